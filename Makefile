@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: install catalogs messages lint typecheck test demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstalls when pyproject.toml changes; the editable install compiles the catalogs too.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed catalogs
+
+# Compile locales/*.po into the package (the build does the same for wheels).
+catalogs: $(VENV)/.installed
+	$(BIN)/python hatch_build.py >/dev/null
+
+# After changing texts in consentkit/texts.py: refresh the template and the catalogs.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k N_ -k N_plural:1,2 --no-location --sort-output \
+		--project consentkit --msgid-bugs-address personvern@example.invalid -o locales/consentkit.pot .
+	$(BIN)/pybabel update --quiet -i locales/consentkit.pot -d locales -D consentkit --no-fuzzy-matching
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+demo: install
+	PORT=$(PORT) $(BIN)/python -m examples.flask_site
+
+bench: install
+	$(BIN)/python benchmarks/middleware.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,128 @@
+"""Which category a cookie name belongs to, and who said so.
+
+Order of authority: the site's own ``[[cookies]]``, then its enabled services,
+then the app's session cookie and the consent cookie (necessary), then the
+bundled Open Cookie Database. A name none of them knows is undeclared.
+
+Before the database, consentkit's own presets are consulted even for services
+the site did not enable: the database files some trackers (Hotjar's
+``_hjSessionUser_*``) as "Functional", which maps to necessary and would let
+them through without consent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from .categories import NECESSARY
+from .cookiedb import CookieDatabase, bundled_database
+from .declarations import DeclaredCookie
+from .durations import SESSION
+from .services import builtin_presets
+
+log = logging.getLogger("consentkit")
+
+SITE: Final = "site"
+SERVICE: Final = "service"
+BUILTIN: Final = "builtin"
+PRESET: Final = "preset"
+DATABASE: Final = "open-cookie-database"
+
+_CACHE_SIZE: Final = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    category: str
+    source: str
+    declaration: DeclaredCookie | None = None
+
+
+class Classifier:
+    """Classifies cookie names; results are cached, so the hot path is one dict lookup."""
+
+    def __init__(
+        self,
+        site_cookies: Iterable[DeclaredCookie],
+        service_cookies: Iterable[DeclaredCookie],
+        necessary_names: Iterable[str],
+        database: CookieDatabase | None = None,
+    ) -> None:
+        self._layers = [
+            (SITE, _Layer(site_cookies)),
+            (SERVICE, _Layer(service_cookies)),
+            (BUILTIN, _Layer(DeclaredCookie(name, NECESSARY, "", SESSION) for name in necessary_names)),
+            (PRESET, _Layer(cookie for preset in builtin_presets().values() for cookie in preset.cookies)),
+        ]
+        self._database = database
+        self._cache: dict[str, Classification | None] = {}
+        self._warned: set[str] = set()
+
+    def classify(self, name: str) -> Classification | None:
+        """The classification of ``name``, or None if nobody declared it."""
+        try:
+            return self._cache[name]
+        except KeyError:
+            pass
+        result = self._lookup(name)
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        self._cache[name] = result
+        return result
+
+    def _lookup(self, name: str) -> Classification | None:
+        for source, layer in self._layers:
+            found = layer.find(name)
+            if found is not None:
+                return Classification(found.category, source, found)
+        known = (self._database or bundled_database()).lookup(name)
+        if known is not None:
+            log.info(
+                "consentkit: cookie %r is not declared; the Open Cookie Database classifies it as %s (%s). "
+                "Declare it under [[cookies]] to be sure.",
+                name,
+                known.category,
+                known.platform,
+            )
+            return Classification(known.category, DATABASE)
+        return None
+
+    def warn_undeclared(self, name: str, where: str) -> None:
+        """Log once per name that an undeclared cookie was met, and how to fix it."""
+        if name in self._warned or len(self._warned) >= _CACHE_SIZE:
+            return
+        self._warned.add(name)
+        log.warning(
+            "consentkit: %s undeclared cookie %r (%s). Declare it in consentkit.toml, for example: "
+            '[[cookies]] name = "%s" category = "functional" duration = "1 year" purpose.en = "..."',
+            "blocked" if where else "saw",
+            name,
+            where,
+            name,
+        )
+
+
+class _Layer:
+    """Exact names in a dict, globs tried in order after them."""
+
+    def __init__(self, declarations: Iterable[DeclaredCookie]) -> None:
+        self.exact: dict[str, DeclaredCookie] = {}
+        self.globs: list[tuple[re.Pattern[str], DeclaredCookie]] = []
+        for declaration in declarations:
+            if declaration.is_glob:
+                self.globs.append((declaration.matcher(), declaration))
+            else:
+                self.exact.setdefault(declaration.name, declaration)
+
+    def find(self, name: str) -> DeclaredCookie | None:
+        found = self.exact.get(name)
+        if found is not None:
+            return found
+        for pattern, declaration in self.globs:
+            if pattern.match(name):
+                return declaration
+        return None

@@ -1,0 +1,425 @@
+"""The site's ``consentkit.toml``: loaded and checked once, at start-up.
+
+``load_config`` either returns a complete, frozen ``Config`` or raises
+``ConfigError`` listing every problem with its key path. Warnings (legal risks
+that are still valid TOML) are kept on ``Config.warnings`` and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final
+
+from ._reader import Problems, Table, did_you_mean, one_of, show
+from .categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
+from .config_checks import check_declarations
+from .declarations import STORAGE_KINDS, DeclaredCookie
+from .durations import SESSION, parse_duration
+from .services import Service, builtin_presets, enable
+from .texts import SUPPORTED_LOCALES, TEXT_KEYS, check_override
+
+log = logging.getLogger("consentkit")
+
+DEFAULT_CONFIG_NAME: Final = "consentkit.toml"
+DEFAULT_LOG_URL: Final = "sqlite:///consentkit-log.sqlite3"
+MAX_CONSENT_DAYS: Final = 395  # 13 months (COMPLIANCE.md item 13)
+
+#: EU and EEA member states: a transfer to one of these is no transfer.
+EEA_COUNTRIES: Final = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
+
+_COOKIE_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z?\[\]]+$")
+_DOMAIN = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+TOP_LEVEL_KEYS: Final = (
+    "policy_version",
+    "locales",
+    "default_locale",
+    "consent_max_age_days",
+    "undeclared_cookies",
+    "honor_gpc",
+    "cookie_domain",
+    "controller",
+    "categories",
+    "cookies",
+    "services",
+    "log",
+    "texts",
+)
+
+
+class ConfigError(ValueError):
+    """The config cannot be used; ``problems`` holds one line per error."""
+
+    def __init__(self, problems: list[str], source: str = DEFAULT_CONFIG_NAME) -> None:
+        self.problems = problems
+        self.source = source
+        super().__init__(f"{source} is not valid:\n" + "\n".join(f"  - {line}" for line in problems))
+
+
+@dataclass(frozen=True)
+class Controller:
+    """Who is responsible for the processing (GDPR Art. 4(7)), shown in the notice."""
+
+    name: str
+    email: str | None
+    country: str
+    address: str | None = None
+    phone: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    policy_version: str
+    controller: Controller
+    locales: tuple[str, ...] = SUPPORTED_LOCALES
+    default_locale: str = "nb"
+    consent_max_age_days: int = 365
+    undeclared_cookies: str = "block"
+    honor_gpc: bool = True
+    #: Optional categories offered to visitors, in display order.
+    categories: tuple[str, ...] = OPTIONAL_CATEGORIES
+    cookies: tuple[DeclaredCookie, ...] = ()
+    services: tuple[Service, ...] = ()
+    log_url: str = DEFAULT_LOG_URL
+    cookie_domain: str | None = None
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    #: Folder of the config file; relative paths in it are relative to this.
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    def offers(self, category: str) -> bool:
+        return category == NECESSARY or category in self.categories
+
+    @property
+    def declarations(self) -> tuple[DeclaredCookie, ...]:
+        """Everything the site stores: its own cookies first, then its services'."""
+        return self.cookies + tuple(cookie for service in self.services for cookie in service.cookies)
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG_NAME) -> Config:
+    """Read and validate a config file; raises ConfigError naming every problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(["file not found; create one with `consentkit init --locale nb`"], str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"cannot be read: {exc}"], str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"is not valid TOML: {exc}"], str(path)) from None
+    return parse_config(data, base_dir=path.resolve().parent, source=str(path))
+
+
+def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: str = DEFAULT_CONFIG_NAME) -> Config:
+    """Validate already-parsed TOML; see ``load_config``."""
+    problems = Problems()
+    root = Table(data, "", problems)
+    base_dir = base_dir or Path.cwd()
+
+    policy_version = root.string("policy_version", "", required=True)
+    locales = tuple(_read_locales(root))
+    default_locale = root.choice("default_locale", locales or SUPPORTED_LOCALES, locales[0] if locales else "nb")
+    controller = _read_controller(root.table("controller", required=True))
+    cookies = tuple(_read_cookie(table, controller.name) for table in root.tables("cookies"))
+    services = tuple(_read_services(root, controller.name))
+    categories = _read_categories(root.table("categories"), cookies, services)
+
+    config = Config(
+        policy_version=policy_version,
+        locales=locales,
+        default_locale=default_locale,
+        consent_max_age_days=root.integer("consent_max_age_days", 365, low=1, high=MAX_CONSENT_DAYS),
+        undeclared_cookies=root.choice("undeclared_cookies", ("block", "allow"), "block"),
+        honor_gpc=root.boolean("honor_gpc", True),
+        cookie_domain=root.checked("cookie_domain", _domain, None),
+        controller=controller,
+        categories=categories,
+        cookies=cookies,
+        services=services,
+        log_url=_read_log(root.table("log"), base_dir),
+        texts=_read_texts(root.table("texts"), locales),
+        base_dir=base_dir,
+    )
+    root.finish(TOP_LEVEL_KEYS)
+    check_declarations(config, problems)
+    _check_duplicates(cookies, services, problems)
+    if problems.errors:
+        raise ConfigError(problems.errors, source)
+    for warning in problems.warnings:
+        log.warning("consentkit config %s: %s", source, warning)
+    return replace(config, warnings=tuple(problems.warnings))
+
+
+def _read_locales(root: Table) -> list[str]:
+    locales = root.string_list("locales", list(SUPPORTED_LOCALES))
+    valid = []
+    for index, locale in enumerate(locales):
+        if locale in SUPPORTED_LOCALES:
+            valid.append(locale)
+        else:
+            root.problems.error(
+                f"locales[{index}]",
+                f"{show(locale)} is not a supported locale; expected one of {one_of(SUPPORTED_LOCALES)}",
+            )
+    if not locales:
+        root.problems.error("locales", f"needs at least one of {one_of(SUPPORTED_LOCALES)}")
+    return valid
+
+
+def _read_controller(table: Table) -> Controller:
+    email = table.string("email")
+    if email is not None and not _EMAIL.match(email):
+        table.problems.error(table.key_path("email"), f"{show(email)} is not an email address")
+    country = table.string("country", "NO", required=True).upper()
+    if country not in EEA_COUNTRIES:
+        table.problems.error(
+            table.key_path("country"),
+            f"{show(country)} is not an EU/EEA country code; expected for example NO or SE",
+        )
+    controller = Controller(
+        name=table.string("name", "", required=True),
+        email=email,
+        country=country,
+        address=table.string("address"),
+        phone=table.string("phone"),
+        url=table.string("url"),
+    )
+    if email is None and controller.url is None:
+        table.problems.warn(table.path, "give an email or url so that visitors can reach you (COMPLIANCE.md item 15)")
+    table.finish()
+    return controller
+
+
+def _read_categories(
+    table: Table, cookies: tuple[DeclaredCookie, ...], services: tuple[Service, ...]
+) -> tuple[str, ...]:
+    if table.has(NECESSARY):
+        table.rest()
+        table.problems.error(table.key_path(NECESSARY), "necessary is always on and cannot be listed here")
+    used = {cookie.category for cookie in cookies} | {service.category for service in services}
+    offered = []
+    for category in OPTIONAL_CATEGORIES:
+        if table.has(category):
+            if table.boolean(category, False):
+                offered.append(category)
+                if category not in used:
+                    table.problems.warn(
+                        table.key_path(category),
+                        "is offered but no cookie or service uses it; the banner asks for a consent that means nothing",
+                    )
+        elif category in used:
+            offered.append(category)
+    table.finish(OPTIONAL_CATEGORIES)
+    return tuple(offered)
+
+
+def _read_cookie(table: Table, controller_name: str) -> DeclaredCookie:
+    name = table.string("name", "", required=True)
+    if name and not _COOKIE_NAME.match(name):
+        table.problems.error(
+            table.key_path("name"), f"{show(name)} is not a valid cookie name (no spaces, ;, = or quotes)"
+        )
+    category = _read_category(table)
+    purposes = table.table("purpose")
+    texts = {locale: purposes.string(locale, "") for locale in SUPPORTED_LOCALES if purposes.has(locale)}
+    purposes.finish(SUPPORTED_LOCALES)
+    if not purposes.data:
+        table.problems.error(purposes.path, 'is required in at least one locale, e.g. purpose.nb = "..."')
+    if not table.has("duration"):
+        table.problems.error(table.key_path("duration"), 'is required; expected "session" or e.g. "13 months"')
+    cookie = DeclaredCookie(
+        name=name,
+        category=category,
+        provider=table.string("provider", controller_name),
+        duration=table.checked("duration", _duration, SESSION),
+        purposes=texts,
+        storage=table.choice("storage", STORAGE_KINDS, "cookie"),
+        third_party=table.boolean("third_party", False),
+        domain=table.checked("domain", _domain, None),
+        path=table.checked("path", _cookie_path, "/"),
+        transfer=table.checked("transfer", _transfer, ()),
+    )
+    table.finish()
+    return cookie
+
+
+def _read_category(table: Table) -> str:
+    value = table.string("category", NECESSARY, required=True)
+    if value not in ALL_CATEGORIES:
+        table.problems.error(
+            table.key_path("category"),
+            f"{show(value)} is not a category; expected one of {one_of(ALL_CATEGORIES)}"
+            + did_you_mean(value, ALL_CATEGORIES),
+        )
+        return NECESSARY
+    return str(value)
+
+
+def _read_services(root: Table, controller_name: str) -> list[Service]:
+    presets = builtin_presets()
+    services = []
+    for table in root.tables("services"):
+        key = table.string("preset", "", required=True)
+        preset = presets.get(key)
+        if preset is None:
+            if key:
+                table.problems.error(
+                    table.key_path("preset"),
+                    f"{show(key)} is not a known service{did_you_mean(key, list(presets))}; "
+                    f"expected one of {one_of(sorted(presets))}",
+                )
+            table.rest()
+            continue
+        category = table.choice("category", OPTIONAL_CATEGORIES, preset.category)
+        if category == NECESSARY:
+            table.problems.error(table.key_path("category"), "a third-party service is never strictly necessary")
+        options = {}
+        for spec in preset.options:
+            if not table.has(spec.name):
+                if spec.required:
+                    table.problems.error(
+                        table.key_path(spec.name),
+                        f"is required for {key} ({spec.help}); for example {show(spec.example)}",
+                    )
+                continue
+            value = table.string(spec.name)
+            if value is None:
+                continue
+            if not spec.pattern.fullmatch(value):
+                table.problems.error(
+                    table.key_path(spec.name),
+                    f"{show(value)} does not look like a {key} {spec.name}; for example {show(spec.example)}",
+                )
+            options[spec.name] = value
+        table.finish(("preset", "category", *(spec.name for spec in preset.options)))
+        services.append(enable(preset, category, options, controller_name))
+    return services
+
+
+def _read_log(table: Table, base_dir: Path) -> str:
+    url: str = table.string("url", DEFAULT_LOG_URL)
+    table.finish(("url",))
+    if not url.startswith("sqlite:///"):
+        table.problems.error(
+            table.key_path("url"),
+            f"{show(url)} is not a supported log store; expected sqlite:///PATH (relative to the config file)",
+        )
+        return DEFAULT_LOG_URL
+    location = url.removeprefix("sqlite:///")
+    if location == ":memory:" or location.startswith("/"):
+        return url
+    return f"sqlite:///{(base_dir / location).resolve()}"
+
+
+def _read_texts(table: Table, locales: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    texts: dict[str, dict[str, str]] = {}
+    for locale, value in table.rest().items():
+        path = table.key_path(locale)
+        if locale not in SUPPORTED_LOCALES:
+            table.problems.error(
+                path, f"{show(locale)} is not a supported locale; expected one of {one_of(SUPPORTED_LOCALES)}"
+            )
+            continue
+        if not isinstance(value, dict):
+            table.problems.error(path, f"expected a table of texts, got {show(value)}")
+            continue
+        overrides = Table(value, path, table.problems)
+        texts[locale] = {}
+        for key in TEXT_KEYS:
+            text = overrides.string(key)
+            if text is not None:
+                problem = check_override(key, text)
+                if problem:
+                    table.problems.error(overrides.key_path(key), problem)
+                else:
+                    texts[locale][key] = text
+        overrides.finish(TEXT_KEYS)
+        if locale not in locales:
+            table.problems.warn(path, f"{locale} is not in locales, so these texts are never shown")
+    return texts
+
+
+def _check_duplicates(cookies: tuple[DeclaredCookie, ...], services: tuple[Service, ...], problems: Problems) -> None:
+    seen: dict[str, int] = {}
+    for index, cookie in enumerate(cookies):
+        if cookie.name in seen:
+            problems.error(
+                f"cookies[{index}].name", f"{show(cookie.name)} is already declared in cookies[{seen[cookie.name]}]"
+            )
+        seen[cookie.name] = index
+    keys = [service.key for service in services]
+    for key in sorted({key for key in keys if keys.count(key) > 1}):
+        problems.error("services", f"{show(key)} is listed more than once")
+
+
+def _duration(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError(f'expected a string such as "session" or "13 months", got {show(value)}')
+    return parse_duration(value)
+
+
+def _domain(value: Any) -> str:
+    if not isinstance(value, str) or not _DOMAIN.match(value.lower()):
+        raise ValueError(f'{show(value)} is not a domain; expected for example ".example.no"')
+    return str(value).lower()
+
+
+def _cookie_path(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith("/") or any(char in value for char in ";, \t"):
+        raise ValueError(f'{show(value)} is not a cookie path; expected one starting with "/"')
+    return value
+
+
+def _transfer(value: Any) -> tuple[str, ...]:
+    countries = [value] if isinstance(value, str) else value
+    if not isinstance(countries, list) or not all(isinstance(item, str) for item in countries):
+        raise ValueError(f'expected a country code such as "US", or an array of them, got {show(value)}')
+    result = []
+    for country in countries:
+        code = country.strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            raise ValueError(f'{show(country)} is not a two-letter country code such as "US"')
+        if code in EEA_COUNTRIES:
+            raise ValueError(f"{show(country)} is inside the EU/EEA; transfer lists only countries outside it")
+        result.append(code)
+    return tuple(result)

@@ -1,0 +1,121 @@
+"""The ``consentkit`` cookie: a compact, signed encoding of a ``Consent``.
+
+Layout before signing: ``1.<bits>.<method>.<consent id>.<policy hash>``, then
+itsdangerous adds the decision time and an HMAC-SHA256 signature (about 100
+bytes in all). Anything that does not verify, has expired, is too long, or was
+given under another policy version reads as undecided; nothing here raises on
+visitor input.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Final
+
+from itsdangerous import BadSignature, TimestampSigner
+
+from .categories import OPTIONAL_CATEGORIES
+from .consent import METHODS, UNDECIDED, Consent, granted_set
+
+COOKIE_NAME: Final = "consentkit"
+
+#: Longer values are rejected before any cryptography is done.
+MAX_COOKIE_LENGTH: Final = 256
+
+_FORMAT_VERSION: Final = "1"
+_METHOD_CODES: Final = {method: method[0] for method in METHODS}
+_CODE_METHODS: Final = {code: method for method, code in _METHOD_CODES.items()}
+_CONSENT_ID: Final = re.compile(r"^[A-Za-z0-9_-]{22}$")
+_CACHE_SIZE: Final = 4096
+
+SecretKey = str | bytes
+SecretKeys = SecretKey | Iterable[SecretKey]
+
+
+def policy_hash(policy_version: str) -> str:
+    digest = hashlib.sha256(policy_version.encode("utf-8")).digest()[:6]
+    return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+class ConsentCookieCodec:
+    """Signs and verifies consent cookies for one policy version.
+
+    ``secret_key`` is one key or a list ordered oldest to newest, as
+    itsdangerous takes it: the newest signs, all of them verify.
+    """
+
+    #: Separates consent cookies from other values signed with the same key.
+    salt = "consentkit.consent"
+
+    def __init__(
+        self,
+        secret_key: SecretKeys,
+        policy_version: str,
+        max_age_seconds: int,
+        offered: tuple[str, ...] = OPTIONAL_CATEGORIES,
+    ) -> None:
+        keys = [secret_key] if isinstance(secret_key, (str, bytes)) else list(secret_key)
+        if not keys or not all(keys):
+            raise ValueError("consentkit needs a non-empty secret_key (or a list of them) to sign consent cookies")
+        encoded = [key.encode("utf-8") if isinstance(key, str) else key for key in keys]
+        self._signer = TimestampSigner(encoded, salt=self.salt, digest_method=hashlib.sha256)
+        self.policy_version = policy_version
+        self._policy_hash = policy_hash(policy_version)
+        self.max_age_seconds = max_age_seconds
+        # A category the config stopped offering is no longer granted by old cookies.
+        self._offered = frozenset(offered)
+        # Verified values only, so a visitor cannot fill it with garbage.
+        self._verified: dict[str, tuple[Consent, float]] = {}
+
+    def dumps(self, consent: Consent) -> str:
+        if consent.consent_id is None or consent.method is None:
+            raise ValueError("only a decided consent with an id and a method is stored")
+        bits = sum(1 << index for index, category in enumerate(OPTIONAL_CATEGORIES) if category in consent.granted)
+        payload = f"{_FORMAT_VERSION}.{bits:x}.{_METHOD_CODES[consent.method]}.{consent.consent_id}.{self._policy_hash}"
+        return self._signer.sign(payload).decode("ascii")
+
+    def loads(self, value: str | None) -> Consent:
+        """The consent in a cookie value; UNDECIDED for anything not valid now."""
+        if not value:
+            return UNDECIDED
+        cached = self._verified.get(value)
+        if cached is not None:
+            consent, expires = cached
+            return consent if time.time() < expires else UNDECIDED
+        if len(value) > MAX_COOKIE_LENGTH:
+            return UNDECIDED
+        try:
+            payload, signed_at = self._signer.unsign(value, max_age=self.max_age_seconds, return_timestamp=True)
+            decoded = self._decode(payload.decode("ascii"), signed_at)
+        except (BadSignature, ValueError, KeyError, UnicodeDecodeError):
+            return UNDECIDED
+        if decoded is None:
+            return UNDECIDED
+        if len(self._verified) >= _CACHE_SIZE:
+            self._verified.clear()
+        self._verified[value] = (decoded, signed_at.timestamp() + self.max_age_seconds)
+        return decoded
+
+    def _decode(self, payload: str, signed_at: datetime) -> Consent | None:
+        version, bits, method, consent_id, hashed_policy = payload.split(".")
+        if version != _FORMAT_VERSION or hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
+            return None
+        mask = int(bits, 16)
+        granted = {
+            category
+            for index, category in enumerate(OPTIONAL_CATEGORIES)
+            if mask & (1 << index) and category in self._offered
+        }
+        return Consent(
+            decided=True,
+            granted=granted_set(granted),
+            policy_version=self.policy_version,
+            decided_at=signed_at.astimezone(UTC),
+            consent_id=consent_id,
+            method=_CODE_METHODS[method],
+        )

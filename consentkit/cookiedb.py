@@ -1,0 +1,83 @@
+"""The bundled Open Cookie Database, as a last resort for undeclared cookies.
+
+Open Cookie Database by jkwakman and contributors (Apache-2.0); see
+``data/README.md``. Its "Functional" means strictly necessary, so the mapping
+below follows the database's own README, not the word.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Final
+
+from .categories import ANALYTICS, FUNCTIONAL, MARKETING, NECESSARY, most_protective
+
+CATEGORY_MAP: Final[dict[str, str]] = {
+    "Functional": NECESSARY,
+    "Security": NECESSARY,
+    "Necessary": NECESSARY,
+    "Personalization": FUNCTIONAL,
+    "Analytics": ANALYTICS,
+    "Marketing": MARKETING,
+}
+
+
+@dataclass(frozen=True)
+class KnownCookie:
+    name: str
+    category: str
+    platform: str
+    is_prefix: bool
+
+
+class CookieDatabase:
+    """Exact names first, then the longest matching prefix (the database's wildcards)."""
+
+    def __init__(self, rows: list[KnownCookie]) -> None:
+        exact: dict[str, KnownCookie] = {}
+        prefixes: dict[str, KnownCookie] = {}
+        for row in rows:
+            table = prefixes if row.is_prefix else exact
+            previous = table.get(row.name)
+            if previous is not None and previous.category != row.category:
+                # Rows disagree (a generic name used by two platforms): the
+                # stricter category keeps the cookie behind consent.
+                category = most_protective({previous.category, row.category})
+                row = KnownCookie(row.name, category, f"{previous.platform}, {row.platform}", row.is_prefix)
+            table[row.name] = row
+        self._exact = exact
+        self._prefixes = sorted(prefixes.values(), key=lambda row: len(row.name), reverse=True)
+
+    def __len__(self) -> int:
+        return len(self._exact) + len(self._prefixes)
+
+    def lookup(self, name: str) -> KnownCookie | None:
+        found = self._exact.get(name)
+        if found is not None:
+            return found
+        for row in self._prefixes:
+            if name.startswith(row.name):
+                return row
+        return None
+
+
+def parse_rows(text: str) -> list[KnownCookie]:
+    rows = []
+    for record in csv.DictReader(io.StringIO(text)):
+        category = CATEGORY_MAP.get(record["Category"].strip())
+        name = record["Cookie / Data Key name"].strip()
+        if category is None or not name:
+            continue
+        rows.append(KnownCookie(name, category, record["Platform"].strip(), record["Wildcard match"].strip() == "1"))
+    return rows
+
+
+@cache
+def bundled_database() -> CookieDatabase:
+    """Loaded on first use (a few milliseconds), then shared by every middleware."""
+    text = files("consentkit").joinpath("data", "open-cookie-database.csv").read_text(encoding="utf-8")
+    return CookieDatabase(parse_rows(text))

@@ -1,0 +1,233 @@
+"""The URLs the middleware answers itself, under its prefix (``/consentkit``).
+
+``POST /consent`` records a choice, ``GET /consent`` tells the state as JSON,
+``GET /notice`` is the cookie notice with the settings form, and
+``GET /static/<file>`` serves the stylesheet. Every bad request gets a 4xx
+with a message in the visitor's language (HTML) or a JSON error; none raises.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from .categories import OPTIONAL_CATEGORIES
+from .consent import Consent, granted_set, new_consent_id
+from .consent_cookie import COOKIE_NAME
+from .i18n import pick_locale
+from .rendering import STATIC_FILES
+from .setcookie import request_cookie
+from .widgets import CONSENT_KEY, endpoint_base
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from .middleware import ConsentMiddleware
+
+CHOICES = ("accept_all", "reject_all", "custom")
+MAX_BODY_BYTES = 8 * 1024
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+class BadChoice(Exception):
+    """A choice request that cannot be carried out; ``detail`` is for developers."""
+
+    def __init__(self, status: int, message_key: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.message_key = message_key
+        self.detail = detail
+
+
+def safe_next(target: object) -> str:
+    """``target`` if it is a same-site relative path, else ``/`` (no open redirects)."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    if len(target) > 2048 or any(ord(char) < 0x21 or char == "\\" for char in target):
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    default_port = {"http": ":80", "https": ":443"}.get(parts.scheme, "")
+    netloc = parts.netloc.lower().removesuffix(default_port)
+    return f"{parts.scheme.lower()}://{netloc}"
+
+
+def is_same_origin(environ: WSGIEnvironment) -> bool:
+    """False when Origin (or, without it, Referer) names another site; CSRF defence.
+
+    A request with neither header is allowed: browsers send Origin on every
+    cross-site POST, so its absence means a same-site or non-browser client.
+    """
+    own = _origin_of(
+        f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST') or environ.get('SERVER_NAME', '')}"
+    )
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is not None:
+        return origin != "null" and _origin_of(origin) == own
+    referer = environ.get("HTTP_REFERER")
+    if referer:
+        try:
+            return _origin_of(referer) == own
+        except ValueError:
+            return False
+    return True
+
+
+def _wants_json(request: Request) -> bool:
+    if request.mimetype == "application/json":
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _read_choice(request: Request, offered: tuple[str, ...]) -> tuple[str, set[str], Any, Any]:
+    """choice, granted categories, next and locale from a form or JSON body."""
+    if request.mimetype == "application/json":
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise BadChoice(400, "error_bad_request", "the body is not a JSON object")
+        choice, categories = data.get("choice"), data.get("categories", [])
+        if not isinstance(categories, list):
+            raise BadChoice(400, "error_bad_request", '"categories" must be an array of category names')
+        next_path, locale = data.get("next"), data.get("locale")
+    else:
+        choice, categories = request.form.get("choice"), request.form.getlist("category")
+        next_path, locale = request.form.get("next"), request.form.get("locale")
+    if choice not in CHOICES:
+        raise BadChoice(400, "error_bad_request", f"choice must be one of {', '.join(CHOICES)}, got {choice!r}")
+    unknown = [category for category in categories if category not in OPTIONAL_CATEGORIES]
+    if unknown:
+        raise BadChoice(
+            400,
+            "error_bad_request",
+            f"{unknown[0]!r} is not an optional category; expected some of {', '.join(OPTIONAL_CATEGORIES)}",
+        )
+    if choice == "accept_all":
+        granted = set(offered)
+    elif choice == "reject_all":
+        granted = set()
+    else:
+        granted = {category for category in categories if category in offered}
+    return choice, granted, next_path, locale
+
+
+class Endpoints:
+    def __init__(self, middleware: ConsentMiddleware) -> None:
+        self.mw = middleware
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = MAX_BODY_BYTES
+        request.max_form_memory_size = MAX_BODY_BYTES
+        try:
+            response = self._dispatch(request)
+        except HTTPException as exc:  # too large, unreadable form ...
+            response = self._error(request, BadChoice(exc.code or 400, "error_bad_request", exc.description or ""))
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request) -> Response:
+        route = request.environ.get("PATH_INFO", "")[len(self.mw.prefix) :]
+        if route == "/consent":
+            if request.method in ("GET", "HEAD"):
+                return self._state(request)
+            if request.method == "POST":
+                try:
+                    return self._choose(request)
+                except BadChoice as problem:
+                    return self._error(request, problem)
+            return Response("Method Not Allowed", 405, {"Allow": "GET, HEAD, POST"})
+        if request.method not in ("GET", "HEAD"):
+            return Response("Method Not Allowed", 405, {"Allow": "GET, HEAD"})
+        if route == "/notice":
+            return self._notice(request)
+        if route.startswith("/static/"):
+            return self._static(request, route.removeprefix("/static/"))
+        return Response("Not Found", 404, {"Content-Type": "text/plain; charset=utf-8"})
+
+    def _state(self, request: Request) -> Response:
+        consent, gpc_new = self.mw.resolve(request.environ)
+        response = self._json(consent.to_json(self.mw.config.categories))
+        response.headers["Vary"] = "Cookie, Sec-GPC"
+        if gpc_new:
+            self.mw.remember(consent, response.headers, request.environ, self.mw.locale_for(request.environ))
+        return response
+
+    def _choose(self, request: Request) -> Response:
+        if not is_same_origin(request.environ):
+            raise BadChoice(403, "error_forbidden", "the request came from another origin")
+        config = self.mw.config
+        choice, granted, next_path, requested_locale = _read_choice(request, config.categories)
+        locale = pick_locale(requested_locale if isinstance(requested_locale, str) else None, config.locales)
+        locale = locale or self.mw.locale_for(request.environ)
+        previous = self.mw.codec.loads(request_cookie(request.environ.get("HTTP_COOKIE", ""), COOKIE_NAME))
+        method = "withdraw" if previous.decided and previous.granted - granted_set(granted) else choice
+        consent = Consent(
+            decided=True,
+            granted=granted_set(granted),
+            policy_version=config.policy_version,
+            decided_at=datetime.now(UTC).replace(microsecond=0),
+            consent_id=previous.consent_id if previous.decided and previous.consent_id else new_consent_id(),
+            method=method,
+        )
+        request.environ[CONSENT_KEY] = consent
+        if _wants_json(request):
+            response = self._json(consent.to_json(config.categories))
+        else:
+            response = Response(status=303, headers={"Location": safe_next(next_path), **_NO_STORE})
+        self.mw.remember(consent, response.headers, request.environ, locale)
+        for header, value in self.mw.deletions(request.environ, consent):
+            response.headers.add(header, value)
+        return response
+
+    def _notice(self, request: Request) -> Response:
+        lang = request.args.get("lang")
+        locale = self.mw.locale_for(request.environ, pick_locale(lang, self.mw.config.locales))
+        consent, _ = self.mw.resolve(request.environ)
+        html = self.mw.renderer.notice(
+            locale=locale,
+            base=endpoint_base(request.environ, self.mw.prefix),
+            consent=consent,
+            next_path=safe_next(request.args.get("next", "/")),
+            page=True,
+        )
+        return Response(html, 200, {"Content-Language": locale, **_NO_STORE}, content_type="text/html; charset=utf-8")
+
+    def _static(self, request: Request, name: str) -> Response:
+        if name not in STATIC_FILES:
+            return Response("Not Found", 404, {"Content-Type": "text/plain; charset=utf-8"})
+        version = self.mw.renderer.static_version
+        response = Response(
+            files("consentkit").joinpath("static", name).read_bytes(),
+            content_type="text/css; charset=utf-8" if name.endswith(".css") else "text/javascript; charset=utf-8",
+        )
+        immutable = request.args.get("v") == version
+        response.headers["Cache-Control"] = (
+            "public, max-age=31536000, immutable" if immutable else "public, max-age=300"
+        )
+        response.set_etag(f"{version}-{name}")
+        return response.make_conditional(request)
+
+    def _json(self, data: dict[str, Any], status: int = 200) -> Response:
+        return Response(json.dumps(data), status, {"Content-Type": "application/json", **_NO_STORE})
+
+    def _error(self, request: Request, problem: BadChoice) -> Response:
+        locale = self.mw.locale_for(request.environ)
+        message = self.mw.renderer.texts(locale)(problem.message_key)
+        if _wants_json(request):
+            return self._json({"error": message, "detail": problem.detail}, problem.status)
+        html = self.mw.renderer.message_page(
+            locale=locale, base=endpoint_base(request.environ, self.mw.prefix), message=message, next_path="/"
+        )
+        return Response(
+            html, problem.status, {"Content-Language": locale, **_NO_STORE}, content_type="text/html; charset=utf-8"
+        )

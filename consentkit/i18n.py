@@ -1,0 +1,80 @@
+"""Compiled gettext catalogs, and which locale a visitor gets.
+
+Catalogs are compiled from ``locales/`` into the package at build time (see
+``hatch_build.py``), so an installed wheel needs no Babel tooling.
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+from functools import cache
+from importlib.resources import files
+from typing import Final
+
+from babel.support import Translations
+
+log = logging.getLogger("consentkit")
+
+DOMAIN: Final = "consentkit"
+
+#: Browser language tags (primary subtag) that reach each of our locales.
+#: Browsers send no, nb, nn (and -NO variants) for Norwegian; all get bokmål.
+LANGUAGE_ALIASES: Final[dict[str, str]] = {"nb": "nb", "no": "nb", "nn": "nb", "sv": "sv", "en": "en"}
+
+_MAX_ACCEPT_LANGUAGE = 512
+
+
+@cache
+def translations(locale: str) -> gettext.NullTranslations:
+    """The catalog of ``locale``; English message ids when it is missing."""
+    directory = str(files("consentkit").joinpath("locales"))
+    loaded = Translations.load(directory, [locale], domain=DOMAIN)
+    if not isinstance(loaded, Translations) and locale != "en":
+        log.error(
+            "consentkit: no compiled catalog for %r in %s; reinstall consentkit or run `make catalogs`",
+            locale,
+            directory,
+        )
+    return loaded
+
+
+def _quality(parameter: str) -> float:
+    name, _, value = parameter.partition("=")
+    if name.strip() != "q":
+        return 1.0
+    try:
+        quality = float(value)
+    except ValueError:
+        return 0.0
+    return quality if 0.0 <= quality <= 1.0 else 0.0
+
+
+def negotiate_locale(accept_language: str | None, available: tuple[str, ...], default: str) -> str:
+    """Pick the best of ``available`` for an ``Accept-Language`` header.
+
+    Malformed headers never raise: unreadable entries are skipped.
+    """
+    if not accept_language:
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    for position, entry in enumerate(accept_language[:_MAX_ACCEPT_LANGUAGE].split(",")):
+        tag, *parameters = entry.split(";")
+        quality = min((_quality(parameter) for parameter in parameters), default=1.0)
+        if quality > 0:
+            ranked.append((-quality, position, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag == "*":
+            return default
+        locale = LANGUAGE_ALIASES.get(tag.split("-")[0].split("_")[0])
+        if locale in available:
+            return locale
+    return default
+
+
+def pick_locale(requested: str | None, available: tuple[str, ...]) -> str | None:
+    """Map a locale a site or Flask-Babel asks for (``nb_NO``, ``sv-FI``) onto ours."""
+    if not requested:
+        return None
+    locale = LANGUAGE_ALIASES.get(str(requested).replace("_", "-").split("-")[0].lower())
+    return locale if locale in available else None

@@ -1,0 +1,144 @@
+"""Make the HTML of a gated block inert until its category is granted.
+
+Executable ``<script>`` elements get ``type="text/plain"`` (browsers neither run
+nor fetch those), and every element that would fetch something (iframe, img,
+embed, object, link, media) has its URL attribute renamed with a ``data-``
+prefix. Each changed element carries ``data-consentkit-category`` so that the
+browser layer can switch it on without a reload.
+
+This is a tokenizer, not a sanitizer: the input is the site's own template
+output, and the job is to catch every fetch, including inside ``<noscript>``
+(the Meta Pixel's fallback ``<img>`` would fire with JavaScript off).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from markupsafe import escape
+
+_TOKEN: Final = re.compile(
+    r"""
+    (?P<comment><!--.*?-->)
+  | <(?P<raw>script|style|textarea|title)\b(?P<rawattrs>(?:[^>"']|"[^"]*"|'[^']*')*)>
+      (?P<body>.*?)</(?P=raw)\s*>
+  | <(?P<tag>[a-zA-Z][a-zA-Z0-9-]*)\b(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)>
+    """,
+    re.S | re.I | re.X,
+)
+
+_ATTRIBUTE: Final = re.compile(
+    r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""",
+)
+
+#: Script types a browser runs; anything else (JSON-LD, templates) is data and stays.
+_EXECUTABLE_TYPES: Final = frozenset(
+    {
+        "",
+        "module",
+        "text/javascript",
+        "application/javascript",
+        "application/ecmascript",
+        "text/ecmascript",
+        "application/x-javascript",
+        "text/jscript",
+    }
+)
+
+#: Attributes that make an element fetch something, by tag.
+_FETCHING: Final[dict[str, tuple[str, ...]]] = {
+    "iframe": ("src", "srcdoc"),
+    "frame": ("src",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "link": ("href", "imagesrcset"),
+    "input": ("src",),
+}
+
+CATEGORY_ATTRIBUTE: Final = "data-consentkit-category"
+
+#: (lower-case name, unquoted value or None, the attribute as written)
+Attribute = tuple[str, str | None, str]
+
+
+def _attributes(text: str) -> list[Attribute]:
+    """Each attribute as (lower-case name, unquoted value or None, raw text)."""
+    found: list[Attribute] = []
+    for match in _ATTRIBUTE.finditer(text):
+        value = match.group("value")
+        if value is not None and value[:1] in "\"'":
+            value = value[1:-1]
+        found.append((match.group("name").lower(), value, match.group(0)))
+    return found
+
+
+def _build_tag(tag: str, attributes: list[Attribute], self_closing: bool) -> str:
+    parts = [f"<{tag}"]
+    for _, _, raw in attributes:
+        parts.append(f" {raw}")
+    return "".join(parts) + (" />" if self_closing else ">")
+
+
+def _attr(name: str, value: str) -> Attribute:
+    return (name, value, f'{name}="{escape(value)}"')
+
+
+def _renamed(attribute: Attribute, prefix: str) -> Attribute:
+    """The attribute under a prefixed name, its value exactly as written."""
+    name, value, raw = attribute
+    return (prefix + name, value, prefix + raw)
+
+
+def _script_start(tag: str, attrs: str, category: str) -> str:
+    attributes = _attributes(attrs)
+    names = {name for name, _, _ in attributes}
+    if CATEGORY_ATTRIBUTE in names:
+        return f"<{tag}{attrs}>"
+    type_attribute = next((attribute for attribute in attributes if attribute[0] == "type"), None)
+    script_type = (type_attribute[1] or "") if type_attribute else ""
+    if script_type.strip().lower() not in _EXECUTABLE_TYPES:
+        return f"<{tag}{attrs}>"
+    kept = [attribute for attribute in attributes if attribute[0] != "type"]
+    kept.append(_attr("type", "text/plain"))
+    kept.append(_attr(CATEGORY_ATTRIBUTE, category))
+    if type_attribute and script_type.strip():
+        # Kept as written (already escaped), for the browser layer to restore.
+        kept.append(_renamed(type_attribute, "data-consentkit-"))
+    return _build_tag(tag, kept, self_closing=False)
+
+
+def _fetching_start(tag: str, attrs: str, category: str) -> str:
+    fetching = _FETCHING.get(tag.lower())
+    attributes = _attributes(attrs)
+    if fetching is None or not any(name in fetching for name, _, _ in attributes):
+        return f"<{tag}{attrs}>"
+    if any(name == CATEGORY_ATTRIBUTE for name, _, _ in attributes):
+        return f"<{tag}{attrs}>"
+    rewritten = [_renamed(attribute, "data-") if attribute[0] in fetching else attribute for attribute in attributes]
+    rewritten.append(_attr(CATEGORY_ATTRIBUTE, category))
+    return _build_tag(tag, rewritten, self_closing=attrs.rstrip().endswith("/"))
+
+
+def make_inert(html: str, category: str) -> str:
+    """``html`` with every script and fetch of it held back under ``category``."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("comment"):
+            return match.group(0)
+        raw = match.group("raw")
+        if raw is not None:
+            if raw.lower() != "script":
+                return match.group(0)
+            start = _script_start(raw, match.group("rawattrs"), category)
+            return start + match.group("body") + match.group(0)[match.end("body") - match.start(0) :]
+        if match.group("tag").lower() == "script":  # unclosed: still must not run
+            return _script_start(match.group("tag"), match.group("attrs"), category)
+        return _fetching_start(match.group("tag"), match.group("attrs"), category)
+
+    return _TOKEN.sub(replace, html)

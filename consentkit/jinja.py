@@ -1,0 +1,70 @@
+"""``{% consent "analytics" %} ... {% else %} ... {% endconsent %}`` for any Jinja environment.
+
+When the visitor has granted the category, the body renders as written.
+Otherwise it renders inert (see ``inert.py``) and the ``else`` part follows it,
+so the browser layer can still switch the body on without a reload.
+
+The visitor's consent is taken from the template context: ``consentkit`` (the
+object the Flask extension and ``widgets_for(environ)`` provide) or
+``consent`` (a ``Consent``). Without either, nothing optional is allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import nodes
+from jinja2.exceptions import TemplateRuntimeError
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from .categories import ALL_CATEGORIES
+from .consent import Consent
+from .inert import make_inert
+
+
+def _check_category(category: object) -> str:
+    if not isinstance(category, str) or category not in ALL_CATEGORIES:
+        raise TemplateRuntimeError(
+            f"{{% consent {category!r} %}}: not a category; expected one of {', '.join(ALL_CATEGORIES)}"
+        )
+    return category
+
+
+def consent_in(context: Context) -> Consent | None:
+    widgets = context.get("consentkit")
+    consent = getattr(widgets, "consent", None)
+    if isinstance(consent, Consent):
+        return consent
+    consent = context.get("consent")
+    return consent if isinstance(consent, Consent) else None
+
+
+class ConsentExtension(Extension):
+    tags = {"consent"}  # noqa: RUF012 (the base class declares it a plain set)
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        category = parser.parse_expression()
+        if isinstance(category, nodes.Const) and category.value not in ALL_CATEGORIES:
+            parser.fail(
+                f"{{% consent {category.value!r} %}}: not a category; expected one of {', '.join(ALL_CATEGORIES)}",
+                lineno,
+            )
+        body = parser.parse_statements(("name:else", "name:endconsent"))
+        fallback: list[nodes.Node] = []
+        if next(parser.stream).test("name:else"):
+            fallback = parser.parse_statements(("name:endconsent",), drop_needle=True)
+        allowed = self.call_method("_allows", [category, nodes.ContextReference()])
+        inert_body = nodes.CallBlock(self.call_method("_inert", [category]), [], [], body)
+        return nodes.If(allowed, body, [], [inert_body, *fallback], lineno=lineno)
+
+    def _allows(self, category: object, context: Context) -> bool:
+        consent = consent_in(context)
+        return consent is not None and consent.allows(_check_category(category))
+
+    def _inert(self, category: object, caller: Any) -> Markup:
+        # The body is the site's own rendered template output, already escaped by Jinja.
+        return Markup(make_inert(str(caller()), _check_category(category)))  # noqa: S704

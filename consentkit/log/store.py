@@ -1,0 +1,51 @@
+"""The interface every log store implements, and opening one by URL.
+
+Only SQLite is built in. Another database plugs in by implementing
+``ConsentStore`` and registering its URL scheme in ``STORES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Protocol
+
+from .record import ConsentRecord
+
+
+class LogStoreError(Exception):
+    """The log cannot be opened or written; the message says why."""
+
+
+class ConsentStore(Protocol):
+    def append(self, record: ConsentRecord) -> None:
+        """Store one record durably; raise LogStoreError if that fails."""
+
+    def by_consent_id(self, consent_id: str) -> list[ConsentRecord]:
+        """Every record of one consent id, oldest first."""
+
+    def records(self, since: datetime | None = None) -> Iterator[ConsentRecord]:
+        """Every record (from ``since`` on), oldest first, streamed."""
+
+    def purge(self, before: datetime) -> int:
+        """Delete records older than ``before``; return how many."""
+
+    def close(self) -> None: ...
+
+
+def _open_sqlite(url: str) -> ConsentStore:
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(url.removeprefix("sqlite:///"))
+
+
+#: URL scheme (the part before ``://``) to a function that opens a store.
+STORES: dict[str, Callable[[str], ConsentStore]] = {"sqlite": _open_sqlite}
+
+
+def open_store(url: str) -> ConsentStore:
+    scheme = url.partition("://")[0]
+    opener = STORES.get(scheme)
+    if opener is None:
+        raise LogStoreError(f"no consent log store for {scheme!r} URLs; available: {', '.join(sorted(STORES))}")
+    return opener(url)

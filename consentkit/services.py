@@ -1,0 +1,177 @@
+"""Built-in service presets (Google Analytics, Meta Pixel, YouTube ...).
+
+The facts live in ``data/services.toml`` so that they can be reviewed and
+translated without reading Python; this module validates that file as strictly
+as a site config and turns it into frozen values.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._reader import Problems, Table
+from .categories import OPTIONAL_CATEGORIES
+from .declarations import STORAGE_KINDS, DeclaredCookie
+from .durations import parse_duration
+
+#: In a preset's ``provider``, stands for the site's own controller (self-hosted tools).
+CONTROLLER_PLACEHOLDER = "{controller}"
+
+PRESET_LOCALES = ("nb", "sv", "en")
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """A setting a site gives for a preset, such as ``measurement_id``."""
+
+    name: str
+    required: bool
+    pattern: re.Pattern[str]
+    example: str
+    help: str
+
+
+@dataclass(frozen=True)
+class ServicePreset:
+    key: str
+    name: str
+    provider: str
+    category: str
+    privacy_policy: str
+    transfer: tuple[str, ...]
+    script_hosts: tuple[str, ...]
+    iframe_hosts: tuple[str, ...]
+    descriptions: Mapping[str, str]
+    options: tuple[OptionSpec, ...]
+    cookies: tuple[DeclaredCookie, ...]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A preset as a site enabled it: its category (maybe overridden) and options."""
+
+    preset: ServicePreset
+    category: str
+    options: Mapping[str, str]
+    cookies: tuple[DeclaredCookie, ...]
+
+    @property
+    def key(self) -> str:
+        return self.preset.key
+
+    @property
+    def name(self) -> str:
+        return self.preset.name
+
+    def provider(self, controller_name: str) -> str:
+        return self.preset.provider.replace(CONTROLLER_PLACEHOLDER, controller_name)
+
+    @property
+    def script_hosts(self) -> tuple[str, ...]:
+        """The preset's hosts, plus the host of a self-hosted tool's ``url`` option (Matomo)."""
+        own = urlsplit(self.options["url"]).hostname if "url" in self.options else None
+        return self.preset.script_hosts + ((own,) if own else ())
+
+
+def enable(preset: ServicePreset, category: str, options: Mapping[str, str], controller_name: str) -> Service:
+    """Bind a preset to a site: its cookies take the service's category and provider."""
+    provider = preset.provider.replace(CONTROLLER_PLACEHOLDER, controller_name)
+    cookies = tuple(replace(cookie, category=category, provider=provider) for cookie in preset.cookies)
+    return Service(preset=preset, category=category, options=dict(options), cookies=cookies)
+
+
+def _localized(table: Table, key: str) -> dict[str, str]:
+    texts = table.table(key, required=True)
+    result = {locale: texts.string(locale, "", required=True) for locale in PRESET_LOCALES}
+    texts.finish(PRESET_LOCALES)
+    return result
+
+
+def _read_cookie(table: Table, preset: ServicePreset) -> DeclaredCookie:
+    third_party = table.boolean("third_party", False)
+    cookie = DeclaredCookie(
+        name=table.string("name", "", required=True),
+        category=preset.category,
+        provider=preset.provider,
+        duration=table.checked("duration", lambda value: parse_duration(str(value)), parse_duration("session")),
+        purposes=_localized(table, "purpose"),
+        storage=table.choice("storage", STORAGE_KINDS, "cookie"),
+        third_party=third_party,
+        domain=table.string("domain"),
+        transfer=preset.transfer,
+        service=preset.key,
+    )
+    if third_party and cookie.domain is None and cookie.storage == "cookie":
+        table.problems.error(table.path, "a third-party cookie needs the domain it is set on")
+    table.finish()
+    return cookie
+
+
+def _read_option(name: str, table: Table) -> OptionSpec:
+    pattern = table.string("pattern", ".+")
+    spec = OptionSpec(
+        name=name,
+        required=table.boolean("required", False),
+        pattern=re.compile(pattern),
+        example=table.string("example", "", required=True),
+        help=table.string("help", "", required=True),
+    )
+    table.finish()
+    if not spec.pattern.fullmatch(spec.example):
+        table.problems.error(table.path, f"example {spec.example!r} does not match its own pattern")
+    return spec
+
+
+def _read_preset(key: str, table: Table) -> ServicePreset:
+    options_table = table.table("options")
+    options = []
+    for name, value in options_table.rest().items():
+        if isinstance(value, dict):
+            options.append(_read_option(name, Table(value, options_table.key_path(name), table.problems)))
+        else:
+            table.problems.error(options_table.key_path(name), "expected a table")
+    preset = ServicePreset(
+        key=key,
+        name=table.string("name", key, required=True),
+        provider=table.string("provider", "", required=True),
+        category=table.choice("category", OPTIONAL_CATEGORIES, "marketing", required=True),
+        privacy_policy=table.string("privacy_policy", "", required=True),
+        transfer=tuple(table.string_list("transfer", [])),
+        script_hosts=tuple(table.string_list("script_hosts", [])),
+        iframe_hosts=tuple(table.string_list("iframe_hosts", [])),
+        descriptions=_localized(table, "description"),
+        options=tuple(options),
+        cookies=(),
+    )
+    cookies = tuple(_read_cookie(cookie, preset) for cookie in table.tables("cookies"))
+    table.finish()
+    return replace(preset, cookies=cookies)
+
+
+def parse_presets(data: dict[str, Any]) -> dict[str, ServicePreset]:
+    """Validate preset data; raises ValueError listing every problem."""
+    problems = Problems()
+    root = Table(data, "", problems)
+    presets = {}
+    for key, value in root.rest().items():
+        if not isinstance(value, dict):
+            problems.error(key, "expected a table")
+            continue
+        presets[key] = _read_preset(key, Table(value, key, problems))
+    if problems.errors:
+        raise ValueError("invalid service presets:\n  " + "\n  ".join(problems.errors))
+    return presets
+
+
+@cache
+def builtin_presets() -> dict[str, ServicePreset]:
+    """The presets shipped with consentkit, keyed by name (``google-analytics``)."""
+    source = files("consentkit").joinpath("data", "services.toml").read_text(encoding="utf-8")
+    return parse_presets(tomllib.loads(source))

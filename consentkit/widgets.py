@@ -1,0 +1,102 @@
+"""Template helpers for one request: ``{{ consentkit.head() }}``, ``{{ consentkit.body() }}`` ...
+
+Flask templates get a ``consentkit`` object automatically. Elsewhere, pass
+``widgets_for(environ)`` to the template as ``consentkit``; the middleware
+must be in front of the app.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from markupsafe import Markup
+
+from .consent import UNDECIDED, Consent
+from .i18n import pick_locale
+
+if TYPE_CHECKING:
+    from .middleware import ConsentMiddleware
+
+MIDDLEWARE_KEY = "consentkit.middleware"
+CONSENT_KEY = "consentkit.consent"
+
+
+def current_path(environ: dict[str, Any]) -> str:
+    """The request's own path and query, as a same-site ``next`` target."""
+    raw = (str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))).encode("latin-1", "replace")
+    path = quote(raw, safe="/;=,@:!$&'()*+~-._") or "/"
+    query = environ.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
+
+
+def endpoint_base(environ: dict[str, Any], prefix: str) -> str:
+    return str(environ.get("SCRIPT_NAME", "")).rstrip("/") + prefix
+
+
+class Widgets:
+    """The visitor's consent and HTML helpers, in the visitor's locale."""
+
+    def __init__(self, middleware: ConsentMiddleware, environ: dict[str, Any], locale: str | None = None) -> None:
+        self._middleware = middleware
+        self._environ = environ
+        self._requested_locale = locale
+
+    @property
+    def consent(self) -> Consent:
+        consent = self._environ.get(CONSENT_KEY)
+        return consent if isinstance(consent, Consent) else UNDECIDED
+
+    def allows(self, category: str) -> bool:
+        return self.consent.allows(category)
+
+    @cached_property
+    def locale(self) -> str:
+        return self._middleware.locale_for(self._environ, self._requested_locale)
+
+    @cached_property
+    def _base(self) -> str:
+        return endpoint_base(self._environ, self._middleware.prefix)
+
+    def head(self) -> Markup:
+        """The stylesheet link, for ``<head>``."""
+        return self._middleware.renderer.head(self._base)
+
+    def banner(self) -> Markup:
+        """The banner for an undecided visitor, else nothing."""
+        if self.consent.decided or not self._middleware.config.categories:
+            return Markup("")
+        return self._middleware.renderer.banner(
+            locale=self.locale, base=self._base, next_path=current_path(self._environ)
+        )
+
+    def settings_link(self, label: str | None = None) -> Markup:
+        """A link that reopens the choice: the notice page without JS, a dialog with it."""
+        query = urlencode({"lang": self.locale, "next": current_path(self._environ)})
+        return self._middleware.renderer.settings_link(
+            locale=self.locale, href=f"{self._base}/notice?{query}#consentkit-settings", label=label
+        )
+
+    def notice(self) -> Markup:
+        """The full cookie notice with the settings form, to place inside the site's own page."""
+        return self._middleware.renderer.notice(
+            locale=self.locale, base=self._base, consent=self.consent, next_path=current_path(self._environ)
+        )
+
+    def body(self) -> Markup:
+        """For the top of ``<body>``: the banner if the visitor must choose, else a settings link."""
+        if not self._middleware.config.categories:
+            return Markup("")
+        return self.banner() or self.settings_link()
+
+
+def widgets_for(environ: dict[str, Any], locale: str | None = None) -> Widgets:
+    """The helpers for a request that passed through ``ConsentMiddleware``."""
+    middleware = environ.get(MIDDLEWARE_KEY)
+    if middleware is None:
+        raise RuntimeError(
+            "consentkit: this request did not pass through ConsentMiddleware; "
+            "wrap the WSGI app (app = ConsentMiddleware(app, config, secret_key=...)) or use ConsentKit(app) in Flask"
+        )
+    return Widgets(middleware, environ, pick_locale(locale, middleware.config.locales) if locale else None)

@@ -1,0 +1,1 @@
+"""Example sites for consentkit (run with `make demo`)."""

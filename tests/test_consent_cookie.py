@@ -1,0 +1,149 @@
+"""The signed consent cookie: round trips exactly; anything else reads as undecided, never raises."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from unittest import mock
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from consentkit.categories import OPTIONAL_CATEGORIES
+from consentkit.consent import METHODS, UNDECIDED, Consent, granted_set, new_consent_id
+from consentkit.consent_cookie import MAX_COOKIE_LENGTH, ConsentCookieCodec
+
+YEAR = 365 * 86_400
+
+
+def codec(**options: object) -> ConsentCookieCodec:
+    settings: dict[str, object] = {"secret_key": "k1", "policy_version": "2026-11-01", "max_age_seconds": YEAR}
+    settings.update(options)
+    return ConsentCookieCodec(**settings)  # type: ignore[arg-type]
+
+
+def decided(granted: set[str], method: str = "custom") -> Consent:
+    return Consent(
+        decided=True,
+        granted=granted_set(granted),
+        policy_version="2026-11-01",
+        decided_at=datetime.now(UTC).replace(microsecond=0),
+        consent_id=new_consent_id(),
+        method=method,
+    )
+
+
+@given(
+    granted=st.sets(st.sampled_from(OPTIONAL_CATEGORIES)),
+    method=st.sampled_from(METHODS),
+)
+def test_round_trip(granted: set[str], method: str) -> None:
+    original = decided(granted, method)
+    value = codec().dumps(original)
+    restored = codec().loads(value)
+    assert restored.decided
+    assert restored.granted == original.granted
+    assert restored.method == method
+    assert restored.consent_id == original.consent_id
+    assert restored.policy_version == "2026-11-01"
+    assert restored.decided_at is not None
+    assert abs((restored.decided_at - original.decided_at).total_seconds()) <= 1  # type: ignore[operator]
+    assert len(value) < 128
+
+
+def test_the_consent_id_has_128_random_bits() -> None:
+    ids = {new_consent_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(len(consent_id) == 22 for consent_id in ids)  # 16 bytes, base64url without padding
+
+
+@given(value=st.text(max_size=400))
+def test_any_text_reads_as_undecided(value: str) -> None:
+    assert codec().loads(value) == UNDECIDED
+
+
+@given(data=st.data())
+def test_a_tampered_cookie_reads_as_undecided(data: st.DataObject) -> None:
+    value = codec().dumps(decided({"analytics"}))
+    original = codec().loads(value)
+    position = data.draw(st.integers(min_value=0, max_value=len(value) - 1))
+    replacement = data.draw(st.sampled_from("AZaz09-_.").filter(lambda char: char != value[position]))
+    tampered = value[:position] + replacement + value[position + 1 :]
+    # The last base64 character carries two padding bits, so a few edits there
+    # decode to the very same signature: those may read as the unchanged consent.
+    assert codec().loads(tampered) in (UNDECIDED, original)
+    if position < len(value) - 1:
+        assert codec().loads(tampered) == UNDECIDED
+
+
+def test_granting_more_by_editing_the_bits_fails_the_signature() -> None:
+    value = codec().dumps(decided(set()))
+    version, bits, rest = value.split(".", 2)
+    assert bits == "0"
+    assert codec().loads(f"{version}.7.{rest}") == UNDECIDED
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("x" * (MAX_COOKIE_LENGTH + 1), id="oversized"),
+        pytest.param("1.7.a.AAAAAAAAAAAAAAAAAAAAAA.xxxxxxxx", id="unsigned"),
+        pytest.param("1.7.a.AAAAAAAAAAAAAAAAAAAAAA.xxxxxxxx.aaaa.bbbb", id="bad-signature"),
+        pytest.param("\x00\xff\u2603;=,", id="garbled"),
+        pytest.param("....", id="dots"),
+    ],
+)
+def test_hostile_values_read_as_undecided(value: str) -> None:
+    assert codec().loads(value) == UNDECIDED
+
+
+def test_another_key_reads_as_undecided() -> None:
+    value = codec(secret_key="attacker").dumps(decided({"marketing"}))
+    assert codec().loads(value) == UNDECIDED
+
+
+def test_key_rotation_verifies_old_cookies_and_signs_with_the_newest() -> None:
+    old_value = codec(secret_key="old").dumps(decided({"analytics"}))
+    rotated = codec(secret_key=["old", "new"])
+    assert rotated.loads(old_value).allows("analytics")
+    new_value = rotated.dumps(decided({"analytics"}))
+    assert codec(secret_key="new").loads(new_value).allows("analytics")
+    assert codec(secret_key="old").loads(new_value) == UNDECIDED
+
+
+def test_an_older_policy_version_reads_as_undecided() -> None:
+    """COMPLIANCE.md item 13: asked again when the policy version changes."""
+    value = codec(policy_version="2026-01-01").dumps(decided({"analytics"}))
+    assert codec(policy_version="2026-11-01").loads(value) == UNDECIDED
+
+
+def test_an_expired_cookie_reads_as_undecided_even_from_the_cache() -> None:
+    """COMPLIANCE.md item 13: consent expires."""
+    short = codec(max_age_seconds=60)
+    value = short.dumps(decided({"analytics"}))
+    assert short.loads(value).decided  # now cached
+    later = time.time() + 61
+    with mock.patch("time.time", return_value=later):
+        assert short.loads(value) == UNDECIDED
+    assert codec(max_age_seconds=60).loads(value).decided  # a fresh codec agrees it is still valid now
+
+
+def test_a_category_no_longer_offered_is_not_granted_by_an_old_cookie() -> None:
+    value = codec().dumps(decided({"analytics", "marketing"}))
+    restored = codec(offered=("functional", "analytics")).loads(value)
+    assert restored.allows("analytics")
+    assert not restored.allows("marketing")
+
+
+def test_an_empty_secret_key_is_refused() -> None:
+    with pytest.raises(ValueError, match="non-empty secret_key"):
+        codec(secret_key="")
+    with pytest.raises(ValueError, match="non-empty secret_key"):
+        codec(secret_key=[])
+
+
+def test_undecided_allows_only_necessary() -> None:
+    assert UNDECIDED.allows("necessary")
+    assert not any(UNDECIDED.allows(category) for category in OPTIONAL_CATEGORIES)

@@ -1,0 +1,240 @@
+"""The gate: no Set-Cookie of an ungranted category leaves, in that same response."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from consentkit import ConsentMiddleware
+from consentkit.consent import Consent
+
+from .conftest import ListStore, config_from, cookie_app
+
+Factory = Callable[..., ConsentMiddleware]
+
+TRACKERS = ("_ga=GA1.1.123.456; Path=/; Max-Age=63072000", "_fbp=fb.1.2.3; Path=/", "tracker_x=1; Path=/")
+OWN = ("session=abc; Path=/; HttpOnly", "lang=sv; Path=/; Max-Age=31536000")
+
+
+def set_cookie_names(response: Any) -> list[str]:
+    return [value.split("=", 1)[0] for value in response.headers.getlist("Set-Cookie")]
+
+
+def consent_cookie(client: Client, choice: str, *categories: str) -> None:
+    response = client.post("/consentkit/consent", data={"choice": choice, "category": list(categories)})
+    assert response.status_code == 303
+
+
+def test_before_any_decision_only_necessary_cookies_leave(make_middleware: Factory) -> None:
+    """COMPLIANCE.md item 1: the first response carries only necessary cookies."""
+    client = Client(make_middleware(cookie_app(*TRACKERS, *OWN)))
+    response = client.get("/")
+    assert set_cookie_names(response) == ["session"]
+    assert response.text == "<p>hello</p>"
+
+
+@pytest.mark.parametrize(
+    ("choice", "categories", "expected"),
+    [
+        pytest.param("accept_all", (), ["_ga", "_fbp", "tracker_x", "session", "lang"], id="accept-all"),
+        pytest.param("reject_all", (), ["session"], id="reject-all"),
+        pytest.param("custom", ("analytics",), ["_ga", "session"], id="analytics-only"),
+        pytest.param("custom", ("functional", "marketing"), ["_fbp", "tracker_x", "session", "lang"], id="mixed"),
+    ],
+)
+def test_after_a_choice_exactly_the_granted_categories_pass(
+    make_middleware: Factory, choice: str, categories: tuple[str, ...], expected: list[str]
+) -> None:
+    """COMPLIANCE.md item 5: granular consent."""
+    client = Client(make_middleware(cookie_app(*TRACKERS, *OWN)))
+    consent_cookie(client, choice, *categories)
+    assert set_cookie_names(client.get("/")) == expected
+
+
+def test_a_category_switched_off_in_config_is_blocked_even_after_accept_all(make_middleware: Factory) -> None:
+    config = config_from(categories={"functional": True, "analytics": True, "marketing": False})
+    client = Client(make_middleware(cookie_app(*TRACKERS, *OWN), cfg=config))
+    consent_cookie(client, "accept_all")
+    assert set_cookie_names(client.get("/")) == ["_ga", "session", "lang"]
+
+
+def test_undeclared_cookies_are_blocked_by_default_and_allowed_on_request(make_middleware: Factory) -> None:
+    app = cookie_app("mystery=1", *OWN)
+    blocking = Client(make_middleware(app))
+    consent_cookie(blocking, "accept_all")
+    assert set_cookie_names(blocking.get("/")) == ["session", "lang"]
+
+    allowing = Client(make_middleware(app, cfg=config_from(undeclared_cookies="allow")))
+    assert set_cookie_names(allowing.get("/")) == ["mystery", "session"]
+
+
+def test_deleting_a_tracker_cookie_always_passes(make_middleware: Factory) -> None:
+    client = Client(
+        make_middleware(cookie_app("_ga=; Max-Age=0; Path=/", "_fbp=; Expires=Thu, 01 Jan 1970 00:00:00 GMT"))
+    )
+    assert set_cookie_names(client.get("/")) == ["_ga", "_fbp"]
+
+
+def test_header_names_are_matched_in_any_case(make_middleware: Factory) -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("set-cookie", "_ga=1"), ("SET-COOKIE", "_fbp=1"), ("X-Other", "set-cookie")])
+        return [b""]
+
+    response = Client(make_middleware(app)).get("/")
+    assert response.headers.getlist("Set-Cookie") == []
+    assert response.headers["X-Other"] == "set-cookie"
+
+
+def test_the_consent_is_in_the_environ(make_middleware: Factory) -> None:
+    seen: list[Consent] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        seen.append(environ["consentkit.consent"])
+        start_response("200 OK", [])
+        return [b""]
+
+    client = Client(make_middleware(app))
+    client.get("/")
+    consent_cookie(client, "custom", "analytics")
+    client.get("/")
+    assert not seen[0].decided
+    assert seen[1].decided
+    assert seen[1].allows("analytics")
+    assert not seen[1].allows("marketing")
+
+
+class StreamingBody:
+    """A body that records how it was consumed and closed."""
+
+    def __init__(self) -> None:
+        self.yielded = 0
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in (b"one", b"two", b"three"):
+            self.yielded += 1
+            yield chunk
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_the_body_is_passed_through_untouched_never_buffered(make_middleware: Factory) -> None:
+    body = StreamingBody()
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> StreamingBody:
+        start_response("200 OK", [("Set-Cookie", "_ga=1")])
+        return body
+
+    middleware = make_middleware(app)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.url_scheme": "http"}
+    headers_seen: list[list[tuple[str, str]]] = []
+    result = middleware(environ, lambda status, headers, exc_info=None: headers_seen.append(headers))
+    assert result is body  # the very iterable: not read, not wrapped
+    assert body.yielded == 0
+    assert headers_seen == [[]]
+
+
+def test_close_is_called_by_the_server_on_the_apps_iterable(make_middleware: Factory) -> None:
+    body = StreamingBody()
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> StreamingBody:
+        start_response("200 OK", [])
+        return body
+
+    response = Client(make_middleware(app)).get("/")
+    assert response.get_data() == b"onetwothree"
+    response.close()
+    assert body.closed
+
+
+def test_a_late_start_response_from_a_generator_is_still_gated(make_middleware: Factory) -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        start_response("200 OK", [("Set-Cookie", "_ga=1"), ("Set-Cookie", "session=1")])
+        yield b"late"
+
+    response = Client(make_middleware(app)).get("/")
+    assert set_cookie_names(response) == ["session"]
+
+
+def test_exc_info_is_passed_through(make_middleware: Factory) -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            start_response("500 Internal Server Error", [("Set-Cookie", "_ga=1")], sys.exc_info())
+        return [b"error"]
+
+    received: list[Any] = []
+    middleware = make_middleware(app)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.url_scheme": "http"}
+    middleware(environ, lambda status, headers, exc_info=None: received.append((status, headers, exc_info)))
+    status, headers, exc_info = received[0]
+    assert status.startswith("500")
+    assert headers == []
+    assert exc_info[0] is RuntimeError
+
+
+def gpc_get(client: Client, path: str = "/", **headers: str) -> Any:
+    return client.get(path, headers={"Sec-GPC": "1", "Sec-Fetch-Dest": "document", **headers})
+
+
+def test_gpc_from_an_undecided_visitor_is_a_refusal_recorded_once(make_middleware: Factory, store: ListStore) -> None:
+    """COMPLIANCE.md 'Consent signals': GPC refuses analytics and marketing, logged with method gpc."""
+    client = Client(make_middleware(cookie_app(*TRACKERS, *OWN)))
+    first = gpc_get(client)
+    assert set_cookie_names(first) == ["session", "consentkit"]
+    assert [record.method for record in store.saved] == ["gpc"]
+    assert store.saved[0].denied == ("functional", "analytics", "marketing")
+    # The stored refusal is now the visitor's state; no further record, no banner.
+    second = gpc_get(client)
+    assert set_cookie_names(second) == ["session"]
+    assert len(store.saved) == 1
+    state = client.get("/consentkit/consent").json
+    assert state["decided"] is True
+    assert state["method"] == "gpc"
+
+
+def test_gpc_on_a_subresource_refuses_without_storing(make_middleware: Factory, store: ListStore) -> None:
+    client = Client(make_middleware(cookie_app(*TRACKERS)))
+    response = client.get("/pixel.gif", headers={"Sec-GPC": "1", "Sec-Fetch-Dest": "image"})
+    assert set_cookie_names(response) == []
+    assert store.saved == []
+
+
+@pytest.mark.parametrize("value", ["0", "true", "1 ", "yes"])
+def test_any_other_gpc_value_means_nothing(make_middleware: Factory, store: ListStore, value: str) -> None:
+    client = Client(make_middleware())
+    client.get("/", headers={"Sec-GPC": value, "Sec-Fetch-Dest": "document"})
+    assert store.saved == []
+    assert client.get("/consentkit/consent").json["decided"] is False
+
+
+def test_an_explicit_choice_wins_over_gpc(make_middleware: Factory) -> None:
+    client = Client(make_middleware(cookie_app(*TRACKERS)))
+    gpc_get(client)
+    response = client.post("/consentkit/consent", data={"choice": "accept_all"}, headers={"Sec-GPC": "1"})
+    assert response.status_code == 303
+    assert set_cookie_names(gpc_get(client)) == ["_ga", "_fbp", "tracker_x"]
+
+
+def test_gpc_is_ignored_when_the_site_turns_it_off(make_middleware: Factory, store: ListStore) -> None:
+    client = Client(make_middleware(cfg=config_from(honor_gpc=False)))
+    gpc_get(client)
+    assert store.saved == []
+
+
+def test_the_prefix_is_configurable(make_middleware: Factory) -> None:
+    client = Client(make_middleware(prefix="/privacy/"))
+    assert client.get("/privacy/consent").status_code == 200
+    assert client.get("/consentkit/consent").text == "<p>hello</p>"  # now the app's own URL
+
+
+@pytest.mark.parametrize("prefix", ["", "/", "consentkit"])
+def test_a_bad_prefix_is_refused_at_start_up(make_middleware: Factory, prefix: str) -> None:
+    with pytest.raises(ValueError, match="prefix must be a path"):
+        make_middleware(prefix=prefix)

@@ -1,0 +1,265 @@
+"""The server-rendered banner and the template helpers: works without JavaScript, in nb, sv and en."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from jinja2 import Environment
+from markupsafe import Markup
+from werkzeug.test import Client
+
+from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
+from consentkit.consent import Consent, granted_set
+
+from .conftest import config_from
+from .html_audit import elements, text_of
+
+Factory = Callable[..., ConsentMiddleware]
+
+
+def environ_for(path: str = "/side", **headers: str) -> dict[str, Any]:
+    environ: dict[str, Any] = {"PATH_INFO": path, "QUERY_STRING": "", "wsgi.url_scheme": "http"}
+    environ.update({f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()})
+    return environ
+
+
+def banner_html(middleware: ConsentMiddleware, language: str = "nb", consent: Consent | None = None) -> str:
+    environ = environ_for(ACCEPT_LANGUAGE=language)
+    environ["consentkit.middleware"] = middleware
+    if consent is not None:
+        environ["consentkit.consent"] = consent
+    return str(widgets_for(environ).body())
+
+
+def test_the_banner_is_a_plain_form_with_three_equal_buttons(make_middleware: Factory) -> None:
+    """COMPLIANCE.md items 2 and 3: reject on the first layer, beside accept, same element and style."""
+    html = banner_html(make_middleware())
+    (region,) = elements(html, "div", id="consentkit-banner")
+    assert region.attrs["role"] == "region"
+    assert region.attrs["aria-labelledby"] == "consentkit-banner-title"
+    (form,) = elements(html, "form")
+    assert form.attrs == {"method": "post", "action": "/consentkit/consent", "class": "consentkit-form"}
+    accept = elements(html, "button", value="accept_all")
+    reject = elements(html, "button", value="reject_all")
+    custom = elements(html, "button", value="custom")
+    assert len(accept) == len(reject) == len(custom) == 1
+    assert accept[0].attrs == {**reject[0].attrs, "value": "accept_all"}
+    assert accept[0].parents == reject[0].parents  # side by side
+    (summary,) = elements(html, "summary")
+    assert summary.attrs["class"] == accept[0].attrs["class"]
+    assert elements(html, "input", type="hidden", name="next", value="/side")
+
+
+def test_no_category_is_pre_ticked_and_necessary_is_always_on(make_middleware: Factory) -> None:
+    """COMPLIANCE.md item 4 (Planet49)."""
+    html = banner_html(make_middleware())
+    boxes = elements(html, "input", type="checkbox")
+    optional = [box for box in boxes if box.attrs.get("name") == "category"]
+    assert [box.attrs["value"] for box in optional] == ["functional", "analytics", "marketing"]
+    assert all("checked" not in box.attrs for box in optional)
+    (necessary,) = [box for box in boxes if "name" not in box.attrs]
+    assert "checked" in necessary.attrs
+    assert "disabled" in necessary.attrs
+    assert all("details" in box.parents for box in boxes)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "accept", "reject", "customise", "save", "withdraw"),
+    [
+        (
+            "nb-NO,nb;q=0.9",
+            "Vi bruker informasjonskapsler",
+            "Godta alle",
+            "Avvis alle",
+            "Tilpass",
+            "Lagre valg",
+            "trekke tilbake samtykket",
+        ),
+        (
+            "sv-FI",
+            "Vi använder kakor",
+            "Acceptera alla",
+            "Avvisa alla",
+            "Anpassa",
+            "Spara val",
+            "återkalla ditt samtycke",
+        ),
+        ("en-GB", "We use cookies", "Accept all", "Reject all", "Customise", "Save choices", "withdraw your consent"),
+    ],
+)
+def test_the_banner_speaks_the_visitors_language(
+    make_middleware: Factory,
+    language: str,
+    title: str,
+    accept: str,
+    reject: str,
+    customise: str,
+    save: str,
+    withdraw: str,
+) -> None:
+    """COMPLIANCE.md item 11: purposes, withdrawal at any time, a link to the notice."""
+    html = banner_html(make_middleware(), language)
+    assert text_of(html).count(title) == 1
+    assert elements(html, "button", value="accept_all")[0].text.strip() == accept
+    assert elements(html, "button", value="reject_all")[0].text.strip() == reject
+    assert elements(html, "summary")[0].text.strip() == customise
+    assert elements(html, "button", value="custom")[0].text.strip() == save
+    assert withdraw in text_of(html)
+    (link,) = [a for a in elements(html, "a") if a.attrs["href"].startswith("/consentkit/notice")]
+    assert link.text.strip()
+
+
+def test_no_english_is_left_in_the_nb_and_sv_banners(make_middleware: Factory) -> None:
+    middleware = make_middleware()
+    english = middleware.renderer.choice_texts("en")
+    for language in ("nb", "sv"):
+        html = banner_html(middleware, language)
+        assert all(text in html for text in middleware.renderer.choice_texts(language))
+        assert [text for text in english if text in html] == []
+
+
+def test_a_decided_visitor_gets_the_settings_link_instead(make_middleware: Factory) -> None:
+    """COMPLIANCE.md item 10: a link on every page reopens the settings."""
+    decided = Consent(decided=True, granted=granted_set({"analytics"}), consent_id="x" * 22, method="custom")
+    html = banner_html(make_middleware(), "sv", decided)
+    assert not elements(html, "div", id="consentkit-banner")
+    (link,) = elements(html, "a")
+    assert "data-consentkit-open" in link.attrs
+    assert link.attrs["href"] == "/consentkit/notice?lang=sv&next=%2Fside#consentkit-settings"
+    assert link.text == "Inställningar för kakor"
+
+
+def test_nothing_to_ask_means_no_banner(make_middleware: Factory) -> None:
+    necessary_only = config_from(
+        categories={},
+        cookies=[{"name": "session", "category": "necessary", "duration": "session", "purpose": {"en": "Login."}}],
+        services=[],
+    )
+    assert banner_html(make_middleware(cfg=necessary_only)) == ""
+
+
+def test_site_texts_override_the_defaults(make_middleware: Factory) -> None:
+    config = config_from(texts={"sv": {"banner_title": "Kakor hos Exempel"}})
+    html = banner_html(make_middleware(cfg=config), "sv")
+    assert elements(html, "h2")[0].text == "Kakor hos Exempel"
+    assert elements(banner_html(make_middleware(cfg=config), "nb"), "h2")[0].text == "Vi bruker informasjonskapsler"
+
+
+def test_the_head_helper_links_the_versioned_stylesheet(make_middleware: Factory) -> None:
+    middleware = make_middleware()
+    environ = environ_for()
+    environ["consentkit.middleware"] = middleware
+    html = str(widgets_for(environ).head())
+    (link,) = elements(html, "link")
+    assert link.attrs["href"] == f"/consentkit/static/consentkit.css?v={middleware.renderer.static_version}"
+
+
+def test_helpers_follow_the_mount_point(make_middleware: Factory) -> None:
+    environ = environ_for()
+    environ.update({"SCRIPT_NAME": "/portal", "consentkit.middleware": make_middleware()})
+    html = str(widgets_for(environ).banner())
+    assert elements(html, "form")[0].attrs["action"] == "/portal/consentkit/consent"
+    assert elements(html, "input", name="next")[0].attrs["value"] == "/portal/side"
+
+
+def test_hostile_paths_and_texts_come_out_escaped(make_middleware: Factory) -> None:
+    config = config_from(texts={"en": {"banner_title": "<script>alert(1)</script>"}})
+    environ = environ_for(path='/"><script>x</script>', ACCEPT_LANGUAGE="en")
+    environ["QUERY_STRING"] = 'q="><img src=x onerror=alert(1)>'
+    environ["consentkit.middleware"] = make_middleware(cfg=config)
+    html = str(widgets_for(environ).banner())
+    assert "<script>" not in html
+    assert "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_widgets_for_without_the_middleware_says_what_to_do() -> None:
+    with pytest.raises(RuntimeError, match="did not pass through ConsentMiddleware"):
+        widgets_for({})
+
+
+TEMPLATE = (
+    '{% consent "analytics" %}<script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>'
+    "{% else %}<p>Statistikk er av.</p>{% endconsent %}"
+)
+
+
+def render(consent: Consent | None, source: str = TEMPLATE) -> str:
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    return environment.from_string(source).render(consent=consent)
+
+
+def test_the_consent_tag_renders_the_body_as_is_when_granted() -> None:
+    granted = Consent(decided=True, granted=granted_set({"analytics"}))
+    assert render(granted) == '<script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>'
+
+
+@pytest.mark.parametrize(
+    "consent",
+    [
+        pytest.param(None, id="no-consent-in-context"),
+        pytest.param(Consent(), id="undecided"),
+        pytest.param(Consent(decided=True, granted=granted_set({"marketing"})), id="other-category"),
+    ],
+)
+def test_the_consent_tag_renders_inert_plus_the_else_part_otherwise(consent: Consent | None) -> None:
+    assert render(consent) == (
+        '<script src="https://www.googletagmanager.com/gtag/js?id=G-1" type="text/plain" '
+        'data-consentkit-category="analytics"></script><p>Statistikk er av.</p>'
+    )
+
+
+def test_the_consent_tag_without_else_and_with_autoescaped_content() -> None:
+    source = '{% consent "marketing" %}<iframe src="{{ url }}"></iframe>{% endconsent %}'
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    html = environment.from_string(source).render(url='https://v.test/"x', consent=Consent())
+    assert html == '<iframe data-src="https://v.test/&#34;x" data-consentkit-category="marketing"></iframe>'
+
+
+def test_the_consent_tag_takes_the_consentkit_object_and_variables(make_middleware: Factory) -> None:
+    environ = environ_for()
+    environ["consentkit.middleware"] = make_middleware()
+    environ["consentkit.consent"] = Consent(decided=True, granted=granted_set({"marketing"}))
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    template = environment.from_string("{% consent category %}<script>x()</script>{% endconsent %}")
+    assert template.render(consentkit=widgets_for(environ), category="marketing") == "<script>x()</script>"
+    assert "text/plain" in template.render(consentkit=widgets_for(environ), category="analytics")
+
+
+def test_a_wrong_category_fails_early_and_clearly() -> None:
+    from jinja2 import TemplateRuntimeError, TemplateSyntaxError
+
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    with pytest.raises(TemplateSyntaxError, match=re.escape("{% consent 'stats' %}: not a category")):
+        environment.from_string('{% consent "stats" %}x{% endconsent %}')
+    with pytest.raises(TemplateRuntimeError, match=re.escape("{% consent 'stats' %}: not a category")):
+        environment.from_string("{% consent name %}x{% endconsent %}").render(name="stats")
+
+
+def test_the_banner_posts_and_redirects_with_javascript_off_in_every_language(make_middleware: Factory) -> None:
+    """The issue's 'done when': the werkzeug client plays a browser without JavaScript."""
+    for language in ("nb", "sv", "en"):
+
+        def page(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            return [str(widgets_for(environ).body()).encode()]
+
+        client = Client(make_middleware(page))
+        html = client.get("/faktura", headers={"Accept-Language": language}).text
+        (form,) = elements(html, "form")
+        fields = {element.attrs["name"]: element.attrs["value"] for element in elements(html, "input", type="hidden")}
+        response = client.post(form.attrs["action"] or "", data={**fields, "choice": "reject_all"})
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/faktura"
+        after = client.get("/faktura", headers={"Accept-Language": language}).text
+        assert not elements(after, "div", id="consentkit-banner")
+        assert elements(after, "a", class_="consentkit-settings-link")
+
+
+def test_markup_is_returned_so_templates_do_not_escape_it(make_middleware: Factory) -> None:
+    environ = environ_for()
+    environ["consentkit.middleware"] = make_middleware()
+    assert isinstance(widgets_for(environ).body(), Markup)
