@@ -30,7 +30,7 @@ from .log import ConsentRecord, ConsentStore, open_store
 from .log.record import utc_now
 from .rendering import Renderer
 from .setcookie import deletion_headers, host_domains, is_deletion, request_cookie, request_cookies, set_cookie_name
-from .widgets import CONSENT_KEY, MIDDLEWARE_KEY
+from .widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -98,6 +98,8 @@ class ConsentMiddleware:
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             headers = self.gate(headers, granted, environ)
+            if environ.get(VARIES_KEY):
+                headers = _vary_on_cookie(headers)
             if gpc_new:
                 with_cookie = Headers(headers)
                 self.remember(consent, with_cookie, environ, self.locale_for(environ))
@@ -217,6 +219,17 @@ class ConsentMiddleware:
             if chosen:
                 return chosen
         return negotiate_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.config.locales, self.config.default_locale)
+
+
+def _vary_on_cookie(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Add ``Cookie`` to ``Vary``: a shared cache must not serve one visitor's consent state to another."""
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == "vary":
+            fields = {field.strip().lower() for field in value.split(",")}
+            if "cookie" in fields or "*" in fields:
+                return headers
+            return [*headers[:index], (name, f"{value}, Cookie"), *headers[index + 1 :]]
+    return [*headers, ("Vary", "Cookie")]
 
 
 def _is_navigation(environ: WSGIEnvironment) -> bool:

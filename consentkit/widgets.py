@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 MIDDLEWARE_KEY = "consentkit.middleware"
 CONSENT_KEY = "consentkit.consent"
+#: Set when a response's content depends on the consent, so that it varies on the cookie.
+VARIES_KEY = "consentkit.varies"
 
 
 def current_path(environ: dict[str, Any]) -> str:
@@ -45,6 +47,8 @@ class Widgets:
 
     @property
     def consent(self) -> Consent:
+        """The visitor's consent; reading it marks the response as depending on it."""
+        self._environ[VARIES_KEY] = True
         consent = self._environ.get(CONSENT_KEY)
         return consent if isinstance(consent, Consent) else UNDECIDED
 

@@ -238,3 +238,35 @@ def test_the_prefix_is_configurable(make_middleware: Factory) -> None:
 def test_a_bad_prefix_is_refused_at_start_up(make_middleware: Factory, prefix: str) -> None:
     with pytest.raises(ValueError, match="prefix must be a path"):
         make_middleware(prefix=prefix)
+
+
+def page_using_consent(vary: str | None = None) -> Callable[..., Any]:
+    from consentkit import widgets_for
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        html = str(widgets_for(environ).body()).encode()
+        start_response("200 OK", [("Content-Type", "text/html")] + ([("Vary", vary)] if vary else []))
+        return [html]
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("vary", "expected"),
+    [
+        pytest.param(None, "Cookie", id="added"),
+        pytest.param("Accept-Encoding", "Accept-Encoding, Cookie", id="appended"),
+        pytest.param("accept-encoding, cookie", "accept-encoding, cookie", id="already-there"),
+    ],
+)
+def test_a_page_that_depends_on_consent_varies_on_the_cookie(
+    make_middleware: Factory, vary: str | None, expected: str
+) -> None:
+    """A shared cache must never hand one visitor's consent state (or live trackers) to another."""
+    response = Client(make_middleware(page_using_consent(vary))).get("/")
+    assert response.headers.getlist("Vary") == [expected]
+
+
+def test_a_response_that_ignores_consent_is_left_cacheable(make_middleware: Factory) -> None:
+    response = Client(make_middleware()).get("/")
+    assert "Vary" not in response.headers
