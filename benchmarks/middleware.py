@@ -41,6 +41,9 @@ class NullStore:
     def append(self, record: object) -> None:
         pass
 
+    def keep_text(self, text_hash: str, canonical: str) -> None:
+        pass
+
 
 class _NeverKeeps(dict[str, Any]):
     """Stands in for the codec's cache so that every request verifies the signature."""

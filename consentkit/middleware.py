@@ -85,6 +85,7 @@ class ConsentMiddleware:
         self._endpoints = Endpoints(self)
         self._endpoint_root = self.prefix + "/"
         self._allow_undeclared = config.undeclared_cookies == "allow"
+        self._kept_texts: set[str] = set()
         domain = f"; Domain={config.cookie_domain}" if config.cookie_domain else ""
         self._cookie_attributes = f"; Max-Age={self.codec.max_age_seconds}; Path=/{domain}; HttpOnly; SameSite=Lax"
 
@@ -199,6 +200,9 @@ class ConsentMiddleware:
             locale=locale,
         )
         try:
+            if record.text_hash not in self._kept_texts:
+                self.store.keep_text(record.text_hash, self.renderer.canonical_texts(locale))
+                self._kept_texts.add(record.text_hash)
             self.store.append(record)
         except Exception:
             # Keep the record recoverable from the server log.

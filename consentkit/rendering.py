@@ -30,6 +30,10 @@ from .texts import Texts
 STATIC_FILES = ("consentkit.css",)
 
 
+def text_hash_of(canonical: str) -> str:
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 class Renderer:
     """Renders for one config; texts and hashes are worked out once per locale."""
 
@@ -106,16 +110,19 @@ class Renderer:
         shown.append(t("save_choices"))
         return shown
 
+    def canonical_texts(self, locale: str) -> str:
+        """The choice texts of ``locale`` as one JSON document: what the text hash is taken of."""
+        return json.dumps(
+            {"policy_version": self.config.policy_version, "locale": locale, "texts": self.choice_texts(locale)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
     def text_hash(self, locale: str) -> str:
         """SHA-256 of the choice texts in ``locale``, recorded with every decision."""
         cached = self._hashes.get(locale)
         if cached is None:
-            canonical = json.dumps(
-                {"policy_version": self.config.policy_version, "locale": locale, "texts": self.choice_texts(locale)},
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
-            cached = "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+            cached = text_hash_of(self.canonical_texts(locale))
             self._hashes[locale] = cached
         return cached
 

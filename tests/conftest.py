@@ -73,6 +73,7 @@ class ListStore:
 
     def __init__(self) -> None:
         self.saved: list[ConsentRecord] = []
+        self.texts: dict[str, str] = {}
 
     def append(self, record: ConsentRecord) -> None:
         self.saved.append(record)
@@ -88,6 +89,12 @@ class ListStore:
         removed = len(self.saved) - len(kept)
         self.saved = kept
         return removed
+
+    def keep_text(self, text_hash: str, canonical: str) -> None:
+        self.texts.setdefault(text_hash, canonical)
+
+    def text(self, text_hash: str) -> str | None:
+        return self.texts.get(text_hash)
 
     def close(self) -> None:
         pass

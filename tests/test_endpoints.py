@@ -12,6 +12,7 @@ from werkzeug.test import Client
 from consentkit import ConsentMiddleware
 from consentkit.endpoints import safe_next
 from consentkit.log import ConsentRecord, LogStoreError
+from consentkit.rendering import text_hash_of
 
 from .conftest import ListStore, config_from
 
@@ -253,6 +254,11 @@ def test_every_decision_is_logged_for_proof(make_middleware: Factory, store: Lis
     assert record.method == "custom"
     assert record.locale == "sv"
     assert record.text_hash.startswith("sha256:")
+    # The texts behind the hash are kept, so the proof survives later edits of config or catalogs.
+    kept = json.loads(store.text(record.text_hash) or "{}")
+    assert kept["locale"] == "sv"
+    assert "Acceptera alla" in kept["texts"]
+    assert text_hash_of(store.text(record.text_hash) or "") == record.text_hash
     assert "127.0.0.1" not in json.dumps(record.to_json())
 
 

@@ -80,6 +80,14 @@ def test_an_unwritable_location_raises_a_clear_error(tmp_path: Path) -> None:
         store.append(record())
 
 
+def test_texts_are_kept_once_per_hash(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    store.keep_text("sha256:abc", '{"texts": ["first"]}')
+    store.keep_text("sha256:abc", '{"texts": ["second"]}')
+    assert store.text("sha256:abc") == '{"texts": ["first"]}'
+    assert store.text("sha256:missing") is None
+
+
 def test_an_unknown_scheme_is_refused() -> None:
     with pytest.raises(LogStoreError, match="no consent log store for 'postgres' URLs; available: sqlite"):
         open_store("postgres://db/log")

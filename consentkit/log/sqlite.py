@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS consent_log (
 );
 CREATE INDEX IF NOT EXISTS consent_log_consent_id ON consent_log (consent_id);
 CREATE INDEX IF NOT EXISTS consent_log_recorded_at ON consent_log (recorded_at);
+CREATE TABLE IF NOT EXISTS consent_texts (
+    text_hash TEXT PRIMARY KEY,
+    canonical TEXT NOT NULL
+);
 """
 
 _INSERT = """INSERT INTO consent_log
@@ -40,6 +44,8 @@ _SELECT_BY_ID = """SELECT consent_id, recorded_at, policy_version, text_hash, gr
 _SELECT_SINCE = """SELECT consent_id, recorded_at, policy_version, text_hash, granted, denied, method, locale
     FROM consent_log WHERE recorded_at >= ? ORDER BY id"""
 _PURGE = "DELETE FROM consent_log WHERE recorded_at < ?"
+_KEEP_TEXT = "INSERT OR IGNORE INTO consent_texts (text_hash, canonical) VALUES (?, ?)"
+_SELECT_TEXT = "SELECT canonical FROM consent_texts WHERE text_hash = ?"
 
 
 def _split(categories: str) -> tuple[str, ...]:
@@ -122,6 +128,18 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise LogStoreError(f"cannot purge the consent log at {self.path}: {exc}") from exc
         return cursor.rowcount
+
+    def keep_text(self, text_hash: str, canonical: str) -> None:
+        try:
+            connection = self._connection()
+            with connection:
+                connection.execute(_KEEP_TEXT, (text_hash, canonical))
+        except sqlite3.Error as exc:
+            raise LogStoreError(f"cannot write to the consent log at {self.path}: {exc}") from exc
+
+    def text(self, text_hash: str) -> str | None:
+        row = self._execute(_SELECT_TEXT, (text_hash,)).fetchone()
+        return str(row[0]) if row else None
 
     def _execute(self, sql: str, parameters: tuple[str, ...]) -> sqlite3.Cursor:
         try:

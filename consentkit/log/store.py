@@ -30,6 +30,12 @@ class ConsentStore(Protocol):
     def purge(self, before: datetime) -> int:
         """Delete records older than ``before``; return how many."""
 
+    def keep_text(self, text_hash: str, canonical: str) -> None:
+        """Store the texts a hash was taken of, once per hash, so that proof survives later edits."""
+
+    def text(self, text_hash: str) -> str | None:
+        """The texts stored for ``text_hash``, if any."""
+
     def close(self) -> None: ...
 
 
