@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install catalogs messages lint typecheck test demo bench clean
+.PHONY: install catalogs messages lint typecheck test demo bench notices clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,9 @@ catalogs: $(VENV)/.installed
 
 # After changing texts in consentkit/texts.py: refresh the template and the catalogs.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k N_ -k N_plural:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k N_plural:1,2 --no-location --sort-output \
 		--project consentkit --msgid-bugs-address personvern@example.invalid -o locales/consentkit.pot .
-	$(BIN)/pybabel update --quiet -i locales/consentkit.pot -d locales -D consentkit --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/consentkit.pot -d locales -D consentkit --no-fuzzy-matching
 
 lint: install
 	$(BIN)/ruff check .
@@ -40,8 +40,14 @@ test: lint typecheck
 demo: install
 	PORT=$(PORT) $(BIN)/python -m examples.flask_site
 
+# The cookie notice of each seed company, in each of its languages, as HTML.
+notices: install
+	for config in examples/notices/*.toml; do \
+		$(BIN)/consentkit notice --config $$config --format html --output-dir notices-out || exit 1; \
+	done
+
 bench: install
 	$(BIN)/python benchmarks/middleware.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts notices-out

@@ -1,8 +1,9 @@
-"""The ``consentkit`` command: ``check`` and ``init`` (more subcommands join as they land)."""
+"""The ``consentkit`` command: ``check``, ``init``, ``notice`` and ``log``."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections import Counter
 from importlib.resources import files
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from .categories import ALL_CATEGORIES
 from .config import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config
+from .log_cli import add_log_commands
+from .rendering import Renderer
 from .texts import SUPPORTED_LOCALES
 
 
@@ -61,6 +64,36 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def render_notice(config: Config, locale: str, output_format: str, prefix: str) -> str:
+    renderer = Renderer(config)
+    if output_format == "markdown":
+        return renderer.notice_markdown(locale)
+    return str(renderer.notice(locale=locale, base=prefix.rstrip("/"), consent=None, page=True))
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    extension = "md" if args.format == "markdown" else "html"
+    if args.output_dir:
+        folder = Path(args.output_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for locale in config.locales:
+            target = folder / f"{Path(args.config).stem}.{locale}.{extension}"
+            target.write_text(render_notice(config, locale, args.format, args.prefix), encoding="utf-8")
+            print(f"wrote {target}")
+        return 0
+    locale = args.locale or config.default_locale
+    if locale not in config.locales:
+        print(f"error: {locale} is not in the config's locales ({', '.join(config.locales)})", file=sys.stderr)
+        return 1
+    text = render_notice(config, locale, args.format, args.prefix)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="consentkit", description="Cookie consent for WSGI and Flask sites.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -75,10 +108,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_option(init)
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.set_defaults(run=cmd_init)
+
+    notice = commands.add_parser("notice", help="render the cookie notice for a static page")
+    _add_config_option(notice)
+    notice.add_argument("--locale", choices=SUPPORTED_LOCALES, help="default: the config's default_locale")
+    notice.add_argument("--format", choices=("html", "markdown"), default="html")
+    target = notice.add_mutually_exclusive_group()
+    target.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    target.add_argument("--output-dir", metavar="DIR", help="write every locale of the config into DIR")
+    notice.add_argument("--prefix", default="/consentkit", help="where the site serves consentkit's URLs")
+    notice.set_defaults(run=cmd_notice)
+
+    add_log_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Commands print config warnings themselves (check) or do not need them; without this,
+    # logging's last-resort handler would print each one to stderr a second time.
+    logging.getLogger("consentkit").addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))

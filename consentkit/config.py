@@ -20,6 +20,7 @@ from .categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
 from .config_checks import check_declarations
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import SESSION, parse_duration
+from .notice_sections import NoticeSection, read_sections
 from .services import Service, builtin_presets, enable
 from .texts import SUPPORTED_LOCALES, TEXT_KEYS, check_override
 
@@ -28,6 +29,9 @@ log = logging.getLogger("consentkit")
 DEFAULT_CONFIG_NAME: Final = "consentkit.toml"
 DEFAULT_LOG_URL: Final = "sqlite:///consentkit-log.sqlite3"
 MAX_CONSENT_DAYS: Final = 395  # 13 months (COMPLIANCE.md item 13)
+
+#: Presets whose tags read Google Consent Mode.
+GOOGLE_SERVICES: Final = frozenset({"google-analytics", "google-tag-manager", "google-ads"})
 
 #: EU and EEA member states: a transfer to one of these is no transfer.
 EEA_COUNTRIES: Final = frozenset(
@@ -77,12 +81,14 @@ TOP_LEVEL_KEYS: Final = (
     "undeclared_cookies",
     "honor_gpc",
     "cookie_domain",
+    "google_consent_mode",
     "controller",
     "categories",
     "cookies",
     "services",
     "log",
     "texts",
+    "notice_sections",
 )
 
 
@@ -122,7 +128,10 @@ class Config:
     services: tuple[Service, ...] = ()
     log_url: str = DEFAULT_LOG_URL
     cookie_domain: str | None = None
+    #: Emit Google Consent Mode v2 commands; "auto" means when a Google service is enabled.
+    google_consent_mode: bool = False
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    notice_sections: tuple[NoticeSection, ...] = ()
     warnings: tuple[str, ...] = ()
     #: Folder of the config file; relative paths in it are relative to this.
     base_dir: Path = field(default_factory=Path.cwd)
@@ -163,6 +172,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
     cookies = tuple(_read_cookie(table, controller.name) for table in root.tables("cookies"))
     services = tuple(_read_services(root, controller.name))
     categories = _read_categories(root.table("categories"), cookies, services)
+    consent_mode = root.checked("google_consent_mode", _consent_mode_setting, "auto")
 
     config = Config(
         policy_version=policy_version,
@@ -172,12 +182,15 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
         undeclared_cookies=root.choice("undeclared_cookies", ("block", "allow"), "block"),
         honor_gpc=root.boolean("honor_gpc", True),
         cookie_domain=root.checked("cookie_domain", _domain, None),
+        google_consent_mode=consent_mode == "on"
+        or (consent_mode == "auto" and any(service.key in GOOGLE_SERVICES for service in services)),
         controller=controller,
         categories=categories,
         cookies=cookies,
         services=services,
         log_url=_read_log(root.table("log"), base_dir),
         texts=_read_texts(root.table("texts"), locales),
+        notice_sections=read_sections(list(root.tables("notice_sections")), locales, SUPPORTED_LOCALES),
         base_dir=base_dir,
     )
     root.finish(TOP_LEVEL_KEYS)
@@ -390,6 +403,16 @@ def _check_duplicates(cookies: tuple[DeclaredCookie, ...], services: tuple[Servi
     keys = [service.key for service in services]
     for key in sorted({key for key in keys if keys.count(key) > 1}):
         problems.error("services", f"{show(key)} is listed more than once")
+
+
+def _consent_mode_setting(value: Any) -> str:
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    if value == "auto":
+        return "auto"
+    raise ValueError(f'expected true, false or "auto", got {show(value)}')
 
 
 def _duration(value: Any) -> Any:

@@ -47,8 +47,15 @@ UNDECIDED: Final = Consent()
 
 
 def new_consent_id() -> str:
-    """128 random bits, URL-safe (22 characters)."""
-    return secrets.token_urlsafe(16)
+    """128 random bits, URL-safe (22 characters), never starting with "-" or "_".
+
+    A leading "-" would read as an option in ``consentkit log show ID``; drawing
+    again costs about 0.05 bits of the 128.
+    """
+    while True:
+        consent_id = secrets.token_urlsafe(16)
+        if consent_id[0].isalnum():
+            return consent_id
 
 
 def granted_set(categories: Iterable[str]) -> frozenset[str]:

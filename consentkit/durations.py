@@ -59,6 +59,29 @@ class Duration:
         return f"{self.amount} {self.unit}{'' if self.amount == 1 else 's'}"
 
 
+def for_display(duration: Duration) -> Duration:
+    """The same lifetime in the unit a reader expects.
+
+    Hours that make whole days become days, long runs of days become months
+    or years (395 days read "13 months", not "1 year"), and 12 months become
+    a year. Anything that does not divide evenly keeps the author's unit.
+    """
+    amount, unit = duration.amount, duration.unit
+    if amount is None or unit is None:
+        return duration
+    if unit == "minute" and amount % 60 == 0:
+        amount, unit = amount // 60, "hour"
+    if unit == "hour" and amount % 24 == 0:
+        amount, unit = amount // 24, "day"
+    if unit == "day" and amount % 365 == 0:
+        amount, unit = amount // 365, "year"
+    elif unit == "day" and amount >= 60:
+        amount, unit = round(amount / (365 / 12)), "month"
+    if unit == "month" and amount % 12 == 0:
+        amount, unit = amount // 12, "year"
+    return Duration(amount, unit)
+
+
 SESSION: Final = Duration()
 PERSISTENT: Final = Duration(None, "persistent")
 

@@ -14,7 +14,9 @@ output, and the job is to catch every fetch, including inside ``<noscript>``
 from __future__ import annotations
 
 import re
+from html import unescape as html_unescape
 from typing import Final
+from urllib.parse import urlsplit
 
 from markupsafe import escape
 
@@ -123,6 +125,18 @@ def _fetching_start(tag: str, attrs: str, category: str) -> str:
     rewritten = [_renamed(attribute, "data-") if attribute[0] in fetching else attribute for attribute in attributes]
     rewritten.append(_attr(CATEGORY_ATTRIBUTE, category))
     return _build_tag(tag, rewritten, self_closing=attrs.rstrip().endswith("/"))
+
+
+_BLOCKED_FRAME: Final = re.compile(r"<iframe\b[^>]*?\sdata-src=(?:\"([^\"]*)\"|'([^']*)')", re.I)
+
+
+def blocked_frame_hosts(inert_html: str) -> list[str]:
+    """The host of each iframe ``make_inert`` held back, in order, for its placeholder."""
+    hosts = []
+    for match in _BLOCKED_FRAME.finditer(inert_html):
+        url = html_unescape(match.group(1) or match.group(2) or "")
+        hosts.append(urlsplit(url).hostname or url)
+    return hosts
 
 
 def make_inert(html: str, category: str) -> str:

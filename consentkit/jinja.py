@@ -1,8 +1,10 @@
 """``{% consent "analytics" %} ... {% else %} ... {% endconsent %}`` for any Jinja environment.
 
 When the visitor has granted the category, the body renders as written.
-Otherwise it renders inert (see ``inert.py``) and the ``else`` part follows it,
-so the browser layer can still switch the body on without a reload.
+Otherwise it renders inert (see ``inert.py``), each blocked iframe gets a
+placeholder with a button that allows the category, and the ``else`` part
+follows in a ``<div data-consentkit-fallback>``, so that consentkit.js can
+switch the body on and remove the rest without a reload.
 
 The visitor's consent is taken from the template context: ``consentkit`` (the
 object the Flask extension and ``widgets_for(environ)`` provide) or
@@ -22,7 +24,8 @@ from markupsafe import Markup
 
 from .categories import ALL_CATEGORIES
 from .consent import Consent
-from .inert import make_inert
+from .inert import blocked_frame_hosts, make_inert
+from .widgets import Widgets
 
 
 def _check_category(category: object) -> str:
@@ -58,13 +61,26 @@ class ConsentExtension(Extension):
         if next(parser.stream).test("name:else"):
             fallback = parser.parse_statements(("name:endconsent",), drop_needle=True)
         allowed = self.call_method("_allows", [category, nodes.ContextReference()])
-        inert_body = nodes.CallBlock(self.call_method("_inert", [category]), [], [], body)
-        return nodes.If(allowed, body, [], [inert_body, *fallback], lineno=lineno)
+        inert_body = nodes.CallBlock(self.call_method("_inert", [category, nodes.ContextReference()]), [], [], body)
+        otherwise: list[nodes.Node] = [inert_body]
+        if fallback:
+            otherwise.append(nodes.CallBlock(self.call_method("_fallback", [category]), [], [], fallback))
+        return nodes.If(allowed, body, [], otherwise, lineno=lineno)
 
     def _allows(self, category: object, context: Context) -> bool:
         consent = consent_in(context)
         return consent is not None and consent.allows(_check_category(category))
 
-    def _inert(self, category: object, caller: Any) -> Markup:
+    def _inert(self, category: object, context: Context, caller: Any) -> Markup:
+        name = _check_category(category)
         # The body is the site's own rendered template output, already escaped by Jinja.
-        return Markup(make_inert(str(caller()), _check_category(category)))  # noqa: S704
+        inert = Markup(make_inert(str(caller()), name))  # noqa: S704
+        widgets = context.get("consentkit")
+        if not isinstance(widgets, Widgets):
+            return inert
+        return widgets.placeholders(name, blocked_frame_hosts(inert)) + inert
+
+    def _fallback(self, category: object, caller: Any) -> Markup:
+        # Marked so that consentkit.js can remove it once the category is allowed live.
+        opening = Markup('<div data-consentkit-fallback="%s">') % _check_category(category)
+        return opening + Markup(caller()) + Markup("</div>")  # noqa: S704 (the template's own rendered output)

@@ -9,25 +9,44 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 from functools import cached_property
 from importlib.resources import files
-from typing import Any
+from typing import Any, Final
 
-from babel.dates import format_datetime
+from babel import Locale
+from babel.dates import format_datetime, get_timezone
+from babel.lists import format_list
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .categories import NECESSARY
 from .config import Config
-from .consent import Consent
+from .consent import UNDECIDED, Consent
 from .consent_cookie import COOKIE_NAME
 from .declarations import DeclaredCookie
 from .durations import SESSION, Duration
 from .i18n import translations
 from .texts import Texts
 
-STATIC_FILES = ("consentkit.css",)
+STATIC_FILES = ("consentkit.css", "consentkit.js")
+
+#: Where a visitor may complain, by the controller's country (COMPLIANCE.md item 15).
+AUTHORITIES: Final[dict[str, tuple[str, str]]] = {
+    "NO": ("authority_NO", "https://www.datatilsynet.no/"),
+    "SE": ("authority_SE", "https://www.imy.se/"),
+}
+OTHER_AUTHORITY: Final = ("authority_other", "https://www.edpb.europa.eu/about-edpb/about-edpb/members_en")
+TIME_ZONES: Final = {"NO": "Europe/Oslo", "SE": "Europe/Stockholm"}
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def escape_markdown(value: object) -> str:
+    """Text as literal Markdown: specials backslashed, line breaks flattened (they would end a table row)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
 def text_hash_of(canonical: str) -> str:
@@ -47,6 +66,15 @@ class Renderer:
             lstrip_blocks=True,
             undefined=StrictUndefined,
         )
+        # Markdown is not HTML: no autoescaping, every value goes through |md instead.
+        self.markdown_env = Environment(
+            loader=PackageLoader("consentkit", "templates"),
+            autoescape=False,  # noqa: S701
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=StrictUndefined,
+        )
+        self.markdown_env.filters["md"] = escape_markdown
         self._texts: dict[str, Texts] = {}
         self._hashes: dict[str, str] = {}
 
@@ -132,8 +160,50 @@ class Renderer:
         )
         return Markup(html)  # noqa: S704 (autoescaped output of our own templates)
 
-    def head(self, base: str) -> Markup:
-        return self._render("consentkit/head.html", self.config.default_locale, base=base, version=self.static_version)
+    @cached_property
+    def purge_patterns(self) -> dict[str, list[str]]:
+        """Per optional category, the first-party cookie and storage names the browser deletes on refusal."""
+        patterns: dict[str, list[str]] = {category: [] for category in self.config.categories}
+        for cookie in self.declarations:
+            if cookie.category in patterns and not cookie.third_party:
+                patterns[cookie.category].append(cookie.name)
+        return patterns
+
+    def head(self, base: str, consent: Consent) -> Markup:
+        """The stylesheet, the script and its settings (a JSON data block: CSP never runs it)."""
+        settings = {
+            "base": base,
+            "state": {"decided": consent.decided, "categories": consent.to_json(self.config.categories)["categories"]},
+            "gcm": self.config.google_consent_mode,
+            "purge": self.purge_patterns,
+        }
+        # Safe inside <script>: no "<", ">" or "&" can close the element early.
+        data = json.dumps(settings, separators=(",", ":"))
+        data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return self._render(
+            "consentkit/head.html",
+            self.config.default_locale,
+            base=base,
+            version=self.static_version,
+            settings=Markup(data),  # noqa: S704 (JSON with the HTML-significant characters escaped)
+        )
+
+    def dialog(self, *, locale: str, base: str, consent: Consent, next_path: str) -> Markup:
+        return self._render("consentkit/dialog.html", locale, base=base, consent=consent, next_path=next_path)
+
+    def placeholder(
+        self, *, locale: str, base: str, consent: Consent, next_path: str, category: str, host: str
+    ) -> Markup:
+        granted = [name for name in self.config.categories if consent.allows(name) or name == category]
+        return self._render(
+            "consentkit/placeholder.html",
+            locale,
+            base=base,
+            next_path=next_path,
+            category=category,
+            host=host,
+            granted_categories=granted,
+        )
 
     def banner(self, *, locale: str, base: str, next_path: str) -> Markup:
         return self._render("consentkit/banner.html", locale, base=base, next_path=next_path)
@@ -141,21 +211,73 @@ class Renderer:
     def settings_link(self, *, locale: str, href: str, label: str | None = None) -> Markup:
         return self._render("consentkit/settings_link.html", locale, href=href, label=label)
 
-    def notice(self, *, locale: str, base: str, consent: Consent, next_path: str, page: bool = False) -> Markup:
-        """The full cookie notice: a page of its own, or (``page=False``) content for the site's page."""
+    def notice(
+        self,
+        *,
+        locale: str,
+        base: str,
+        consent: Consent | None,
+        next_path: str = "/",
+        page: bool = False,
+        show_form: bool = True,
+    ) -> Markup:
+        """The full cookie notice: a page of its own, or (``page=False``) content for the site's page.
+
+        ``consent=None`` renders it for a static page: no visitor's record, the
+        settings form only with ``show_form``.
+        """
         return self._render(
             "consentkit/notice_page.html" if page else "consentkit/notice_body.html",
             locale,
+            **self._notice_context(locale, consent),
             base=base,
             consent=consent,
+            undecided=UNDECIDED,
             next_path=next_path,
-            decided_at=self._date(consent.decided_at, locale),
-            declarations=self.declarations,
+            show_form=show_form,
         )
+
+    def notice_markdown(self, locale: str) -> str:
+        """The notice as Markdown for a static page (no form, no visitor's record)."""
+        template = self.markdown_env.get_template("consentkit/notice.md")
+        markdown = template.render(
+            t=self.texts(locale), locale=locale, config=self.config, **self._notice_context(locale, None)
+        )
+        return re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
+
+    def _notice_context(self, locale: str, consent: Consent | None) -> dict[str, Any]:
+        t = self.texts(locale)
+        territories = Locale.parse(locale).territories
+        authority_key, authority_url = AUTHORITIES.get(self.config.controller.country, OTHER_AUTHORITY)
+        offered = self.config.categories
+
+        def categories(names: list[str]) -> str:
+            if not names:
+                return t("notice_nothing")
+            return format_list([t.category(name).lower() for name in names], locale=locale)
+
+        def countries(codes: tuple[str, ...]) -> str:
+            return format_list([territories.get(code, code) for code in codes], locale=locale) if codes else ""
+
+        return {
+            "declarations": self.declarations,
+            "decided_at": self._date(consent.decided_at if consent else None, locale),
+            "granted": categories([name for name in offered if consent and consent.allows(name)]),
+            "denied": categories([name for name in offered if not (consent and consent.allows(name))]),
+            "countries": countries,
+            "authority": {"name": t(authority_key), "url": authority_url},
+            "consent_lifetime": t.duration(Duration(self.config.consent_max_age_days, "day")),
+        }
 
     def message_page(self, *, locale: str, base: str, message: str, next_path: str) -> Markup:
         return self._render("consentkit/message_page.html", locale, base=base, message=message, next_path=next_path)
 
-    @staticmethod
-    def _date(moment: datetime | None, locale: str) -> str:
-        return format_datetime(moment, "long", locale=locale) if moment else ""
+    def _date(self, moment: datetime | None, locale: str) -> str:
+        """A decision time in the controller's own time zone, which is the visitor's in practice."""
+        if moment is None:
+            return ""
+        try:
+            zone = get_timezone(TIME_ZONES.get(self.config.controller.country, "UTC"))
+        except LookupError:  # no time zone data on this machine
+            zone = get_timezone("UTC")
+        return format_datetime(moment, "long", tzinfo=zone, locale=locale)

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Final
 
 from babel.lists import format_list
+from babel.numbers import format_decimal
 
-from .durations import Duration
+from .durations import Duration, for_display
 
 SUPPORTED_LOCALES: Final = ("nb", "sv", "en")
 
@@ -45,6 +46,9 @@ MESSAGES: Final[dict[str, str]] = {
     "save_choices": N_("Save choices"),
     "settings_link": N_("Cookie settings"),
     "always_on": N_("always on"),
+    "close": N_("Close"),
+    "placeholder_text": N_("This content is from %(host)s, which sets cookies for %(category)s."),
+    "placeholder_button": N_("Allow %(category)s and show it"),
     # Purposes as they complete the sentence in banner_purposes.
     "purpose_functional": N_("remember your settings"),
     "purpose_analytics": N_("measure how the website is used"),
@@ -68,12 +72,65 @@ MESSAGES: Final[dict[str, str]] = {
         "This page explains which cookies %(controller)s stores on your device, what they are for, "
         "and how you choose which ones we may use."
     ),
+    "notice_what_heading": N_("What cookies are"),
+    "notice_what_cookies": N_(
+        "Cookies are small text files that a website stores in your browser. The same rules apply to similar "
+        "technology, such as local storage in the browser and tracking pixels, and in this notice we call all "
+        "of it cookies."
+    ),
+    "notice_what_lifetime": N_(
+        "Session cookies are deleted when you close the browser. Persistent cookies stay for the time shown "
+        "in the tables below, unless you delete them first."
+    ),
+    "notice_what_parties": N_(
+        "First-party cookies are set by us, on this website's own address. Third-party cookies are set by other "
+        "companies whose services we use, and those companies can also read them on other websites."
+    ),
+    "notice_what_consent": N_(
+        "Without asking, we only use cookies that are strictly necessary. All other cookies need your consent, "
+        "and you can withdraw it at any time."
+    ),
     "notice_your_choice": N_("Your choice"),
     "notice_undecided": N_("You have not made a choice yet. Until you do, we only use necessary cookies."),
     "notice_decided": N_("You made your choice on %(date)s. Consent ID: %(consent_id)s."),
+    "notice_granted": N_("You allowed: %(categories)s."),
+    "notice_denied": N_("You refused: %(categories)s."),
+    "notice_nothing": N_("nothing"),
+    "notice_gpc": N_("Your browser sent a Global Privacy Control signal, so we treated it as a refusal."),
+    "notice_record_use": N_("Quote the consent ID if you ask us what we have registered about your choice."),
+    "notice_static_choice": N_("You can see and change your own choice under “%(settings)s” on every page."),
     "notice_cookies_heading": N_("The cookies we use"),
+    "notice_services_heading": N_("Services from other companies"),
+    "notice_services_intro": N_(
+        "These companies set or read cookies through our website when you allow the category they belong to."
+    ),
+    "notice_service_transfer": N_("Data is transferred outside the EU/EEA to: %(countries)s."),
+    "notice_service_policy": N_("Privacy policy of %(provider)s"),
+    "notice_withdraw_heading": N_("Changing your mind"),
+    "notice_withdraw": N_(
+        "You can change or withdraw your consent at any time with the form on this page or the “%(settings)s” "
+        "link on every page. Withdrawing is as easy as consenting, and it does not affect what happened before."
+    ),
+    "notice_expiry": N_(
+        "We ask again after %(duration)s, or sooner if we change which cookies we use. A refusal is "
+        "remembered just as long."
+    ),
+    "notice_browser": N_(
+        "You can also delete cookies in your browser's settings, usually under privacy or site data. Your choice "
+        "is then deleted too, so we will ask you again."
+    ),
     "notice_controller_heading": N_("Who is responsible"),
+    "notice_controller": N_("%(controller)s is responsible for the processing of personal data on this website."),
     "notice_contact": N_("Questions about cookies and privacy: %(contact)s."),
+    "notice_complaint": N_(
+        "If you think we process your personal data unlawfully, you have the right to complain to %(authority)s."
+    ),
+    "authority_NO": N_("Datatilsynet, the Norwegian Data Protection Authority"),
+    "authority_SE": N_("IMY, the Swedish Authority for Privacy Protection"),
+    "authority_other": N_("the data protection authority in your country"),
+    "notice_version": N_("Version %(version)s of this notice."),
+    "storage_local_storage": N_("local storage"),
+    "storage_session_storage": N_("session storage"),
     "state_on": N_("On"),
     "state_off": N_("Off"),
     "column_name": N_("Name"),
@@ -152,7 +209,11 @@ class Texts:
         return format_list([self(f"purpose_{category}") for category in categories], locale=self.locale)
 
     def duration(self, duration: Duration) -> str:
-        if duration.amount is None or duration.unit is None:
-            return self("duration_persistent") if duration.is_persistent else self("duration_session")
-        singular, plural = UNIT_MESSAGES[duration.unit]
-        return self._translations.ngettext(singular, plural, duration.amount) % {"num": duration.amount}
+        """A lifetime for readers: "1 dag", "13 måneder", "Økt" (COMPLIANCE.md duration notes)."""
+        shown = for_display(duration)
+        if shown.amount is None or shown.unit is None:
+            return self("duration_persistent") if shown.is_persistent else self("duration_session")
+        singular, plural = UNIT_MESSAGES[shown.unit]
+        # The catalog picks the word (Babel's CLDR data says "døgn"); Babel formats the number.
+        text = self._translations.ngettext(singular, plural, shown.amount)
+        return text.replace("%(num)d", format_decimal(shown.amount, locale=self.locale))

@@ -64,8 +64,8 @@ class Widgets:
         return endpoint_base(self._environ, self._middleware.prefix)
 
     def head(self) -> Markup:
-        """The stylesheet link, for ``<head>``."""
-        return self._middleware.renderer.head(self._base)
+        """For ``<head>``, before any tag it gates: the stylesheet, the script and its settings."""
+        return self._middleware.renderer.head(self._base, self.consent)
 
     def banner(self) -> Markup:
         """The banner for an undecided visitor, else nothing."""
@@ -88,11 +88,36 @@ class Widgets:
             locale=self.locale, base=self._base, consent=self.consent, next_path=current_path(self._environ)
         )
 
+    def dialog(self) -> Markup:
+        """The settings dialog that consentkit.js opens from any ``[data-consentkit-open]``."""
+        return self._middleware.renderer.dialog(
+            locale=self.locale, base=self._base, consent=self.consent, next_path=current_path(self._environ)
+        )
+
+    def placeholders(self, category: str, hosts: list[str]) -> Markup:
+        """One placeholder per blocked embed, each with a button that allows ``category``."""
+        renderer = self._middleware.renderer
+        next_path = current_path(self._environ)
+        return Markup("").join(
+            renderer.placeholder(
+                locale=self.locale,
+                base=self._base,
+                consent=self.consent,
+                next_path=next_path,
+                category=category,
+                host=host,
+            )
+            for host in hosts
+        )
+
     def body(self) -> Markup:
-        """For the top of ``<body>``: the banner if the visitor must choose, else a settings link."""
+        """For the top of ``<body>``: the banner if the visitor must choose, a settings link, the dialog.
+
+        The stylesheet hides the link while the banner is shown.
+        """
         if not self._middleware.config.categories:
             return Markup("")
-        return self.banner() or self.settings_link()
+        return self.banner() + self.settings_link() + self.dialog()
 
 
 def widgets_for(environ: dict[str, Any], locale: str | None = None) -> Widgets:

@@ -56,6 +56,7 @@ def test_the_consent_id_has_128_random_bits() -> None:
     ids = {new_consent_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(len(consent_id) == 22 for consent_id in ids)  # 16 bytes, base64url without padding
+    assert all(consent_id[0].isalnum() for consent_id in ids)  # never read as a command-line option
 
 
 @given(value=st.text(max_size=400))

@@ -35,10 +35,12 @@ def portal(tmp_path: Path) -> Flask:
 
 
 def live_scripts(html: str) -> list[str]:
+    """Scripts the browser would run, other than consentkit's own script and its settings."""
     return [
         script.attrs.get("src") or script.text.strip()[:30]
         for script in elements(html, "script")
-        if script.attrs.get("type") != "text/plain"
+        if script.attrs.get("type") not in ("text/plain", "application/json")
+        and not (script.attrs.get("src") or "").startswith("/consentkit/static/")
     ]
 
 

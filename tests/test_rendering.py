@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -26,12 +27,19 @@ def environ_for(path: str = "/side", **headers: str) -> dict[str, Any]:
     return environ
 
 
-def banner_html(middleware: ConsentMiddleware, language: str = "nb", consent: Consent | None = None) -> str:
+def body_html(middleware: ConsentMiddleware, language: str = "nb", consent: Consent | None = None) -> str:
     environ = environ_for(ACCEPT_LANGUAGE=language)
     environ["consentkit.middleware"] = middleware
     if consent is not None:
         environ["consentkit.consent"] = consent
     return str(widgets_for(environ).body())
+
+
+def banner_html(middleware: ConsentMiddleware, language: str = "nb", consent: Consent | None = None) -> str:
+    """Only the banner region of body()."""
+    html = body_html(middleware, language, consent)
+    start = html.find('<div id="consentkit-banner"')
+    return html[start : html.index("</form>", start) + len("</form>\n</div>")] if start >= 0 else ""
 
 
 def test_the_banner_is_a_plain_form_with_three_equal_buttons(make_middleware: Factory) -> None:
@@ -121,24 +129,35 @@ def test_no_english_is_left_in_the_nb_and_sv_banners(make_middleware: Factory) -
         assert [text for text in english if text in html] == []
 
 
-def test_a_decided_visitor_gets_the_settings_link_instead(make_middleware: Factory) -> None:
+def test_a_decided_visitor_gets_the_settings_link_and_dialog(make_middleware: Factory) -> None:
     """COMPLIANCE.md item 10: a link on every page reopens the settings."""
     decided = Consent(decided=True, granted=granted_set({"analytics"}), consent_id="x" * 22, method="custom")
-    html = banner_html(make_middleware(), "sv", decided)
+    html = body_html(make_middleware(), "sv", decided)
     assert not elements(html, "div", id="consentkit-banner")
-    (link,) = elements(html, "a")
+    (link,) = elements(html, "a", class_="consentkit-settings-link")
     assert "data-consentkit-open" in link.attrs
     assert link.attrs["href"] == "/consentkit/notice?lang=sv&next=%2Fside#consentkit-settings"
     assert link.text == "Inställningar för kakor"
+    # The dialog the link opens with JavaScript shows the current choice and closes with a button.
+    (dialog,) = elements(html, "dialog", id="consentkit-dialog")
+    assert dialog.attrs["aria-labelledby"] == "consentkit-dialog-title"
+    boxes = {box.attrs["value"]: "checked" in box.attrs for box in elements(html, "input", name="category")}
+    assert boxes == {"functional": False, "analytics": True, "marketing": False}
+    assert elements(html, "button", type="button")[0].attrs["class"] == "consentkit-close"
 
 
-def test_nothing_to_ask_means_no_banner(make_middleware: Factory) -> None:
+def test_the_settings_link_follows_the_banner_so_css_can_hide_it(make_middleware: Factory) -> None:
+    html = body_html(make_middleware())
+    assert html.index('id="consentkit-banner"') < html.index("consentkit-settings-link") < html.index("<dialog")
+
+
+def test_nothing_to_ask_means_no_banner_at_all(make_middleware: Factory) -> None:
     necessary_only = config_from(
         categories={},
         cookies=[{"name": "session", "category": "necessary", "duration": "session", "purpose": {"en": "Login."}}],
         services=[],
     )
-    assert banner_html(make_middleware(cfg=necessary_only)) == ""
+    assert body_html(make_middleware(cfg=necessary_only)) == ""
 
 
 def test_site_texts_override_the_defaults(make_middleware: Factory) -> None:
@@ -148,13 +167,36 @@ def test_site_texts_override_the_defaults(make_middleware: Factory) -> None:
     assert elements(banner_html(make_middleware(cfg=config), "nb"), "h2")[0].text == "Vi bruker informasjonskapsler"
 
 
-def test_the_head_helper_links_the_versioned_stylesheet(make_middleware: Factory) -> None:
+def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middleware: Factory) -> None:
     middleware = make_middleware()
     environ = environ_for()
     environ["consentkit.middleware"] = middleware
     html = str(widgets_for(environ).head())
+    version = middleware.renderer.static_version
     (link,) = elements(html, "link")
-    assert link.attrs["href"] == f"/consentkit/static/consentkit.css?v={middleware.renderer.static_version}"
+    assert link.attrs["href"] == f"/consentkit/static/consentkit.css?v={version}"
+    data, script = elements(html, "script")
+    # Settings as a JSON data block (never run, so fine under a strict CSP), then the script itself.
+    assert data.attrs == {"type": "application/json", "id": "consentkit-config"}
+    assert json.loads(data.text) == {
+        "base": "/consentkit",
+        "state": {
+            "decided": False,
+            "categories": {"necessary": True, "functional": False, "analytics": False, "marketing": False},
+        },
+        "gcm": True,
+        "purge": {"functional": ["lang"], "analytics": ["_ga", "_ga_*"], "marketing": ["tracker_*", "_fbp", "_fbc"]},
+    }
+    assert script.attrs == {"src": f"/consentkit/static/consentkit.js?v={version}"}
+
+
+def test_the_settings_block_cannot_close_its_script_element(make_middleware: Factory) -> None:
+    environ = environ_for()
+    environ.update({"SCRIPT_NAME": "/a</script><script>alert(1)//", "consentkit.middleware": make_middleware()})
+    html = str(widgets_for(environ).head())
+    assert html.count("</script>") == 2
+    data = elements(html, "script", id="consentkit-config")[0].text
+    assert json.loads(data)["base"] == "/a</script><script>alert(1)/consentkit"
 
 
 def test_helpers_follow_the_mount_point(make_middleware: Factory) -> None:
@@ -208,8 +250,28 @@ def test_the_consent_tag_renders_the_body_as_is_when_granted() -> None:
 def test_the_consent_tag_renders_inert_plus_the_else_part_otherwise(consent: Consent | None) -> None:
     assert render(consent) == (
         '<script src="https://www.googletagmanager.com/gtag/js?id=G-1" type="text/plain" '
-        'data-consentkit-category="analytics"></script><p>Statistikk er av.</p>'
+        'data-consentkit-category="analytics"></script>'
+        '<div data-consentkit-fallback="analytics"><p>Statistikk er av.</p></div>'
     )
+
+
+def test_a_blocked_iframe_gets_a_placeholder_that_allows_its_category(make_middleware: Factory) -> None:
+    environ = environ_for(ACCEPT_LANGUAGE="sv")
+    environ["consentkit.middleware"] = make_middleware()
+    environ["consentkit.consent"] = Consent(decided=True, granted=granted_set({"analytics"}), consent_id="c" * 22)
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    template = environment.from_string(
+        '{% consent "marketing" %}<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>{% endconsent %}'
+    )
+    html = template.render(consentkit=widgets_for(environ))
+    (placeholder,) = elements(html, "div", class_="consentkit-placeholder")
+    assert placeholder.attrs["data-consentkit-placeholder"] == "marketing"
+    assert "www.youtube-nocookie.com" in placeholder.text
+    assert "marknadsföring" in placeholder.text
+    # Without JavaScript, the button posts the visitor's current choice plus marketing.
+    assert [field.attrs["value"] for field in elements(html, "input", name="category")] == ["analytics", "marketing"]
+    assert elements(html, "button", value="custom")[0].text == "Tillåt marknadsföring och visa innehållet"
+    assert html.index("consentkit-placeholder") < html.index("<iframe")
 
 
 def test_the_consent_tag_without_else_and_with_autoescaped_content() -> None:
@@ -248,7 +310,7 @@ def test_the_banner_posts_and_redirects_with_javascript_off_in_every_language(ma
             return [str(widgets_for(environ).body()).encode()]
 
         client = Client(make_middleware(page))
-        html = client.get("/faktura", headers={"Accept-Language": language}).text
+        html = banner_html_of(client.get("/faktura", headers={"Accept-Language": language}).text)
         (form,) = elements(html, "form")
         fields = {element.attrs["name"]: element.attrs["value"] for element in elements(html, "input", type="hidden")}
         response = client.post(form.attrs["action"] or "", data={**fields, "choice": "reject_all"})
@@ -257,6 +319,11 @@ def test_the_banner_posts_and_redirects_with_javascript_off_in_every_language(ma
         after = client.get("/faktura", headers={"Accept-Language": language}).text
         assert not elements(after, "div", id="consentkit-banner")
         assert elements(after, "a", class_="consentkit-settings-link")
+
+
+def banner_html_of(page: str) -> str:
+    start = page.index('<div id="consentkit-banner"')
+    return page[start : page.index("<dialog", start)]
 
 
 def test_markup_is_returned_so_templates_do_not_escape_it(make_middleware: Factory) -> None:

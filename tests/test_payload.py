@@ -1,0 +1,20 @@
+"""The browser layer's size budget: consentkit.js and consentkit.css together at most 5,000 bytes gzipped."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_script_and_style_fit_in_five_kilobytes_gzipped() -> None:
+    spec = importlib.util.spec_from_file_location("payload", ROOT / "benchmarks" / "payload.py")
+    assert spec is not None
+    assert spec.loader is not None
+    payload = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(payload)
+    sizes = payload.our_sizes()
+    assert set(sizes) == {"consentkit.js", "consentkit.css"}
+    assert all(size > 500 for size in sizes.values())  # both measured, neither empty
+    assert sum(sizes.values()) <= payload.BUDGET == 5_000
