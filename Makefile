@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install catalogs messages lint typecheck test demo bench notices clean
+.PHONY: install catalogs messages assets browser lint typecheck test demo bench notices clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ messages: $(VENV)/.installed
 		--project consentkit --msgid-bugs-address personvern@example.invalid -o locales/consentkit.pot .
 	$(BIN)/pybabel update -i locales/consentkit.pot -d locales -D consentkit --no-fuzzy-matching
 
+# After editing assets/consentkit.js: rebuild the served, comment-free copy (committed).
+assets: $(VENV)/.installed
+	$(BIN)/python tools/build_assets.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -34,7 +38,16 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: lint typecheck
+# Chromium for the browser tests: Debian's package (as root), else Playwright's own download.
+browser: install
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+
+test: lint typecheck browser
 	$(BIN)/pytest
 
 demo: install

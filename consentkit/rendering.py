@@ -169,6 +169,22 @@ class Renderer:
                 patterns[cookie.category].append(cookie.name)
         return patterns
 
+    @cached_property
+    def stop_hooks(self) -> dict[str, dict[str, list[Any]]]:
+        """Per category, how the browser stops services already running when it is withdrawn:
+        window flags to set, consent calls to make, and frame hosts to unload."""
+        hooks: dict[str, dict[str, list[Any]]] = {}
+        for service in self.config.services:
+            hook = hooks.setdefault(service.category, {})
+            for key, values in (
+                ("flags", service.revoke_flags),
+                ("calls", [list(call) for call in service.preset.revoke_calls]),
+                ("frames", list(service.preset.iframe_hosts)),
+            ):
+                if values:
+                    hook.setdefault(key, []).extend(values)
+        return hooks
+
     def head(self, base: str, consent: Consent) -> Markup:
         """The stylesheet, the script and its settings (a JSON data block: CSP never runs it)."""
         settings = {
@@ -176,6 +192,7 @@ class Renderer:
             "state": {"decided": consent.decided, "categories": consent.to_json(self.config.categories)["categories"]},
             "gcm": self.config.google_consent_mode,
             "purge": self.purge_patterns,
+            "stop": self.stop_hooks,
         }
         # Safe inside <script>: no "<", ">" or "&" can close the element early.
         data = json.dumps(settings, separators=(",", ":"))

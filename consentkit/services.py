@@ -49,6 +49,10 @@ class ServicePreset:
     script_hosts: tuple[str, ...]
     iframe_hosts: tuple[str, ...]
     descriptions: Mapping[str, str]
+    #: Window flags set to true when the category is withdrawn; ``{option}`` is filled in.
+    revoke_flags: tuple[str, ...]
+    #: Calls the browser makes on withdrawal: a function path ("fbq", "ttq.revokeConsent"), then arguments.
+    revoke_calls: tuple[tuple[Any, ...], ...]
     options: tuple[OptionSpec, ...]
     cookies: tuple[DeclaredCookie, ...]
 
@@ -72,6 +76,10 @@ class Service:
 
     def provider(self, controller_name: str) -> str:
         return self.preset.provider.replace(CONTROLLER_PLACEHOLDER, controller_name)
+
+    @property
+    def revoke_flags(self) -> list[str]:
+        return [flag.format(**self.options) for flag in self.preset.revoke_flags]
 
     @property
     def script_hosts(self) -> tuple[str, ...]:
@@ -147,12 +155,22 @@ def _read_preset(key: str, table: Table) -> ServicePreset:
         script_hosts=tuple(table.string_list("script_hosts", [])),
         iframe_hosts=tuple(table.string_list("iframe_hosts", [])),
         descriptions=_localized(table, "description"),
+        revoke_flags=tuple(table.string_list("revoke_flags", [])),
+        revoke_calls=tuple(table.checked("revoke_calls", _calls, ())),
         options=tuple(options),
         cookies=(),
     )
     cookies = tuple(_read_cookie(cookie, preset) for cookie in table.tables("cookies"))
     table.finish()
     return replace(preset, cookies=cookies)
+
+
+def _calls(value: Any) -> tuple[tuple[Any, ...], ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(call, list) and call and isinstance(call[0], str) for call in value
+    ):
+        raise ValueError('expected an array of calls such as [["fbq", "consent", "revoke"]]')
+    return tuple(tuple(call) for call in value)
 
 
 def parse_presets(data: dict[str, Any]) -> dict[str, ServicePreset]:

@@ -47,6 +47,7 @@ MESSAGES: Final[dict[str, str]] = {
     "settings_link": N_("Cookie settings"),
     "always_on": N_("always on"),
     "close": N_("Close"),
+    "dialog_intro": N_("Here you can change or withdraw your consent at any time."),
     "placeholder_text": N_("This content is from %(host)s, which sets cookies for %(category)s."),
     "placeholder_button": N_("Allow %(category)s and show it"),
     # Purposes as they complete the sentence in banner_purposes.

@@ -18,3 +18,17 @@ def test_script_and_style_fit_in_five_kilobytes_gzipped() -> None:
     assert set(sizes) == {"consentkit.js", "consentkit.css"}
     assert all(size > 500 for size in sizes.values())  # both measured, neither empty
     assert sum(sizes.values()) <= payload.BUDGET == 5_000
+
+
+def test_the_served_script_is_built_from_its_source() -> None:
+    """consentkit/static/consentkit.js is assets/consentkit.js without comments; run `make assets` if this fails."""
+    spec = importlib.util.spec_from_file_location("build_assets", ROOT / "tools" / "build_assets.py")
+    assert spec is not None
+    assert spec.loader is not None
+    build_assets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_assets)
+    source = build_assets.SOURCE.read_text(encoding="utf-8")
+    built = build_assets.build(source)
+    assert build_assets.BUILT.read_text(encoding="utf-8") == built
+    assert "//" not in built.replace("https://", "")  # every comment went
+    assert len(built) < len(source)

@@ -186,6 +186,11 @@ def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middlewa
         },
         "gcm": True,
         "purge": {"functional": ["lang"], "analytics": ["_ga", "_ga_*"], "marketing": ["tracker_*", "_fbp", "_fbc"]},
+        # How a withdrawal stops services already running, without a reload.
+        "stop": {
+            "analytics": {"flags": ["ga-disable-G-DEMO123"]},
+            "marketing": {"calls": [["fbq", "consent", "revoke"]]},
+        },
     }
     assert script.attrs == {"src": f"/consentkit/static/consentkit.js?v={version}"}
 

@@ -59,3 +59,21 @@ def test_the_preset_file_is_validated_strictly() -> None:
     with pytest.raises(ValueError, match=re.escape('x.category: "stats" is not allowed')) as caught:
         parse_presets(broken)
     assert "x.colour: unknown key" in str(caught.value)
+
+
+def test_withdrawal_hooks_are_filled_in_with_the_sites_options() -> None:
+    from .conftest import config_from
+
+    config = config_from(
+        services=[
+            {"preset": "google-analytics", "measurement_id": "G-ABC123"},
+            {"preset": "hubspot", "portal_id": "123456"},
+            {"preset": "youtube"},
+        ]
+    )
+    from consentkit.rendering import Renderer
+
+    hooks = Renderer(config).stop_hooks
+    assert hooks["analytics"] == {"flags": ["ga-disable-G-ABC123"]}
+    assert hooks["marketing"]["calls"] == [["_hsp.push", ["revokeCookieConsent"]]]
+    assert "www.youtube-nocookie.com" in hooks["marketing"]["frames"]

@@ -1,6 +1,4 @@
-/* consentkit.js: makes consentkit's server-rendered banner smooth. Everything works without it.
-   Settings come from <script type="application/json" id="consentkit-config"> (CSP-safe: never run).
-   No dependencies, no requests but to /consentkit/consent, nothing inline. */
+/* consentkit.js, built from assets/consentkit.js (comments removed): edit that file, then `make assets`. */
 (function () {
   "use strict";
   var d = document, w = window, config = d.getElementById("consentkit-config");
@@ -8,7 +6,6 @@
   config = JSON.parse(config.textContent);
   var state = config.state, listeners = [], dialog, opener;
 
-  // Google Consent Mode v2: necessary maps to security_storage, the rest as COMPLIANCE.md says.
   var GOOGLE = {
     functional: ["functionality_storage", "personalization_storage"],
     analytics: ["analytics_storage"],
@@ -26,7 +23,6 @@
   }
   function allows(category) { return !!state.categories[category]; }
 
-  // Runs while the page is still parsing, so before any Google tag can.
   if (config.gcm) {
     consentMode("default");
     if (state.decided) consentMode("update");
@@ -36,8 +32,6 @@
     return new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
   }
 
-  // Switch on what is allowed: embeds at once, scripts in document order, each external one
-  // loaded before the next runs (so a snippet that needs gtag.js finds it).
   function activate() {
     var scripts = [];
     d.querySelectorAll("[data-consentkit-category]").forEach(function (element) {
@@ -64,7 +58,7 @@
         if (!/^(type|nonce|data-consentkit-)/.test(attribute.name)) live.setAttribute(attribute.name, attribute.value);
       });
       if (inert.getAttribute("data-consentkit-type")) live.type = inert.getAttribute("data-consentkit-type");
-      live.nonce = inert.nonce; // browsers hide the nonce attribute; the property still has it
+      live.nonce = inert.nonce;
       live.text = inert.text;
       if (live.src) {
         live.async = false;
@@ -77,8 +71,6 @@
     })();
   }
 
-  // Delete first-party cookies and storage keys of every refused category, on each domain
-  // a script may have used (gtag writes _ga on the top-most domain it can).
   function purge() {
     var labels = location.hostname.split("."), domains = [""];
     for (var i = 0; i < labels.length - 1; i++) domains.push(";domain=" + labels.slice(i).join("."));
@@ -93,16 +85,37 @@
           [localStorage, sessionStorage].forEach(function (storage) {
             for (var k = storage.length; k--;) if (pattern.test(storage.key(k))) storage.removeItem(storage.key(k));
           });
-        } catch (blocked) { /* storage switched off in this browser: nothing to delete */ }
+        } catch (blocked) {
+        }
       });
     });
   }
 
-  function apply(next) {
-    var withdrawn = state.decided && Object.keys(next.categories).some(function (c) {
-      return allows(c) && !next.categories[c];
+  function stop(category) {
+    var hooks = config.stop[category] || {};
+    (hooks.flags || []).forEach(function (flag) { w[flag] = true; });
+    (hooks.calls || []).forEach(function (call) {
+      var owner = w, target = w;
+      call[0].split(".").forEach(function (name) { owner = target; target = target && target[name]; });
+      try {
+        if (typeof target == "function") target.apply(owner, call.slice(1));
+      } catch (ignored) {
+      }
     });
+    d.querySelectorAll("iframe[src]").forEach(function (frame) {
+      if ((hooks.frames || []).indexOf(new URL(frame.src).hostname) < 0) return;
+      frame.setAttribute("data-src", frame.getAttribute("src"));
+      frame.removeAttribute("src");
+      frame.setAttribute("data-consentkit-category", category);
+    });
+  }
+
+  function apply(next) {
+    var before = state;
     state = next;
+    Object.keys(GOOGLE).forEach(function (category) {
+      if (before.categories[category] && !allows(category)) stop(category);
+    });
     if (config.gcm) consentMode("update");
     d.querySelectorAll(".consentkit-form input[type=checkbox][name=category]").forEach(function (box) {
       box.checked = allows(box.value);
@@ -113,9 +126,7 @@
     purge();
     d.dispatchEvent(new CustomEvent("consentkit:change", { detail: get() }));
     listeners.forEach(function (listener) { listener(get()); });
-    // Scripts already running cannot be stopped: a fresh page is the only sure way.
-    if (withdrawn) location.reload();
-    else activate();
+    activate();
     return get();
   }
 
@@ -143,10 +154,14 @@
     var form = event.target, button = event.submitter;
     if (!form.classList.contains("consentkit-form") || !button || button.name != "choice") return;
     event.preventDefault();
-    var fields = new FormData(form);
-    send({ choice: button.value, categories: fields.getAll("category"), locale: fields.get("locale") })
+    var fields = new FormData(form), categories = fields.getAll("category");
+    if (form.closest("[data-consentkit-placeholder]")) {
+      categories = categories.concat(Object.keys(state.categories).filter(function (c) {
+        return c != "necessary" && allows(c);
+      }));
+    }
+    send({ choice: button.value, categories: categories, locale: fields.get("locale") })
       .catch(function () {
-        // The server still takes the plain form: send that instead.
         var choice = d.createElement("input");
         choice.type = "hidden";
         choice.name = "choice";

@@ -9,6 +9,7 @@ category. Run it with ``make demo``.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,17 @@ from .site_texts import LANGUAGES, TEXTS
 
 HERE = Path(__file__).parent
 DEMO_CASE = ("12345678", "1234")
+
+#: A strict policy: consentkit needs nothing inline, and gated inline snippets carry the nonce.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; "
+    "script-src 'self' 'nonce-{nonce}' https://www.googletagmanager.com https://connect.facebook.net; "
+    "style-src 'self'; "
+    "img-src 'self' data: https://www.facebook.com https://*.google-analytics.com; "
+    "connect-src 'self' https://*.google-analytics.com https://www.facebook.com; "
+    "frame-src https://www.youtube-nocookie.com; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def _language_from_path(environ: dict[str, Any]) -> str | None:
@@ -53,10 +65,20 @@ def create_app(config_path: str | Path = HERE / "consentkit.toml", **settings: A
         if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = g.get("lang", "nb")
 
+    @app.before_request
+    def make_nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
     @app.context_processor
     def site_texts() -> dict[str, Any]:
         lang = g.get("lang", "nb")
-        return {"lang": lang, "s": TEXTS[lang], "other": "sv" if lang == "nb" else "nb"}
+        return {"lang": lang, "s": TEXTS[lang], "other": "sv" if lang == "nb" else "nb", "csp_nonce": g.csp_nonce}
+
+    @app.after_request
+    def content_security_policy(response: Response) -> Response:
+        if "csp_nonce" in g:
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.format(nonce=g.csp_nonce)
+        return response
 
     @app.after_request
     def remember_language(response: Response) -> Response:

@@ -18,8 +18,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "intro": "Logg inn med saksnummeret og PIN-koden fra brevet for å se saken, betale "
         "eller be om en nedbetalingsplan.",
         "video_title": "Slik betaler du en faktura",
-        "video_blocked": "Videoen vises fra YouTube, som setter informasjonskapsler for markedsføring. "
-        "Godta markedsføring under «Innstillinger for informasjonskapsler» for å se den her.",
         "case_number": "Saksnummer",
         "pin": "PIN-kode",
         "wrong_login": "Saksnummeret eller PIN-koden er feil.",
@@ -39,8 +37,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "intro": "Logga in med ärendenumret och PIN-koden från brevet för att se ärendet, betala "
         "eller begära en avbetalningsplan.",
         "video_title": "Så betalar du en faktura",
-        "video_blocked": "Videon visas från YouTube, som sätter kakor för marknadsföring. "
-        "Godkänn marknadsföring under ”Inställningar för kakor” för att se den här.",
         "case_number": "Ärendenummer",
         "pin": "PIN-kod",
         "wrong_login": "Ärendenumret eller PIN-koden är fel.",

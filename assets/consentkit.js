@@ -1,0 +1,218 @@
+// consentkit.js: makes consentkit's server-rendered banner smooth. Everything works without it.
+// Settings come from <script type="application/json" id="consentkit-config"> (CSP-safe: never run).
+// No dependencies, no requests but to /consentkit/consent, nothing inline.
+//
+// This is the source. consentkit/static/consentkit.js is built from it by `make assets`
+// (tools/build_assets.py), which only removes the comments: write them as whole lines
+// starting with "//", or at the end of a line after "  // ".
+(function () {
+  "use strict";
+  var d = document, w = window, config = d.getElementById("consentkit-config");
+  if (!config || w.consentkit) return;
+  config = JSON.parse(config.textContent);
+  var state = config.state, listeners = [], dialog, opener;
+
+  // Google Consent Mode v2: necessary maps to security_storage, the rest as COMPLIANCE.md says.
+  var GOOGLE = {
+    functional: ["functionality_storage", "personalization_storage"],
+    analytics: ["analytics_storage"],
+    marketing: ["ad_storage", "ad_user_data", "ad_personalization"]
+  };
+  function gtag() { (w.dataLayer = w.dataLayer || []).push(arguments); }
+  function consentMode(command) {
+    var types = { security_storage: "granted" };
+    Object.keys(GOOGLE).forEach(function (category) {
+      GOOGLE[category].forEach(function (type) {
+        types[type] = command == "update" && allows(category) ? "granted" : "denied";
+      });
+    });
+    gtag("consent", command, types);
+  }
+  function allows(category) { return !!state.categories[category]; }
+
+  // Runs while the page is still parsing, so before any Google tag can.
+  if (config.gcm) {
+    consentMode("default");
+    if (state.decided) consentMode("update");
+  }
+
+  function globToRegExp(glob) {
+    return new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
+  }
+
+  // Switch on what is allowed: embeds at once, scripts in document order, each external one
+  // loaded before the next runs (so a snippet that needs gtag.js finds it).
+  function activate() {
+    var scripts = [];
+    d.querySelectorAll("[data-consentkit-category]").forEach(function (element) {
+      if (!allows(element.getAttribute("data-consentkit-category"))) return;
+      if (element.tagName == "SCRIPT") return scripts.push(element);
+      ["src", "srcset", "srcdoc", "href", "poster", "data", "imagesrcset"].forEach(function (name) {
+        var value = element.getAttribute("data-" + name);
+        if (value != null) {
+          element.setAttribute(name, value);
+          element.removeAttribute("data-" + name);
+        }
+      });
+      element.removeAttribute("data-consentkit-category");
+    });
+    d.querySelectorAll("[data-consentkit-placeholder],[data-consentkit-fallback]").forEach(function (element) {
+      var category = element.getAttribute("data-consentkit-placeholder") || element.getAttribute("data-consentkit-fallback");
+      if (allows(category)) element.remove();
+    });
+    (function next() {
+      var inert = scripts.shift();
+      if (!inert) return;
+      var live = d.createElement("script");
+      Array.prototype.forEach.call(inert.attributes, function (attribute) {
+        if (!/^(type|nonce|data-consentkit-)/.test(attribute.name)) live.setAttribute(attribute.name, attribute.value);
+      });
+      if (inert.getAttribute("data-consentkit-type")) live.type = inert.getAttribute("data-consentkit-type");
+      live.nonce = inert.nonce;  // browsers hide the nonce attribute; the property still has it
+      live.text = inert.text;
+      if (live.src) {
+        live.async = false;
+        live.onload = live.onerror = next;
+        inert.replaceWith(live);
+      } else {
+        inert.replaceWith(live);
+        next();
+      }
+    })();
+  }
+
+  // Delete first-party cookies and storage keys of every refused category, on each domain
+  // a script may have used (gtag writes _ga on the top-most domain it can).
+  function purge() {
+    var labels = location.hostname.split("."), domains = [""];
+    for (var i = 0; i < labels.length - 1; i++) domains.push(";domain=" + labels.slice(i).join("."));
+    Object.keys(config.purge).forEach(function (category) {
+      if (allows(category)) return;
+      config.purge[category].map(globToRegExp).forEach(function (pattern) {
+        d.cookie.split("; ").forEach(function (pair) {
+          var name = pair.split("=")[0];
+          if (pattern.test(name)) domains.forEach(function (domain) { d.cookie = name + "=;max-age=0;path=/" + domain; });
+        });
+        try {
+          [localStorage, sessionStorage].forEach(function (storage) {
+            for (var k = storage.length; k--;) if (pattern.test(storage.key(k))) storage.removeItem(storage.key(k));
+          });
+        } catch (blocked) {
+          // Storage switched off in this browser: nothing to delete.
+        }
+      });
+    });
+  }
+
+  // A withdrawn category's running services are told to stop (GA's opt-out flag, Meta's and
+  // others' consent calls) and its frames unloaded; services without such a switch keep their
+  // loaded script until the next page, but lose their cookies and load nothing more.
+  function stop(category) {
+    var hooks = config.stop[category] || {};
+    (hooks.flags || []).forEach(function (flag) { w[flag] = true; });
+    (hooks.calls || []).forEach(function (call) {
+      var owner = w, target = w;
+      call[0].split(".").forEach(function (name) { owner = target; target = target && target[name]; });
+      try {
+        if (typeof target == "function") target.apply(owner, call.slice(1));
+      } catch (ignored) {
+        // A third party's failure must not stop the withdrawal.
+      }
+    });
+    d.querySelectorAll("iframe[src]").forEach(function (frame) {
+      if ((hooks.frames || []).indexOf(new URL(frame.src).hostname) < 0) return;
+      frame.setAttribute("data-src", frame.getAttribute("src"));
+      frame.removeAttribute("src");
+      frame.setAttribute("data-consentkit-category", category);
+    });
+  }
+
+  function apply(next) {
+    var before = state;
+    state = next;
+    Object.keys(GOOGLE).forEach(function (category) {
+      if (before.categories[category] && !allows(category)) stop(category);
+    });
+    if (config.gcm) consentMode("update");
+    d.querySelectorAll(".consentkit-form input[type=checkbox][name=category]").forEach(function (box) {
+      box.checked = allows(box.value);
+    });
+    var banner = d.getElementById("consentkit-banner");
+    if (banner) banner.hidden = true;
+    if (dialog && dialog.open) dialog.close();
+    purge();
+    d.dispatchEvent(new CustomEvent("consentkit:change", { detail: get() }));
+    listeners.forEach(function (listener) { listener(get()); });
+    activate();
+    return get();
+  }
+
+  function send(choice) {
+    return fetch(config.base + "/consent", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(choice)
+    }).then(function (response) {
+      if (!response.ok) throw new Error("consentkit: " + response.status);
+      return response.json();
+    }).then(apply);
+  }
+
+  function get() { return JSON.parse(JSON.stringify(state)); }
+
+  function open() {
+    if (!dialog) return;
+    opener = d.activeElement;
+    dialog.showModal();
+  }
+
+  d.addEventListener("submit", function (event) {
+    var form = event.target, button = event.submitter;
+    if (!form.classList.contains("consentkit-form") || !button || button.name != "choice") return;
+    event.preventDefault();
+    var fields = new FormData(form), categories = fields.getAll("category");
+    // A placeholder's form was written before any choice made on this page: keep what is allowed now.
+    if (form.closest("[data-consentkit-placeholder]")) {
+      categories = categories.concat(Object.keys(state.categories).filter(function (c) {
+        return c != "necessary" && allows(c);
+      }));
+    }
+    send({ choice: button.value, categories: categories, locale: fields.get("locale") })
+      .catch(function () {
+        // The server still takes the plain form: send that instead.
+        var choice = d.createElement("input");
+        choice.type = "hidden";
+        choice.name = "choice";
+        choice.value = button.value;
+        form.appendChild(choice);
+        form.submit();
+      });
+  });
+
+  d.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target : event.target.parentElement;
+    if (target.closest("[data-consentkit-open]") && dialog) {
+      event.preventDefault();
+      open();
+    } else if (target.closest("[data-consentkit-close]")) {
+      dialog.close();
+    }
+  });
+
+  function start() {
+    dialog = d.getElementById("consentkit-dialog");
+    if (dialog) dialog.addEventListener("close", function () { if (opener) opener.focus(); });
+    if (state.decided) purge();
+    activate();
+  }
+
+  w.consentkit = {
+    get: get,
+    set: function (categories) { return send({ choice: "custom", categories: categories }); },
+    open: open,
+    on: function (listener) { listeners.push(listener); }
+  };
+  if (d.readyState == "loading") d.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,223 @@
+"""Real Chromium against the example portal, with every tracker host answered by a local stub.
+
+The site runs on 127.0.0.1 and is reached as ``portal.eksempel.test`` (Chromium's
+host resolver maps ``*.test`` there), so cookies have a realistic parent domain
+(``eksempel.test``) for the trackers' stubs to write on. No request leaves the
+machine: tracker hosts get stubs, anything else unknown is aborted and recorded.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from examples.flask_site import create_app
+
+ROOT = Path(__file__).parent.parent.parent
+EXAMPLE_CONFIG = ROOT / "examples" / "flask_site" / "consentkit.toml"
+ARTIFACTS = ROOT / "test-artifacts"
+SITE_HOST = "portal.eksempel.test"
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+
+# What the trackers' real scripts do, as far as the tests need: gtag.js reads Consent Mode from
+# the dataLayer, writes _ga/_ga_* on the top domain only when analytics_storage is granted, sends
+# a hit, and stops altogether once window["ga-disable-<id>"] is set (Google's opt-out flag);
+# fbevents.js writes _fbp, sends a pixel hit, and takes over fbq (whose calls are recorded).
+GTAG_STUB = """
+(function () {
+  window.__gtagLoads = (window.__gtagLoads || 0) + 1;
+  var layer = window.dataLayer = window.dataLayer || [];
+  function consent() {
+    var state = {};
+    layer.forEach(function (entry) {
+      if (entry && entry[0] === "consent") Object.assign(state, entry[2]);
+    });
+    return state;
+  }
+  function hit() {
+    if (window["ga-disable-G-DEMO123"]) return;
+    var state = consent();
+    if (state.analytics_storage === "granted") {
+      document.cookie = "_ga=GA1.1.1234.5678; path=/; domain=eksempel.test; max-age=63072000";
+      document.cookie = "_ga_DEMO123=GS1.1.9999; path=/; domain=eksempel.test; max-age=63072000";
+    }
+    new Image().src = "https://region1.google-analytics.com/g/collect?tid=G-DEMO123&gcs=" + state.analytics_storage;
+  }
+  var push = layer.push;
+  layer.push = function (entry) {
+    var result = push.apply(layer, arguments);
+    if (entry && entry[0] === "consent" && entry[1] === "update") hit();
+    return result;
+  };
+  hit();
+})();
+"""
+
+FBEVENTS_STUB = """
+(function () {
+  window.__fbeventsLoads = (window.__fbeventsLoads || 0) + 1;
+  window.__fbqCalls = (window.fbq && window.fbq.queue || []).map(function (args) { return Array.from(args); });
+  window.fbq = function () { window.__fbqCalls.push(Array.from(arguments)); };
+  document.cookie = "_fbp=fb.1.1234.5678; path=/; domain=eksempel.test; max-age=7776000";
+  new Image().src = "https://www.facebook.com/tr?id=1234567890123&ev=PageView";
+})();
+"""
+
+GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+STUBS: dict[str, tuple[str, bytes]] = {
+    "www.googletagmanager.com": ("text/javascript", GTAG_STUB.encode()),
+    "region1.google-analytics.com": ("image/gif", GIF),
+    "connect.facebook.net": ("text/javascript", FBEVENTS_STUB.encode()),
+    "www.facebook.com": ("image/gif", GIF),
+    "www.youtube-nocookie.com": ("text/html", b"<!doctype html><p>video</p>"),
+}
+
+
+@dataclass
+class Traffic:
+    """Every request the page made to a host other than the site."""
+
+    requests: list[str] = field(default_factory=list)
+
+    def to_trackers(self) -> list[str]:
+        return [url for url in self.requests if urlsplit(url).hostname in STUBS]
+
+    def clear(self) -> None:
+        self.requests.clear()
+
+
+@dataclass
+class Site:
+    url: str
+    config_path: Path
+    log_path: Path
+
+    def page_url(self, path: str) -> str:
+        return self.url + path
+
+
+def _serve(config_path: Path) -> tuple[BaseWSGIServer, str]:
+    server = make_server("127.0.0.1", 0, create_app(config_path), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://{SITE_HOST}:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def make_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Site]]:
+    """Start an example portal with its own copy of the config (and so its own log)."""
+    servers: list[BaseWSGIServer] = []
+
+    def start(policy_version: str | None = None) -> Site:
+        folder = tmp_path_factory.mktemp("site")
+        config = folder / "consentkit.toml"
+        shutil.copy(EXAMPLE_CONFIG, config)
+        if policy_version:
+            text = config.read_text(encoding="utf-8")
+            config.write_text(text.replace('policy_version = "2026-11-01"', f'policy_version = "{policy_version}"'))
+        server, url = _serve(config)
+        servers.append(server)
+        return Site(url, config, folder / "consentkit-log.sqlite3")
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site(make_site: Callable[..., Site]) -> Site:
+    return make_site()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    options: dict[str, Any] = {
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+            "--host-resolver-rules=MAP *.test 127.0.0.1",
+        ]
+    }
+    if DEBIAN_CHROMIUM.exists():
+        options["executable_path"] = str(DEBIAN_CHROMIUM)
+    try:
+        launched = playwright.chromium.launch(**options)
+    except Exception as error:  # a clear message instead of Playwright's long one
+        raise RuntimeError(f"Chromium did not start ({error}); run `make test`, which installs it") from error
+    yield launched
+    launched.close()
+
+
+def _route_off_site(traffic: Traffic) -> Callable[[Route], None]:
+    def handle(route: Route) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname
+        if host == SITE_HOST:
+            route.continue_()
+            return
+        traffic.requests.append(url)
+        stub = STUBS.get(host or "")
+        if stub is None:
+            route.abort()
+        else:
+            route.fulfill(status=200, content_type=stub[0], body=stub[1])
+
+    return handle
+
+
+@pytest.fixture
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+def new_context(browser: Browser, traffic: Traffic) -> Iterator[Callable[..., BrowserContext]]:
+    """Fresh browser profiles (cookies, storage) with the tracker stubs in place."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options: Any) -> BrowserContext:
+        options.setdefault("viewport", {"width": 1280, "height": 800})
+        options.setdefault("locale", "nb-NO")
+        context = browser.new_context(**options)
+        context.route("**/*", _route_off_site(traffic))
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[..., BrowserContext]) -> Page:
+    return new_context().new_page()
+
+
+def cookie_names(context: BrowserContext) -> set[str]:
+    return {cookie["name"] for cookie in context.cookies()}
+
+
+def screenshot_path(name: str) -> Path:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
