@@ -38,6 +38,14 @@ def wait_until(page: Page, expression: str, timeout: float = 5.0) -> None:
         page.wait_for_timeout(50)
 
 
+def eventually(page: Page, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait for something seen from the test's side, such as a request reaching a stub."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(50)
+
+
 def banner(page: Page) -> Any:
     return page.locator("#consentkit-banner")
 
@@ -145,7 +153,7 @@ def test_accept_loads_everything_without_a_reload(site: Site, page: Page, traffi
     assert layer.index(consent[0]) < first_tag
     assert {"_ga", "_ga_DEMO123", "_fbp"} <= cookie_names(page.context)
     expect(page.locator("iframe.video")).to_have_attribute("src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
-    assert any("youtube-nocookie" in url for url in traffic.to_trackers())
+    eventually(page, lambda: any("youtube-nocookie" in url for url in traffic.to_trackers()))
 
 
 def test_custom_analytics_only(site: Site, page: Page, traffic: Traffic) -> None:
@@ -155,6 +163,7 @@ def test_custom_analytics_only(site: Site, page: Page, traffic: Traffic) -> None
     page.check('#consentkit-banner input[value="analytics"]')
     choose(page, "custom")
     wait_until(page, "window.__gtagLoads === 1")
+    eventually(page, lambda: any("google-analytics.com" in url for url in traffic.to_trackers()))
     page.wait_for_timeout(300)
     hosts = {url.split("/")[2] for url in traffic.to_trackers()}
     assert hosts == {"www.googletagmanager.com", "region1.google-analytics.com"}
@@ -169,7 +178,7 @@ def test_withdrawing_on_another_page_deletes_cookies_and_stops_trackers(
     """COMPLIANCE.md item 10: as easy as consenting, from a link on every page; storage deleted, trackers stopped."""
     page.goto(site.page_url("/nb/"))
     choose(page, "accept_all")
-    wait_until(page, "window.__gtagLoads === 1")
+    wait_until(page, "window.__gtagLoads === 1 && window.__fbeventsLoads === 1")
     page.evaluate("localStorage.setItem('_ga_probe', '1')")  # a storage key of the withdrawn category
     assert {"_ga", "_ga_DEMO123", "_fbp"} <= cookie_names(page.context)
 
