@@ -18,8 +18,16 @@ from typing import Any, Final
 from ._reader import Problems, Table, did_you_mean, one_of, show
 from .categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
 from .config_checks import check_declarations
+from .config_values import (
+    EEA_COUNTRIES,
+    consent_mode_setting,
+    cookie_path_value,
+    domain_value,
+    duration_value,
+    transfer_value,
+)
 from .declarations import STORAGE_KINDS, DeclaredCookie
-from .durations import SESSION, parse_duration
+from .durations import SESSION
 from .notice_sections import NoticeSection, read_sections
 from .services import Service, builtin_presets, enable
 from .texts import SUPPORTED_LOCALES, TEXT_KEYS, check_override
@@ -33,44 +41,7 @@ MAX_CONSENT_DAYS: Final = 395  # 13 months (COMPLIANCE.md item 13)
 #: Presets whose tags read Google Consent Mode.
 GOOGLE_SERVICES: Final = frozenset({"google-analytics", "google-tag-manager", "google-ads"})
 
-#: EU and EEA member states: a transfer to one of these is no transfer.
-EEA_COUNTRIES: Final = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-        "IS",
-        "LI",
-        "NO",
-    ]
-)
-
 _COOKIE_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z?\[\]]+$")
-_DOMAIN = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 TOP_LEVEL_KEYS: Final = (
@@ -172,7 +143,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
     cookies = tuple(_read_cookie(table, controller.name) for table in root.tables("cookies"))
     services = tuple(_read_services(root, controller.name))
     categories = _read_categories(root.table("categories"), cookies, services)
-    consent_mode = root.checked("google_consent_mode", _consent_mode_setting, "auto")
+    consent_mode = root.checked("google_consent_mode", consent_mode_setting, "auto")
 
     config = Config(
         policy_version=policy_version,
@@ -181,7 +152,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
         consent_max_age_days=root.integer("consent_max_age_days", 365, low=1, high=MAX_CONSENT_DAYS),
         undeclared_cookies=root.choice("undeclared_cookies", ("block", "allow"), "block"),
         honor_gpc=root.boolean("honor_gpc", True),
-        cookie_domain=root.checked("cookie_domain", _domain, None),
+        cookie_domain=root.checked("cookie_domain", domain_value, None),
         google_consent_mode=consent_mode == "on"
         or (consent_mode == "auto" and any(service.key in GOOGLE_SERVICES for service in services)),
         controller=controller,
@@ -284,13 +255,13 @@ def _read_cookie(table: Table, controller_name: str) -> DeclaredCookie:
         name=name,
         category=category,
         provider=table.string("provider", controller_name),
-        duration=table.checked("duration", _duration, SESSION),
+        duration=table.checked("duration", duration_value, SESSION),
         purposes=texts,
         storage=table.choice("storage", STORAGE_KINDS, "cookie"),
         third_party=table.boolean("third_party", False),
-        domain=table.checked("domain", _domain, None),
-        path=table.checked("path", _cookie_path, "/"),
-        transfer=table.checked("transfer", _transfer, ()),
+        domain=table.checked("domain", domain_value, None),
+        path=table.checked("path", cookie_path_value, "/"),
+        transfer=table.checked("transfer", transfer_value, ()),
     )
     table.finish()
     return cookie
@@ -403,46 +374,3 @@ def _check_duplicates(cookies: tuple[DeclaredCookie, ...], services: tuple[Servi
     keys = [service.key for service in services]
     for key in sorted({key for key in keys if keys.count(key) > 1}):
         problems.error("services", f"{show(key)} is listed more than once")
-
-
-def _consent_mode_setting(value: Any) -> str:
-    if value is True:
-        return "on"
-    if value is False:
-        return "off"
-    if value == "auto":
-        return "auto"
-    raise ValueError(f'expected true, false or "auto", got {show(value)}')
-
-
-def _duration(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise ValueError(f'expected a string such as "session" or "13 months", got {show(value)}')
-    return parse_duration(value)
-
-
-def _domain(value: Any) -> str:
-    if not isinstance(value, str) or not _DOMAIN.match(value.lower()):
-        raise ValueError(f'{show(value)} is not a domain; expected for example ".example.no"')
-    return str(value).lower()
-
-
-def _cookie_path(value: Any) -> str:
-    if not isinstance(value, str) or not value.startswith("/") or any(char in value for char in ";, \t"):
-        raise ValueError(f'{show(value)} is not a cookie path; expected one starting with "/"')
-    return value
-
-
-def _transfer(value: Any) -> tuple[str, ...]:
-    countries = [value] if isinstance(value, str) else value
-    if not isinstance(countries, list) or not all(isinstance(item, str) for item in countries):
-        raise ValueError(f'expected a country code such as "US", or an array of them, got {show(value)}')
-    result = []
-    for country in countries:
-        code = country.strip().upper()
-        if not re.fullmatch(r"[A-Z]{2}", code):
-            raise ValueError(f'{show(country)} is not a two-letter country code such as "US"')
-        if code in EEA_COUNTRIES:
-            raise ValueError(f"{show(country)} is inside the EU/EEA; transfer lists only countries outside it")
-        result.append(code)
-    return tuple(result)

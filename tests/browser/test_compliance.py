@@ -315,6 +315,30 @@ def test_everything_works_from_the_keyboard(site: Site, page: Page) -> None:
     assert page.evaluate("document.activeElement === document.querySelector('#consentkit-banner ~ a')")
 
 
+def test_a_custom_choice_from_the_keyboard_alone(site: Site, page: Page) -> None:
+    """Tab reaches every choice inside Customise too; Space ticks, Enter saves."""
+    page.goto(site.page_url("/sv/"))
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if focused(page) == "SUMMARY:Anpassa":
+            break
+    assert focused(page) == "SUMMARY:Anpassa"
+    page.keyboard.press("Enter")  # opens the details
+    reached = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        reached.append(focused(page))
+    assert reached == ["INPUT:functional", "INPUT:analytics", "INPUT:marketing", "BUTTON:custom"]
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(banner(page)).to_be_hidden()
+    assert state(page)["categories"] == {"necessary": True, "functional": False, "analytics": True, "marketing": False}
+
+
 def test_the_banner_causes_no_layout_shift(site: Site, new_context: Context) -> None:
     context = new_context()
     context.add_init_script(

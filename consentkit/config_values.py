@@ -1,0 +1,93 @@
+"""Converters for single config values: each returns the value or raises ValueError saying what is allowed.
+
+``Table.checked`` turns the ValueError into an error at the value's key path.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from ._reader import show
+from .durations import Duration, parse_duration
+
+#: EU and EEA member states: a transfer to one of these is no transfer.
+EEA_COUNTRIES: Final = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
+
+_DOMAIN = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def consent_mode_setting(value: Any) -> str:
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    if value == "auto":
+        return "auto"
+    raise ValueError(f'expected true, false or "auto", got {show(value)}')
+
+
+def duration_value(value: Any) -> Duration:
+    if not isinstance(value, str):
+        raise ValueError(f'expected a string such as "session" or "13 months", got {show(value)}')
+    return parse_duration(value)
+
+
+def domain_value(value: Any) -> str:
+    if not isinstance(value, str) or not _DOMAIN.match(value.lower()):
+        raise ValueError(f'{show(value)} is not a domain; expected for example ".example.no"')
+    return str(value).lower()
+
+
+def cookie_path_value(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith("/") or any(char in value for char in ";, \t"):
+        raise ValueError(f'{show(value)} is not a cookie path; expected one starting with "/"')
+    return value
+
+
+def transfer_value(value: Any) -> tuple[str, ...]:
+    countries = [value] if isinstance(value, str) else value
+    if not isinstance(countries, list) or not all(isinstance(item, str) for item in countries):
+        raise ValueError(f'expected a country code such as "US", or an array of them, got {show(value)}')
+    result = []
+    for country in countries:
+        code = country.strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            raise ValueError(f'{show(country)} is not a two-letter country code such as "US"')
+        if code in EEA_COUNTRIES:
+            raise ValueError(f"{show(country)} is inside the EU/EEA; transfer lists only countries outside it")
+        result.append(code)
+    return tuple(result)
