@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).parent.parent
 
 
-def test_script_and_style_fit_in_five_kilobytes_gzipped() -> None:
-    spec = importlib.util.spec_from_file_location("payload", ROOT / "benchmarks" / "payload.py")
+def load_script(relative_path: str) -> ModuleType:
+    """A script of the repository (not a package module) loaded as a module."""
+    spec = importlib.util.spec_from_file_location(Path(relative_path).stem, ROOT / relative_path)
     assert spec is not None
     assert spec.loader is not None
-    payload = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(payload)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_script_and_style_fit_in_five_kilobytes_gzipped() -> None:
+    payload = load_script("benchmarks/payload.py")
     sizes = payload.our_sizes()
     assert set(sizes) == {"consentkit.js", "consentkit.css"}
     assert all(size > 500 for size in sizes.values())  # both measured, neither empty
@@ -22,11 +29,7 @@ def test_script_and_style_fit_in_five_kilobytes_gzipped() -> None:
 
 def test_the_served_script_is_built_from_its_source() -> None:
     """consentkit/static/consentkit.js is assets/consentkit.js without comments; run `make assets` if this fails."""
-    spec = importlib.util.spec_from_file_location("build_assets", ROOT / "tools" / "build_assets.py")
-    assert spec is not None
-    assert spec.loader is not None
-    build_assets = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_assets)
+    build_assets = load_script("tools/build_assets.py")
     source = build_assets.SOURCE.read_text(encoding="utf-8")
     built = build_assets.build(source)
     assert build_assets.BUILT.read_text(encoding="utf-8") == built

@@ -339,13 +339,19 @@ def test_a_custom_choice_from_the_keyboard_alone(site: Site, page: Page) -> None
     assert state(page)["categories"] == {"necessary": True, "functional": False, "analytics": True, "marketing": False}
 
 
-def test_the_banner_causes_no_layout_shift(site: Site, new_context: Context) -> None:
+def page_watching(new_context: Context, init_script: str) -> Page:
+    """A page that runs ``init_script`` before any of the site's own code (unaffected by its CSP)."""
     context = new_context()
-    context.add_init_script(
+    context.add_init_script(init_script)
+    return context.new_page()
+
+
+def test_the_banner_causes_no_layout_shift(site: Site, new_context: Context) -> None:
+    page = page_watching(
+        new_context,
         "window.__shift = 0; new PerformanceObserver(list => { for (const entry of list.getEntries())"
-        " window.__shift += entry.value; }).observe({type: 'layout-shift', buffered: true});"
+        " window.__shift += entry.value; }).observe({type: 'layout-shift', buffered: true});",
     )
-    page = context.new_page()
     page.goto(site.page_url("/nb/"))
     expect(banner(page)).to_be_visible()
     page.wait_for_timeout(1000)
@@ -390,12 +396,11 @@ def test_the_javascript_api_and_change_event(site: Site, page: Page) -> None:
 
 def test_it_runs_under_a_strict_content_security_policy(site: Site, new_context: Context) -> None:
     """No inline script or style of consentkit's own; a gated inline script keeps its nonce."""
-    context = new_context()
-    context.add_init_script(
+    page = page_watching(
+        new_context,
         "window.__violations = []; document.addEventListener('securitypolicyviolation',"
-        " event => window.__violations.push(event.violatedDirective + ' ' + event.blockedURI));"
+        " event => window.__violations.push(event.violatedDirective + ' ' + event.blockedURI));",
     )
-    page = context.new_page()
     response = page.goto(site.page_url("/nb/"))
     assert response is not None
     policy = response.headers["content-security-policy"]
