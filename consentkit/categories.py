@@ -25,10 +25,6 @@ OPTIONAL_CATEGORIES: Final[tuple[Category, ...]] = (FUNCTIONAL, ANALYTICS, MARKE
 TRACKING_CATEGORIES: Final[frozenset[str]] = frozenset({ANALYTICS, MARKETING})
 
 
-def is_category(value: object) -> bool:
-    return isinstance(value, str) and value in ALL_CATEGORIES
-
-
 def most_protective(categories: set[str]) -> Category:
     """The category that asks the most consent, for sources that disagree."""
     for category in reversed(ALL_CATEGORIES):

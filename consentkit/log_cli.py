@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Final, NamedTuple, NoReturn
 
 from .config import Config, ConfigError, load_config
+from .consent import METHODS
 from .durations import UNITS, DurationError, parse_duration
 from .log import ConsentRecord, ConsentStore, LogStoreError, open_store
 from .log.record import format_utc
@@ -29,7 +30,6 @@ from .log.stats import DayStats, tally
 from .log.verify import check_archive, compare_with_config, texts_of
 from .rendering import Renderer, text_hash_of
 
-METHODS: Final = ("accept_all", "reject_all", "custom", "withdraw", "gpc")
 #: The CSV header: the record's fields, in order (as in ``ConsentRecord.to_json``).
 CSV_COLUMNS: Final = tuple(column.name for column in fields(ConsentRecord))
 #: Joins the categories in a CSV cell; category names never contain one.
