@@ -49,6 +49,16 @@ def escape_markdown(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
+def _environment(*, autoescape: bool) -> Environment:
+    return Environment(
+        loader=PackageLoader("consentkit", "templates"),
+        autoescape=autoescape,  # noqa: S701 (on for HTML; Markdown escapes every value with |md)
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+
+
 def text_hash_of(canonical: str) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -59,21 +69,9 @@ class Renderer:
     def __init__(self, config: Config, session_cookie_name: str | None = None) -> None:
         self.config = config
         self.session_cookie_name = session_cookie_name
-        self.env = Environment(
-            loader=PackageLoader("consentkit", "templates"),
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            undefined=StrictUndefined,
-        )
+        self.env = _environment(autoescape=True)
         # Markdown is not HTML: no autoescaping, every value goes through |md instead.
-        self.markdown_env = Environment(
-            loader=PackageLoader("consentkit", "templates"),
-            autoescape=False,  # noqa: S701
-            trim_blocks=True,
-            lstrip_blocks=True,
-            undefined=StrictUndefined,
-        )
+        self.markdown_env = _environment(autoescape=False)
         self.markdown_env.filters["md"] = escape_markdown
         self._texts: dict[str, Texts] = {}
         self._hashes: dict[str, str] = {}
@@ -236,12 +234,10 @@ class Renderer:
         consent: Consent | None,
         next_path: str = "/",
         page: bool = False,
-        show_form: bool = True,
     ) -> Markup:
         """The full cookie notice: a page of its own, or (``page=False``) content for the site's page.
 
-        ``consent=None`` renders it for a static page: no visitor's record, the
-        settings form only with ``show_form``.
+        ``consent=None`` renders it for a static page: no visitor's record.
         """
         return self._render(
             "consentkit/notice_page.html" if page else "consentkit/notice_body.html",
@@ -251,7 +247,6 @@ class Renderer:
             consent=consent,
             undecided=UNDECIDED,
             next_path=next_path,
-            show_form=show_form,
         )
 
     def notice_markdown(self, locale: str) -> str:
@@ -289,12 +284,13 @@ class Renderer:
     def message_page(self, *, locale: str, base: str, message: str, next_path: str) -> Markup:
         return self._render("consentkit/message_page.html", locale, base=base, message=message, next_path=next_path)
 
-    def _date(self, moment: datetime | None, locale: str) -> str:
-        """A decision time in the controller's own time zone, which is the visitor's in practice."""
-        if moment is None:
-            return ""
+    @cached_property
+    def _time_zone(self) -> Any:
+        """The controller's own time zone, which is the visitor's in practice."""
         try:
-            zone = get_timezone(TIME_ZONES.get(self.config.controller.country, "UTC"))
+            return get_timezone(TIME_ZONES.get(self.config.controller.country, "UTC"))
         except LookupError:  # no time zone data on this machine
-            zone = get_timezone("UTC")
-        return format_datetime(moment, "long", tzinfo=zone, locale=locale)
+            return get_timezone("UTC")
+
+    def _date(self, moment: datetime | None, locale: str) -> str:
+        return format_datetime(moment, "long", tzinfo=self._time_zone, locale=locale) if moment else ""
