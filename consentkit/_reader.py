@@ -136,6 +136,18 @@ class Table:
             value = {}
         return Table(value, self.key_path(key), self.problems)
 
+    def localized(
+        self, key: str, locales: tuple[str, ...], *, required: bool = False, every: bool = False
+    ) -> dict[str, str]:
+        """Texts by locale under ``key`` (``purpose.nb = "..."``); a key that is not a locale is an error.
+
+        ``every``: each of ``locales`` must be there.
+        """
+        texts = self.table(key, required=required)
+        found = {locale: texts.string(locale, "", required=every) for locale in locales if every or texts.has(locale)}
+        texts.finish(locales)
+        return found
+
     def tables(self, key: str) -> Iterator[Table]:
         """The tables of an array of tables (``[[key]]``), each with its index in the path."""
         value = self._expect(key, [], False)

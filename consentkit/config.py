@@ -244,11 +244,10 @@ def _read_cookie(table: Table, controller_name: str) -> DeclaredCookie:
             table.key_path("name"), f"{show(name)} is not a valid cookie name (no spaces, ;, = or quotes)"
         )
     category = _read_category(table)
-    purposes = table.table("purpose")
-    texts = {locale: purposes.string(locale, "") for locale in SUPPORTED_LOCALES if purposes.has(locale)}
-    purposes.finish(SUPPORTED_LOCALES)
-    if not purposes.data:
-        table.problems.error(purposes.path, 'is required in at least one locale, e.g. purpose.nb = "..."')
+    written = table.data.get("purpose")
+    texts = table.localized("purpose", SUPPORTED_LOCALES)
+    if not (isinstance(written, dict) and written):
+        table.problems.error(table.key_path("purpose"), 'is required in at least one locale, e.g. purpose.nb = "..."')
     if not table.has("duration"):
         table.problems.error(table.key_path("duration"), 'is required; expected "session" or e.g. "13 months"')
     cookie = DeclaredCookie(

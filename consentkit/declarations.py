@@ -41,8 +41,12 @@ class DeclaredCookie:
         return re.compile(fnmatch.translate(self.name))
 
     def purpose(self, locale: str, fallbacks: tuple[str, ...] = ()) -> str:
-        """The purpose in ``locale``, else in the first fallback that has one."""
-        for candidate in (locale, *fallbacks):
-            if candidate in self.purposes:
-                return self.purposes[candidate]
-        return next(iter(self.purposes.values()), "")
+        return in_locale(self.purposes, locale, fallbacks)
+
+
+def in_locale(texts: Mapping[str, str], locale: str, fallbacks: tuple[str, ...] = ()) -> str:
+    """The text in ``locale``, else in the first fallback that has one, else in any locale there is."""
+    for candidate in (locale, *fallbacks):
+        if candidate in texts:
+            return texts[candidate]
+    return next(iter(texts.values()), "")

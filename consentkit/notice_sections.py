@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ._reader import Table
+from .declarations import in_locale
 
 #: Parts of the notice a section may follow, in the order they appear.
 ANCHORS: Final = ("intro", "what", "choice", "cookies", "services", "withdraw", "controller")
@@ -24,11 +25,11 @@ class NoticeSection:
     after: str = "controller"
 
     def heading(self, locale: str, fallback: str) -> str:
-        return self.headings.get(locale) or self.headings.get(fallback) or next(iter(self.headings.values()), "")
+        return in_locale(self.headings, locale, (fallback,))
 
     def paragraphs(self, locale: str, fallback: str) -> list[str]:
         """The text split at blank lines; each part becomes a paragraph."""
-        text = self.texts.get(locale) or self.texts.get(fallback) or next(iter(self.texts.values()), "")
+        text = in_locale(self.texts, locale, (fallback,))
         return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
 
 
@@ -39,12 +40,12 @@ def read_sections(
     for table in tables:
         localized: dict[str, dict[str, str]] = {}
         for key in ("heading", "text"):
-            texts = table.table(key, required=True)
-            localized[key] = {locale: texts.string(locale, "") for locale in supported if texts.has(locale)}
-            texts.finish(supported)
+            localized[key] = table.localized(key, supported, required=True)
             missing = [locale for locale in locales if locale not in localized[key]]
             if localized[key] and missing:
-                table.problems.warn(texts.path, f"no text for {', '.join(missing)}; that notice shows another language")
+                table.problems.warn(
+                    table.key_path(key), f"no text for {', '.join(missing)}; that notice shows another language"
+                )
         after = table.choice("after", ANCHORS, "controller")
         table.finish(("heading", "text", "after"))
         sections.append(NoticeSection(localized["heading"], localized["text"], after))

@@ -95,13 +95,6 @@ def enable(preset: ServicePreset, category: str, options: Mapping[str, str], con
     return Service(preset=preset, category=category, options=dict(options), cookies=cookies)
 
 
-def _localized(table: Table, key: str) -> dict[str, str]:
-    texts = table.table(key, required=True)
-    result = {locale: texts.string(locale, "", required=True) for locale in PRESET_LOCALES}
-    texts.finish(PRESET_LOCALES)
-    return result
-
-
 def _read_cookie(table: Table, preset: ServicePreset) -> DeclaredCookie:
     third_party = table.boolean("third_party", False)
     cookie = DeclaredCookie(
@@ -109,7 +102,7 @@ def _read_cookie(table: Table, preset: ServicePreset) -> DeclaredCookie:
         category=preset.category,
         provider=preset.provider,
         duration=table.checked("duration", lambda value: parse_duration(str(value)), parse_duration("session")),
-        purposes=_localized(table, "purpose"),
+        purposes=table.localized("purpose", PRESET_LOCALES, required=True, every=True),
         storage=table.choice("storage", STORAGE_KINDS, "cookie"),
         third_party=third_party,
         domain=table.string("domain"),
@@ -154,7 +147,7 @@ def _read_preset(key: str, table: Table) -> ServicePreset:
         transfer=tuple(table.string_list("transfer", [])),
         script_hosts=tuple(table.string_list("script_hosts", [])),
         iframe_hosts=tuple(table.string_list("iframe_hosts", [])),
-        descriptions=_localized(table, "description"),
+        descriptions=table.localized("description", PRESET_LOCALES, required=True, every=True),
         revoke_flags=tuple(table.string_list("revoke_flags", [])),
         revoke_calls=tuple(table.checked("revoke_calls", _calls, ())),
         options=tuple(options),
