@@ -113,7 +113,7 @@
   function apply(next) {
     var before = state;
     state = next;
-    Object.keys(GOOGLE).forEach(function (category) {
+    Object.keys(config.stop).forEach(function (category) {
       if (before.categories[category] && !allows(category)) stop(category);
     });
     if (config.gcm) consentMode("update");
