@@ -27,7 +27,7 @@ from typing import Any
 from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware
-from consentkit.config import parse_config
+from consentkit.config.load import parse_config
 
 ROOT = Path(__file__).parent.parent
 ROUNDS = 15

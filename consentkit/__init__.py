@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .config import Config as Config
-from .config import ConfigError as ConfigError
-from .config import load_config as load_config
+from .config.load import Config as Config
+from .config.load import ConfigError as ConfigError
+from .config.load import load_config as load_config
 from .consent import Consent as Consent
-from .jinja import ConsentExtension as ConsentExtension
-from .middleware import ConsentMiddleware as ConsentMiddleware
-from .widgets import widgets_for as widgets_for
+from .gate.middleware import ConsentMiddleware as ConsentMiddleware
+from .render.jinja import ConsentExtension as ConsentExtension
+from .render.widgets import widgets_for as widgets_for
 
 if TYPE_CHECKING:
-    from .flask import ConsentKit as ConsentKit
+    from .integrations.flask import ConsentKit as ConsentKit
 
 __version__ = "0.1.0"
 
@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     # Flask is imported only by sites that use the Flask extension.
     if name == "ConsentKit":
-        from .flask import ConsentKit
+        from .integrations.flask import ConsentKit
 
         return ConsentKit
     raise AttributeError(f"module 'consentkit' has no attribute {name!r}")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from consentkit import ConsentMiddleware
-from consentkit.config import Config, parse_config
+from consentkit.config.load import Config, parse_config
 from consentkit.log import ConsentRecord
 
 CONFIGS = Path(__file__).parent / "configs"

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from consentkit.classify import BUILTIN, DATABASE, PRESET, SERVICE, SITE, Classifier
-from consentkit.config import Config
-from consentkit.cookiedb import CookieDatabase, KnownCookie, bundled_database
+from consentkit.config.cookiedb import CookieDatabase, KnownCookie, bundled_database
+from consentkit.config.load import Config
+from consentkit.gate.classify import BUILTIN, DATABASE, PRESET, SERVICE, SITE, Classifier
 
 from .conftest import config_from
 

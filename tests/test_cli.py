@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from consentkit.cli import main
-from consentkit.config import load_config
+from consentkit.cli.main import main
+from consentkit.config.load import load_config
 
 from .conftest import CONFIGS
 

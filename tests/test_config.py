@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from consentkit.config import ConfigError, load_config, parse_config
-from consentkit.durations import Duration
+from consentkit.config.durations import Duration
+from consentkit.config.load import ConfigError, load_config, parse_config
 
 from .conftest import BASE_TOML, CONFIGS
 

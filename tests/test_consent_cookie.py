@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from consentkit.categories import OPTIONAL_CATEGORIES
 from consentkit.consent import METHODS, UNDECIDED, Consent, granted_set, new_consent_id
-from consentkit.consent_cookie import MAX_COOKIE_LENGTH, ConsentCookieCodec
+from consentkit.gate.consent_cookie import MAX_COOKIE_LENGTH, ConsentCookieCodec
 
 YEAR = 365 * 86_400
 

@@ -10,9 +10,9 @@ import pytest
 from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware
-from consentkit.endpoints import safe_next
+from consentkit.gate.endpoints import safe_next
 from consentkit.log import ConsentRecord, LogStoreError
-from consentkit.rendering import text_hash_of
+from consentkit.render.renderer import text_hash_of
 
 from .conftest import ListStore, config_from
 

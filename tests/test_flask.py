@@ -13,7 +13,7 @@ from flask import Flask, make_response, render_template_string, session
 from itsdangerous import TimestampSigner
 
 from consentkit import ConfigError
-from consentkit.flask import ConsentKit, current_consent
+from consentkit.integrations.flask import ConsentKit, current_consent
 
 from .conftest import BASE_TOML, ListStore
 from .html_audit import elements

@@ -12,9 +12,9 @@ from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consentkit.durations import parse_duration
-from consentkit.i18n import negotiate_locale, pick_locale, translations
-from consentkit.texts import MESSAGES, UNIT_MESSAGES, Texts, placeholders
+from consentkit.config.durations import parse_duration
+from consentkit.render.i18n import negotiate_locale, pick_locale, translations
+from consentkit.render.texts import MESSAGES, UNIT_MESSAGES, Texts, placeholders
 
 ROOT = Path(__file__).parent.parent
 ALL = ("nb", "sv", "en")
@@ -154,7 +154,7 @@ def test_a_wheel_installed_elsewhere_speaks_swedish(tmp_path: Path) -> None:
     script = (
         "import consentkit, sys\n"
         f"assert consentkit.__file__.startswith({str(site)!r}), consentkit.__file__\n"
-        "from consentkit.i18n import translations\n"
+        "from consentkit.render.i18n import translations\n"
         "print(translations('sv').gettext('Reject all'))\n"
     )
     result = subprocess.run(

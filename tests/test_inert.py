@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consentkit.inert import make_inert
+from consentkit.render.inert import make_inert
 
 EXECUTABLE = {"", "module", "text/javascript", "application/javascript"}
 FETCHING = {

@@ -21,10 +21,10 @@ import pytest
 from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware, load_config
-from consentkit.cli import main as cli_main
+from consentkit.cli.log import main
+from consentkit.cli.main import main as cli_main
 from consentkit.log import ConsentRecord, open_store
-from consentkit.log_cli import main
-from consentkit.rendering import Renderer
+from consentkit.render.renderer import Renderer
 
 from .conftest import BASE_TOML, SECRET, cookie_app
 
@@ -363,7 +363,7 @@ def test_verify_of_an_unknown_id_fails(config_path: Path, capsys: pytest.Capture
 
 
 def test_a_missing_config_is_one_line_without_a_traceback(tmp_path: Path) -> None:
-    script = "import sys; from consentkit.log_cli import main; sys.exit(main(sys.argv[1:]))"
+    script = "import sys; from consentkit.cli.log import main; sys.exit(main(sys.argv[1:]))"
     missing = tmp_path / "nowhere.toml"
     result = subprocess.run(
         [sys.executable, "-c", script, "show", "x", "--config", str(missing)], capture_output=True, text=True

@@ -10,9 +10,9 @@ import pytest
 from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware, load_config
-from consentkit.cli import main
-from consentkit.config import Config
-from consentkit.rendering import Renderer, escape_markdown
+from consentkit.cli.main import main
+from consentkit.config.load import Config
+from consentkit.render.renderer import Renderer, escape_markdown
 
 from .conftest import config_from
 from .html_audit import elements

@@ -29,7 +29,7 @@ def environ_for(path: str = "/side", **headers: str) -> dict[str, Any]:
 
 def body_html(middleware: ConsentMiddleware, language: str = "nb", consent: Consent | None = None) -> str:
     environ = environ_for(ACCEPT_LANGUAGE=language)
-    environ["consentkit.middleware"] = middleware
+    environ["consentkit.gate.middleware"] = middleware
     if consent is not None:
         environ["consentkit.consent"] = consent
     return str(widgets_for(environ).body())
@@ -170,7 +170,7 @@ def test_site_texts_override_the_defaults(make_middleware: Factory) -> None:
 def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middleware: Factory) -> None:
     middleware = make_middleware()
     environ = environ_for()
-    environ["consentkit.middleware"] = middleware
+    environ["consentkit.gate.middleware"] = middleware
     html = str(widgets_for(environ).head())
     version = middleware.renderer.static_version
     (link,) = elements(html, "link")
@@ -197,7 +197,7 @@ def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middlewa
 
 def test_the_settings_block_cannot_close_its_script_element(make_middleware: Factory) -> None:
     environ = environ_for()
-    environ.update({"SCRIPT_NAME": "/a</script><script>alert(1)//", "consentkit.middleware": make_middleware()})
+    environ.update({"SCRIPT_NAME": "/a</script><script>alert(1)//", "consentkit.gate.middleware": make_middleware()})
     html = str(widgets_for(environ).head())
     assert html.count("</script>") == 2
     data = elements(html, "script", id="consentkit-config")[0].text
@@ -206,7 +206,7 @@ def test_the_settings_block_cannot_close_its_script_element(make_middleware: Fac
 
 def test_helpers_follow_the_mount_point(make_middleware: Factory) -> None:
     environ = environ_for()
-    environ.update({"SCRIPT_NAME": "/portal", "consentkit.middleware": make_middleware()})
+    environ.update({"SCRIPT_NAME": "/portal", "consentkit.gate.middleware": make_middleware()})
     html = str(widgets_for(environ).banner())
     assert elements(html, "form")[0].attrs["action"] == "/portal/consentkit/consent"
     assert elements(html, "input", name="next")[0].attrs["value"] == "/portal/side"
@@ -216,7 +216,7 @@ def test_hostile_paths_and_texts_come_out_escaped(make_middleware: Factory) -> N
     config = config_from(texts={"en": {"banner_title": "<script>alert(1)</script>"}})
     environ = environ_for(path='/"><script>x</script>', ACCEPT_LANGUAGE="en")
     environ["QUERY_STRING"] = 'q="><img src=x onerror=alert(1)>'
-    environ["consentkit.middleware"] = make_middleware(cfg=config)
+    environ["consentkit.gate.middleware"] = make_middleware(cfg=config)
     html = str(widgets_for(environ).banner())
     assert "<script>" not in html
     assert "<img" not in html
@@ -262,7 +262,7 @@ def test_the_consent_tag_renders_inert_plus_the_else_part_otherwise(consent: Con
 
 def test_a_blocked_iframe_gets_a_placeholder_that_allows_its_category(make_middleware: Factory) -> None:
     environ = environ_for(ACCEPT_LANGUAGE="sv")
-    environ["consentkit.middleware"] = make_middleware()
+    environ["consentkit.gate.middleware"] = make_middleware()
     environ["consentkit.consent"] = Consent(decided=True, granted=granted_set({"analytics"}), consent_id="c" * 22)
     environment = Environment(extensions=[ConsentExtension], autoescape=True)
     template = environment.from_string(
@@ -288,7 +288,7 @@ def test_the_consent_tag_without_else_and_with_autoescaped_content() -> None:
 
 def test_the_consent_tag_takes_the_consentkit_object_and_variables(make_middleware: Factory) -> None:
     environ = environ_for()
-    environ["consentkit.middleware"] = make_middleware()
+    environ["consentkit.gate.middleware"] = make_middleware()
     environ["consentkit.consent"] = Consent(decided=True, granted=granted_set({"marketing"}))
     environment = Environment(extensions=[ConsentExtension], autoescape=True)
     template = environment.from_string("{% consent category %}<script>x()</script>{% endconsent %}")
@@ -333,5 +333,5 @@ def banner_html_of(page: str) -> str:
 
 def test_markup_is_returned_so_templates_do_not_escape_it(make_middleware: Factory) -> None:
     environ = environ_for()
-    environ["consentkit.middleware"] = make_middleware()
+    environ["consentkit.gate.middleware"] = make_middleware()
     assert isinstance(widgets_for(environ).body(), Markup)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from consentkit.durations import UNIT_SECONDS
-from consentkit.services import builtin_presets, parse_presets
+from consentkit.config.durations import UNIT_SECONDS
+from consentkit.config.services import builtin_presets, parse_presets
 
 REQUIRED = [
     "google-analytics",
@@ -71,7 +71,7 @@ def test_withdrawal_hooks_are_filled_in_with_the_sites_options() -> None:
             {"preset": "youtube"},
         ]
     )
-    from consentkit.rendering import Renderer
+    from consentkit.render.renderer import Renderer
 
     hooks = Renderer(config).stop_hooks
     assert hooks["analytics"] == {"flags": ["ga-disable-G-ABC123"]}

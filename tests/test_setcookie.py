@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consentkit.setcookie import (
+from consentkit.gate.setcookie import (
     deletion_headers,
     host_domains,
     is_deletion,

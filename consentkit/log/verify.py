@@ -8,8 +8,8 @@ from __future__ import annotations
 import difflib
 import json
 
-from ..config import Config
-from ..rendering import text_hash_of
+from ..config.load import Config
+from ..render.renderer import text_hash_of
 from .record import ConsentRecord
 
 

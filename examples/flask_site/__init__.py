@@ -16,8 +16,8 @@ from typing import Any
 from flask import Flask, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from consentkit.flask import ConsentKit
-from consentkit.i18n import negotiate_locale
+from consentkit.integrations.flask import ConsentKit
+from consentkit.render.i18n import negotiate_locale
 
 from .site_texts import LANGUAGES, TEXTS
 

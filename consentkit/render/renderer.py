@@ -21,12 +21,12 @@ from babel.lists import format_list
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .categories import NECESSARY
-from .config import Config
-from .consent import UNDECIDED, Consent
-from .consent_cookie import COOKIE_NAME
-from .declarations import DeclaredCookie
-from .durations import SESSION, Duration
+from ..categories import NECESSARY
+from ..config.declarations import DeclaredCookie
+from ..config.durations import SESSION, Duration
+from ..config.load import Config
+from ..consent import UNDECIDED, Consent
+from ..gate.consent_cookie import COOKIE_NAME
 from .i18n import translations
 from .texts import Texts
 

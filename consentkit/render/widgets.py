@@ -13,13 +13,13 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
-from .consent import UNDECIDED, Consent
+from ..consent import UNDECIDED, Consent
 from .i18n import pick_locale
 
 if TYPE_CHECKING:
-    from .middleware import ConsentMiddleware
+    from ..gate.middleware import ConsentMiddleware
 
-MIDDLEWARE_KEY = "consentkit.middleware"
+MIDDLEWARE_KEY = "consentkit.gate.middleware"
 CONSENT_KEY = "consentkit.consent"
 #: Set when a response's content depends on the consent, so that it varies on the cookie.
 VARIES_KEY = "consentkit.varies"

@@ -14,7 +14,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Final
 
-from .categories import ANALYTICS, FUNCTIONAL, MARKETING, NECESSARY, most_protective
+from ..categories import ANALYTICS, FUNCTIONAL, MARKETING, NECESSARY, most_protective
 
 CATEGORY_MAP: Final[dict[str, str]] = {
     "Functional": NECESSARY,

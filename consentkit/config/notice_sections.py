@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from ._reader import Table
 from .declarations import in_locale
+from .reader import Table
 
 #: Parts of the notice a section may follow, in the order they appear.
 ANCHORS: Final = ("intro", "what", "choice", "cookies", "services", "withdraw", "controller")

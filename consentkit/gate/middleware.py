@@ -19,18 +19,18 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import Headers
 
-from .categories import NECESSARY
+from ..categories import NECESSARY
+from ..config.load import Config
+from ..consent import UNDECIDED, Consent, new_consent_id
+from ..log import ConsentRecord, ConsentStore, open_store
+from ..log.record import utc_now
+from ..render.i18n import negotiate_locale, pick_locale
+from ..render.renderer import Renderer
+from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
 from .classify import Classifier
-from .config import Config
-from .consent import UNDECIDED, Consent, new_consent_id
 from .consent_cookie import COOKIE_NAME, ConsentCookieCodec, SecretKeys
 from .endpoints import Endpoints
-from .i18n import negotiate_locale, pick_locale
-from .log import ConsentRecord, ConsentStore, open_store
-from .log.record import utc_now
-from .rendering import Renderer
 from .setcookie import deletion_headers, host_domains, is_deletion, request_cookie, request_cookies, set_cookie_name
-from .widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

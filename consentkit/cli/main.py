@@ -9,11 +9,11 @@ from collections import Counter
 from importlib.resources import files
 from pathlib import Path
 
-from .categories import ALL_CATEGORIES
-from .config import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config
-from .log_cli import add_log_commands
-from .rendering import Renderer
-from .texts import SUPPORTED_LOCALES
+from ..categories import ALL_CATEGORIES
+from ..config.load import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config
+from ..render.renderer import Renderer
+from ..render.texts import SUPPORTED_LOCALES
+from .log import add_log_commands
 
 
 def _add_config_option(parser: argparse.ArgumentParser) -> None:

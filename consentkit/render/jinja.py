@@ -22,8 +22,8 @@ from jinja2.parser import Parser
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .categories import ALL_CATEGORIES
-from .consent import Consent
+from ..categories import ALL_CATEGORIES
+from ..consent import Consent
 from .inert import blocked_frame_hosts, make_inert
 from .widgets import Widgets
 

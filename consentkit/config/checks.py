@@ -9,13 +9,13 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING
 
-from ._reader import Problems, show
-from .categories import NECESSARY, TRACKING_CATEGORIES
+from ..categories import NECESSARY, TRACKING_CATEGORIES
 from .cookiedb import bundled_database
+from .reader import Problems, show
 from .services import builtin_presets
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .load import Config
 
 
 def known_tracker(name: str) -> str | None:

@@ -21,14 +21,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Final, NamedTuple, NoReturn
 
-from .config import Config, ConfigError, load_config
-from .consent import METHODS
-from .durations import UNITS, DurationError, parse_duration
-from .log import ConsentRecord, ConsentStore, LogStoreError, open_store
-from .log.record import format_utc
-from .log.stats import DayStats, tally
-from .log.verify import check_archive, compare_with_config, texts_of
-from .rendering import Renderer, text_hash_of
+from ..config.durations import UNITS, DurationError, parse_duration
+from ..config.load import Config, ConfigError, load_config
+from ..consent import METHODS
+from ..log import ConsentRecord, ConsentStore, LogStoreError, open_store
+from ..log.record import format_utc
+from ..log.stats import DayStats, tally
+from ..log.verify import check_archive, compare_with_config, texts_of
+from ..render.renderer import Renderer, text_hash_of
 
 #: The CSV header: the record's fields, in order (as in ``ConsentRecord.to_json``).
 CSV_COLUMNS: Final = tuple(column.name for column in fields(ConsentRecord))
@@ -302,7 +302,7 @@ class _LogCommandParser(argparse.ArgumentParser):
 
 
 def _add_subcommands(parser: argparse.ArgumentParser) -> None:
-    from .cli import _add_config_option  # cli.py imports this module; importing it back here avoids the cycle
+    from .main import _add_config_option  # cli.py imports this module; importing it back here avoids the cycle
 
     commands = parser.add_subparsers(
         dest="log_command", required=True, metavar="LOG_COMMAND", parser_class=_LogCommandParser

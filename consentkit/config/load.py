@@ -15,10 +15,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
-from ._reader import Problems, Table, did_you_mean, one_of, show
-from .categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
-from .config_checks import check_declarations
-from .config_values import (
+from ..categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
+from ..render.texts import SUPPORTED_LOCALES, TEXT_KEYS, check_override
+from .checks import check_declarations
+from .declarations import STORAGE_KINDS, DeclaredCookie
+from .durations import SESSION
+from .notice_sections import NoticeSection, read_sections
+from .reader import Problems, Table, did_you_mean, one_of, show
+from .services import Service, builtin_presets, enable
+from .values import (
     EEA_COUNTRIES,
     consent_mode_setting,
     cookie_path_value,
@@ -26,11 +31,6 @@ from .config_values import (
     duration_value,
     transfer_value,
 )
-from .declarations import STORAGE_KINDS, DeclaredCookie
-from .durations import SESSION
-from .notice_sections import NoticeSection, read_sections
-from .services import Service, builtin_presets, enable
-from .texts import SUPPORTED_LOCALES, TEXT_KEYS, check_override
 
 log = logging.getLogger("consentkit")
 

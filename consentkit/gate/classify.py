@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from .categories import NECESSARY
-from .cookiedb import CookieDatabase, bundled_database
-from .declarations import DeclaredCookie
-from .durations import SESSION
-from .services import builtin_presets
+from ..categories import NECESSARY
+from ..config.cookiedb import CookieDatabase, bundled_database
+from ..config.declarations import DeclaredCookie
+from ..config.durations import SESSION
+from ..config.services import builtin_presets
 
 log = logging.getLogger("consentkit")
 

@@ -16,7 +16,7 @@ from typing import Final
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
-from .durations import Duration, for_display
+from ..config.durations import Duration, for_display
 
 SUPPORTED_LOCALES: Final = ("nb", "sv", "en")
 

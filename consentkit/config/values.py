@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from ._reader import show
 from .durations import Duration, parse_duration
+from .reader import show
 
 #: EU and EEA member states: a transfer to one of these is no transfer.
 EEA_COUNTRIES: Final = frozenset(

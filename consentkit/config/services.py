@@ -16,10 +16,10 @@ from importlib.resources import files
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._reader import Problems, Table
-from .categories import OPTIONAL_CATEGORIES
+from ..categories import OPTIONAL_CATEGORIES
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import parse_duration
+from .reader import Problems, Table
 
 #: In a preset's ``provider``, stands for the site's own controller (self-hosted tools).
 CONTROLLER_PLACEHOLDER = "{controller}"

@@ -19,8 +19,8 @@ from typing import Final
 
 from itsdangerous import BadSignature, TimestampSigner
 
-from .categories import OPTIONAL_CATEGORIES
-from .consent import METHODS, UNDECIDED, Consent, granted_set
+from ..categories import OPTIONAL_CATEGORIES
+from ..consent import METHODS, UNDECIDED, Consent, granted_set
 
 COOKIE_NAME: Final = "consentkit"
 

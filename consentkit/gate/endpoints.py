@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from .categories import OPTIONAL_CATEGORIES
-from .consent import Consent, granted_set, new_consent_id
+from ..categories import OPTIONAL_CATEGORIES
+from ..consent import Consent, granted_set, new_consent_id
+from ..render.i18n import pick_locale
+from ..render.renderer import STATIC_FILES
+from ..render.widgets import CONSENT_KEY, endpoint_base
 from .consent_cookie import COOKIE_NAME
-from .i18n import pick_locale
-from .rendering import STATIC_FILES
 from .setcookie import request_cookie
-from .widgets import CONSENT_KEY, endpoint_base
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
