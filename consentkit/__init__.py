@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .config.load import Config as Config
-from .config.load import ConfigError as ConfigError
-from .config.load import load_config as load_config
+from .config import Config as Config
+from .config import ConfigError as ConfigError
+from .config import load_config as load_config
 from .consent import Consent as Consent
 from .gate.middleware import ConsentMiddleware as ConsentMiddleware
 from .render.jinja import ConsentExtension as ConsentExtension

@@ -10,6 +10,9 @@ from typing import Any, Final
 
 from .categories import ALL_CATEGORIES, NECESSARY
 
+#: The consent cookie's name.
+COOKIE_NAME: Final = "consentkit"
+
 #: How a decision was given, as recorded in the log (COMPLIANCE.md item 12).
 METHODS: Final = ("accept_all", "reject_all", "custom", "withdraw", "gpc")
 

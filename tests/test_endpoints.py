@@ -12,7 +12,7 @@ from werkzeug.test import Client
 from consentkit import ConsentMiddleware
 from consentkit.gate.endpoints import safe_next
 from consentkit.log import ConsentRecord, LogStoreError
-from consentkit.render.renderer import text_hash_of
+from consentkit.log.record import text_hash_of
 
 from .conftest import ListStore, config_from
 

@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from consentkit.config.durations import parse_duration
+from consentkit.messages import MESSAGES, UNIT_MESSAGES, placeholders
 from consentkit.render.i18n import negotiate_locale, pick_locale, translations
-from consentkit.render.texts import MESSAGES, UNIT_MESSAGES, Texts, placeholders
+from consentkit.render.texts import Texts
 
 ROOT = Path(__file__).parent.parent
 ALL = ("nb", "sv", "en")

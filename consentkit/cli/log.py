@@ -25,10 +25,11 @@ from ..config.durations import UNITS, DurationError, parse_duration
 from ..config.load import Config, ConfigError, load_config
 from ..consent import METHODS
 from ..log import ConsentRecord, ConsentStore, LogStoreError, open_store
-from ..log.record import format_utc
+from ..log.record import format_utc, text_hash_of
 from ..log.stats import DayStats, tally
 from ..log.verify import check_archive, compare_with_config, texts_of
-from ..render.renderer import Renderer, text_hash_of
+from ..render.renderer import Renderer
+from .options import add_config_option
 
 #: The CSV header: the record's fields, in order (as in ``ConsentRecord.to_json``).
 CSV_COLUMNS: Final = tuple(column.name for column in fields(ConsentRecord))
@@ -302,8 +303,6 @@ class _LogCommandParser(argparse.ArgumentParser):
 
 
 def _add_subcommands(parser: argparse.ArgumentParser) -> None:
-    from .main import _add_config_option  # cli.py imports this module; importing it back here avoids the cycle
-
     commands = parser.add_subparsers(
         dest="log_command", required=True, metavar="LOG_COMMAND", parser_class=_LogCommandParser
     )
@@ -333,7 +332,7 @@ def _add_subcommands(parser: argparse.ArgumentParser) -> None:
     verify.set_defaults(run=cmd_verify)
 
     for command in (show, export, stats, purge, verify):
-        _add_config_option(command)
+        add_config_option(command)
 
 
 def add_log_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,19 +10,11 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..categories import ALL_CATEGORIES
-from ..config.load import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config
+from ..config.load import Config, ConfigError, load_config
+from ..messages import SUPPORTED_LOCALES
 from ..render.renderer import Renderer
-from ..render.texts import SUPPORTED_LOCALES
 from .log import add_log_commands
-
-
-def _add_config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        default=DEFAULT_CONFIG_NAME,
-        metavar="PATH",
-        help=f"the config file (default ./{DEFAULT_CONFIG_NAME})",
-    )
+from .options import add_config_option
 
 
 def summary(config: Config) -> list[str]:
@@ -99,18 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate a config file and print a summary")
-    _add_config_option(check)
+    add_config_option(check)
     check.add_argument("--strict", action="store_true", help="exit with status 2 when there are warnings")
     check.set_defaults(run=cmd_check)
 
     init = commands.add_parser("init", help="write a commented starter config")
     init.add_argument("--locale", choices=SUPPORTED_LOCALES, default="nb", help="language of the starter texts")
-    _add_config_option(init)
+    add_config_option(init)
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.set_defaults(run=cmd_init)
 
     notice = commands.add_parser("notice", help="render the cookie notice for a static page")
-    _add_config_option(notice)
+    add_config_option(notice)
     notice.add_argument("--locale", choices=SUPPORTED_LOCALES, help="default: the config's default_locale")
     notice.add_argument("--format", choices=("html", "markdown"), default="html")
     target = notice.add_mutually_exclusive_group()

@@ -15,7 +15,7 @@ from .reader import Problems, show
 from .services import builtin_presets
 
 if TYPE_CHECKING:
-    from .load import Config
+    from .model import Config
 
 
 def known_tracker(name: str) -> str | None:

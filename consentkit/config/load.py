@@ -1,4 +1,4 @@
-"""The site's ``consentkit.toml``: loaded and checked once, at start-up.
+"""The site's ``consentkit.toml``: read and checked once, at start-up.
 
 ``load_config`` either returns a complete, frozen ``Config`` or raises
 ``ConfigError`` listing every problem with its key path. Warnings (legal risks
@@ -10,17 +10,17 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
 from ..categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
-from ..render.texts import SUPPORTED_LOCALES, TEXT_KEYS, check_override
+from ..messages import SUPPORTED_LOCALES, TEXT_KEYS, check_override
 from .checks import check_declarations
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import SESSION
-from .notice_sections import NoticeSection, read_sections
+from .model import DEFAULT_CONFIG_NAME, DEFAULT_LOG_URL, Config, ConfigError, Controller
+from .notice_sections import read_sections
 from .reader import Problems, Table, did_you_mean, one_of, show
 from .services import Service, builtin_presets, enable
 from .values import (
@@ -34,8 +34,8 @@ from .values import (
 
 log = logging.getLogger("consentkit")
 
-DEFAULT_CONFIG_NAME: Final = "consentkit.toml"
-DEFAULT_LOG_URL: Final = "sqlite:///consentkit-log.sqlite3"
+__all__ = ["DEFAULT_CONFIG_NAME", "Config", "ConfigError", "Controller", "load_config", "parse_config"]
+
 MAX_CONSENT_DAYS: Final = 395  # 13 months (COMPLIANCE.md item 13)
 
 #: Presets whose tags read Google Consent Mode.
@@ -61,59 +61,6 @@ TOP_LEVEL_KEYS: Final = (
     "texts",
     "notice_sections",
 )
-
-
-class ConfigError(ValueError):
-    """The config cannot be used; ``problems`` holds one line per error."""
-
-    def __init__(self, problems: list[str], source: str = DEFAULT_CONFIG_NAME) -> None:
-        self.problems = problems
-        self.source = source
-        super().__init__(f"{source} is not valid:\n" + "\n".join(f"  - {line}" for line in problems))
-
-
-@dataclass(frozen=True)
-class Controller:
-    """Who is responsible for the processing (GDPR Art. 4(7)), shown in the notice."""
-
-    name: str
-    email: str | None
-    country: str
-    address: str | None = None
-    phone: str | None = None
-    url: str | None = None
-
-
-@dataclass(frozen=True)
-class Config:
-    policy_version: str
-    controller: Controller
-    locales: tuple[str, ...] = SUPPORTED_LOCALES
-    default_locale: str = "nb"
-    consent_max_age_days: int = 365
-    undeclared_cookies: str = "block"
-    honor_gpc: bool = True
-    #: Optional categories offered to visitors, in display order.
-    categories: tuple[str, ...] = OPTIONAL_CATEGORIES
-    cookies: tuple[DeclaredCookie, ...] = ()
-    services: tuple[Service, ...] = ()
-    log_url: str = DEFAULT_LOG_URL
-    cookie_domain: str | None = None
-    #: Emit Google Consent Mode v2 commands; "auto" means when a Google service is enabled.
-    google_consent_mode: bool = False
-    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    notice_sections: tuple[NoticeSection, ...] = ()
-    warnings: tuple[str, ...] = ()
-    #: Folder of the config file; relative paths in it are relative to this.
-    base_dir: Path = field(default_factory=Path.cwd)
-
-    def offers(self, category: str) -> bool:
-        return category == NECESSARY or category in self.categories
-
-    @property
-    def declarations(self) -> tuple[DeclaredCookie, ...]:
-        """Everything the site stores: its own cookies first, then its services'."""
-        return self.cookies + tuple(cookie for service in self.services for cookie in service.cookies)
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG_NAME) -> Config:

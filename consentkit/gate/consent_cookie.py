@@ -20,9 +20,9 @@ from typing import Final
 from itsdangerous import BadSignature, TimestampSigner
 
 from ..categories import OPTIONAL_CATEGORIES
-from ..consent import METHODS, UNDECIDED, Consent, granted_set
+from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set
 
-COOKIE_NAME: Final = "consentkit"
+__all__ = ["COOKIE_NAME", "ConsentCookieCodec", "SecretKeys"]
 
 #: Longer values are rejected before any cryptography is done.
 MAX_COOKIE_LENGTH: Final = 256

@@ -19,17 +19,16 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from ..categories import OPTIONAL_CATEGORIES
-from ..consent import Consent, granted_set, new_consent_id
+from ..consent import COOKIE_NAME, Consent, granted_set, new_consent_id
 from ..render.i18n import pick_locale
 from ..render.renderer import STATIC_FILES
 from ..render.widgets import CONSENT_KEY, endpoint_base
-from .consent_cookie import COOKIE_NAME
 from .setcookie import request_cookie
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-    from .middleware import ConsentMiddleware
+    from .gatekeeper import Gatekeeper
 
 CHOICES = ("accept_all", "reject_all", "custom")
 MAX_BODY_BYTES = 8 * 1024
@@ -122,8 +121,10 @@ def _read_choice(request: Request, offered: tuple[str, ...]) -> tuple[str, set[s
 
 
 class Endpoints:
-    def __init__(self, middleware: ConsentMiddleware) -> None:
-        self.mw = middleware
+    """consentkit's own URLs, answered for one ``Gatekeeper``."""
+
+    def __init__(self, gatekeeper: Gatekeeper) -> None:
+        self.keeper = gatekeeper
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -136,7 +137,7 @@ class Endpoints:
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
-        route = request.environ.get("PATH_INFO", "")[len(self.mw.prefix) :]
+        route = request.environ.get("PATH_INFO", "")[len(self.keeper.prefix) :]
         if route == "/consent":
             if request.method in ("GET", "HEAD"):
                 return self._state(request)
@@ -155,21 +156,21 @@ class Endpoints:
         return Response("Not Found", 404, {"Content-Type": "text/plain; charset=utf-8"})
 
     def _state(self, request: Request) -> Response:
-        consent, gpc_new = self.mw.resolve(request.environ)
-        response = self._json(consent.to_json(self.mw.config.categories))
+        consent, gpc_new = self.keeper.resolve(request.environ)
+        response = self._json(consent.to_json(self.keeper.config.categories))
         response.headers["Vary"] = "Cookie, Sec-GPC"
         if gpc_new:
-            self.mw.remember(consent, response.headers, request.environ, self.mw.locale_for(request.environ))
+            self.keeper.remember(consent, response.headers, request.environ, self.keeper.locale_for(request.environ))
         return response
 
     def _choose(self, request: Request) -> Response:
         if not is_same_origin(request.environ):
             raise BadChoice(403, "error_forbidden", "the request came from another origin")
-        config = self.mw.config
+        config = self.keeper.config
         choice, granted, next_path, requested_locale = _read_choice(request, config.categories)
         locale = pick_locale(requested_locale if isinstance(requested_locale, str) else None, config.locales)
-        locale = locale or self.mw.locale_for(request.environ)
-        previous = self.mw.codec.loads(request_cookie(request.environ.get("HTTP_COOKIE", ""), COOKIE_NAME))
+        locale = locale or self.keeper.locale_for(request.environ)
+        previous = self.keeper.codec.loads(request_cookie(request.environ.get("HTTP_COOKIE", ""), COOKIE_NAME))
         method = "withdraw" if previous.decided and previous.granted - granted_set(granted) else choice
         consent = Consent(
             decided=True,
@@ -184,18 +185,18 @@ class Endpoints:
             response = self._json(consent.to_json(config.categories))
         else:
             response = Response(status=303, headers={"Location": safe_next(next_path), **_NO_STORE})
-        self.mw.remember(consent, response.headers, request.environ, locale)
-        for header, value in self.mw.deletions(request.environ, consent):
+        self.keeper.remember(consent, response.headers, request.environ, locale)
+        for header, value in self.keeper.deletions(request.environ, consent):
             response.headers.add(header, value)
         return response
 
     def _notice(self, request: Request) -> Response:
         lang = request.args.get("lang")
-        locale = self.mw.locale_for(request.environ, pick_locale(lang, self.mw.config.locales))
-        consent, _ = self.mw.resolve(request.environ)
-        html = self.mw.renderer.notice(
+        locale = self.keeper.locale_for(request.environ, pick_locale(lang, self.keeper.config.locales))
+        consent, _ = self.keeper.resolve(request.environ)
+        html = self.keeper.renderer.notice(
             locale=locale,
-            base=endpoint_base(request.environ, self.mw.prefix),
+            base=endpoint_base(request.environ, self.keeper.prefix),
             consent=consent,
             next_path=safe_next(request.args.get("next", "/")),
             page=True,
@@ -205,7 +206,7 @@ class Endpoints:
     def _static(self, request: Request, name: str) -> Response:
         if name not in STATIC_FILES:
             return Response("Not Found", 404, {"Content-Type": "text/plain; charset=utf-8"})
-        version = self.mw.renderer.static_version
+        version = self.keeper.renderer.static_version
         response = Response(
             files("consentkit").joinpath("static", name).read_bytes(),
             content_type="text/css; charset=utf-8" if name.endswith(".css") else "text/javascript; charset=utf-8",
@@ -221,12 +222,12 @@ class Endpoints:
         return Response(json.dumps(data), status, {"Content-Type": "application/json", **_NO_STORE})
 
     def _error(self, request: Request, problem: BadChoice) -> Response:
-        locale = self.mw.locale_for(request.environ)
-        message = self.mw.renderer.texts(locale)(problem.message_key)
+        locale = self.keeper.locale_for(request.environ)
+        message = self.keeper.renderer.texts(locale)(problem.message_key)
         if _wants_json(request):
             return self._json({"error": message, "detail": problem.detail}, problem.status)
-        html = self.mw.renderer.message_page(
-            locale=locale, base=endpoint_base(request.environ, self.mw.prefix), message=message, next_path="/"
+        html = self.keeper.renderer.message_page(
+            locale=locale, base=endpoint_base(request.environ, self.keeper.prefix), message=message, next_path="/"
         )
         return Response(
             html, problem.status, {"Content-Language": locale, **_NO_STORE}, content_type="text/html; charset=utf-8"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -48,3 +49,8 @@ class ConsentRecord:
             "method": self.method,
             "locale": self.locale,
         }
+
+
+def text_hash_of(canonical: str) -> str:
+    """The hash a record keeps of the exact texts a visitor was shown."""
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()

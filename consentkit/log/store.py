@@ -1,12 +1,8 @@
-"""The interface every log store implements, and opening one by URL.
-
-Only SQLite is built in. Another database plugs in by implementing
-``ConsentStore`` and registering its URL scheme in ``STORES``.
-"""
+"""The interface every log store implements."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -37,21 +33,3 @@ class ConsentStore(Protocol):
         """The texts stored for ``text_hash``, if any."""
 
     def close(self) -> None: ...
-
-
-def _open_sqlite(url: str) -> ConsentStore:
-    from .sqlite import SQLiteStore
-
-    return SQLiteStore(url.removeprefix("sqlite:///"))
-
-
-#: URL scheme (the part before ``://``) to a function that opens a store.
-STORES: dict[str, Callable[[str], ConsentStore]] = {"sqlite": _open_sqlite}
-
-
-def open_store(url: str) -> ConsentStore:
-    scheme = url.partition("://")[0]
-    opener = STORES.get(scheme)
-    if opener is None:
-        raise LogStoreError(f"no consent log store for {scheme!r} URLs; available: {', '.join(sorted(STORES))}")
-    return opener(url)

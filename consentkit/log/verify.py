@@ -8,9 +8,8 @@ from __future__ import annotations
 import difflib
 import json
 
-from ..config.load import Config
-from ..render.renderer import text_hash_of
-from .record import ConsentRecord
+from ..config import Config
+from .record import ConsentRecord, text_hash_of
 
 
 def texts_of(canonical: str) -> list[str]:

@@ -22,11 +22,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..categories import NECESSARY
+from ..config import Config
 from ..config.declarations import DeclaredCookie
 from ..config.durations import SESSION, Duration
-from ..config.load import Config
-from ..consent import UNDECIDED, Consent
-from ..gate.consent_cookie import COOKIE_NAME
+from ..consent import COOKIE_NAME, UNDECIDED, Consent
+from ..log.record import text_hash_of
 from .i18n import translations
 from .texts import Texts
 
@@ -57,10 +57,6 @@ def _environment(*, autoescape: bool) -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
     )
-
-
-def text_hash_of(canonical: str) -> str:
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class Renderer:

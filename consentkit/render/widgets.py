@@ -8,21 +8,30 @@ must be in front of the app.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
+from ..config import Config
 from ..consent import UNDECIDED, Consent
 from .i18n import pick_locale
-
-if TYPE_CHECKING:
-    from ..gate.middleware import ConsentMiddleware
+from .renderer import Renderer
 
 MIDDLEWARE_KEY = "consentkit.gate.middleware"
 CONSENT_KEY = "consentkit.consent"
 #: Set when a response's content depends on the consent, so that it varies on the cookie.
 VARIES_KEY = "consentkit.varies"
+
+
+class WidgetSource(Protocol):
+    """What the helpers need from the gate that put itself in the environ (``Gatekeeper``)."""
+
+    config: Config
+    prefix: str
+    renderer: Renderer
+
+    def locale_for(self, environ: Any, requested: str | None = None) -> str: ...
 
 
 def current_path(environ: dict[str, Any]) -> str:
@@ -40,7 +49,7 @@ def endpoint_base(environ: dict[str, Any], prefix: str) -> str:
 class Widgets:
     """The visitor's consent and HTML helpers, in the visitor's locale."""
 
-    def __init__(self, middleware: ConsentMiddleware, environ: dict[str, Any], locale: str | None = None) -> None:
+    def __init__(self, middleware: WidgetSource, environ: dict[str, Any], locale: str | None = None) -> None:
         self._middleware = middleware
         self._environ = environ
         self._requested_locale = locale

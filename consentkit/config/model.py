@@ -1,0 +1,70 @@
+"""The checked configuration: ``Config`` and what it is made of, with no reading logic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from ..categories import NECESSARY, OPTIONAL_CATEGORIES
+from ..messages import SUPPORTED_LOCALES
+from .declarations import DeclaredCookie
+from .notice_sections import NoticeSection
+from .services import Service
+
+DEFAULT_CONFIG_NAME: Final = "consentkit.toml"
+DEFAULT_LOG_URL: Final = "sqlite:///consentkit-log.sqlite3"
+
+
+class ConfigError(ValueError):
+    """The config cannot be used; ``problems`` holds one line per error."""
+
+    def __init__(self, problems: list[str], source: str = DEFAULT_CONFIG_NAME) -> None:
+        self.problems = problems
+        self.source = source
+        super().__init__(f"{source} is not valid:\n" + "\n".join(f"  - {line}" for line in problems))
+
+
+@dataclass(frozen=True)
+class Controller:
+    """Who is responsible for the processing (GDPR Art. 4(7)), shown in the notice."""
+
+    name: str
+    email: str | None
+    country: str
+    address: str | None = None
+    phone: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    policy_version: str
+    controller: Controller
+    locales: tuple[str, ...] = SUPPORTED_LOCALES
+    default_locale: str = "nb"
+    consent_max_age_days: int = 365
+    undeclared_cookies: str = "block"
+    honor_gpc: bool = True
+    #: Optional categories offered to visitors, in display order.
+    categories: tuple[str, ...] = OPTIONAL_CATEGORIES
+    cookies: tuple[DeclaredCookie, ...] = ()
+    services: tuple[Service, ...] = ()
+    log_url: str = DEFAULT_LOG_URL
+    cookie_domain: str | None = None
+    #: Emit Google Consent Mode v2 commands; "auto" means when a Google service is enabled.
+    google_consent_mode: bool = False
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    notice_sections: tuple[NoticeSection, ...] = ()
+    warnings: tuple[str, ...] = ()
+    #: Folder of the config file; relative paths in it are relative to this.
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    def offers(self, category: str) -> bool:
+        return category == NECESSARY or category in self.categories
+
+    @property
+    def declarations(self) -> tuple[DeclaredCookie, ...]:
+        """Everything the site stores: its own cookies first, then its services'."""
+        return self.cookies + tuple(cookie for service in self.services for cookie in service.cookies)

@@ -1,0 +1,203 @@
+"""``Gatekeeper``: one site's consent rules, shared by every front door.
+
+It reads a visitor's consent from the signed cookie, decides which
+``Set-Cookie`` headers may leave, writes the consent cookie and the log
+record, and expires what a withdrawal denies. The WSGI middleware and its
+endpoints are front doors to it; it knows nothing about requests beyond the
+WSGI environ.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from werkzeug.datastructures import Headers
+
+from ..categories import NECESSARY
+from ..config import Config
+from ..consent import COOKIE_NAME, UNDECIDED, Consent, new_consent_id
+from ..log import ConsentRecord, ConsentStore, open_store
+from ..log.record import utc_now
+from ..render.i18n import negotiate_locale, pick_locale
+from ..render.renderer import Renderer
+from .classify import Classifier
+from .consent_cookie import ConsentCookieCodec, SecretKeys
+from .setcookie import deletion_headers, host_domains, is_deletion, request_cookie, request_cookies, set_cookie_name
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+log = logging.getLogger("consentkit")
+
+LocaleSelector = Callable[["WSGIEnvironment"], "str | None"]
+
+
+class Gatekeeper:
+    """One site's consent rules, for any front door (WSGI, Django): read, gate, store, log.
+
+    :param config: from ``load_config``.
+    :param secret_key: signs the consent cookie; a list (oldest to newest) rotates keys.
+    :param prefix: where the consent, notice and static URLs live.
+    :param session_cookie_name: the app's own session cookie, always necessary.
+    :param locale_selector: ``environ -> locale`` when the site knows the
+        visitor's language better than ``Accept-Language`` does.
+    :param store: the consent log; by default opened from ``config.log_url``.
+    :param secure: force the cookie's ``Secure`` flag on or off; by default it
+        follows ``wsgi.url_scheme`` (use ProxyFix behind a TLS proxy).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        secret_key: SecretKeys,
+        *,
+        prefix: str = "/consentkit",
+        session_cookie_name: str | None = None,
+        locale_selector: LocaleSelector | None = None,
+        store: ConsentStore | None = None,
+        secure: bool | None = None,
+    ) -> None:
+        if not prefix.startswith("/") or prefix.rstrip("/") == "":
+            raise ValueError(f'prefix must be a path such as "/consentkit", got {prefix!r}')
+        self.config = config
+        self.prefix = prefix.rstrip("/")
+        self.locale_selector = locale_selector
+        self.secure = secure
+        self.codec = ConsentCookieCodec(
+            secret_key, config.policy_version, config.consent_max_age_days * 86_400, offered=config.categories
+        )
+        necessary = [COOKIE_NAME] + ([session_cookie_name] if session_cookie_name else [])
+        self.classifier = Classifier(
+            config.cookies, (cookie for service in config.services for cookie in service.cookies), necessary
+        )
+        self.renderer = Renderer(config, session_cookie_name)
+        self.store = store if store is not None else open_store(config.log_url)
+        self._allow_undeclared = config.undeclared_cookies == "allow"
+        self._kept_texts: set[str] = set()
+        domain = f"; Domain={config.cookie_domain}" if config.cookie_domain else ""
+        self._cookie_attributes = f"; Max-Age={self.codec.max_age_seconds}; Path=/{domain}; HttpOnly; SameSite=Lax"
+
+    def resolve(self, environ: WSGIEnvironment) -> tuple[Consent, bool]:
+        """The visitor's consent, and whether it is a new GPC refusal to store and log.
+
+        GPC (``Sec-GPC: 1``) counts as a refusal of everything optional for a
+        visitor who has not decided; an explicit choice always wins. Only a page
+        navigation stores it, so that the images and scripts of one page view do
+        not each log a decision.
+        """
+        cookie_header = environ.get("HTTP_COOKIE")
+        consent = self.codec.loads(request_cookie(cookie_header, COOKIE_NAME)) if cookie_header else UNDECIDED
+        if consent.decided or not self.config.honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
+            return consent, False
+        navigation = _is_navigation(environ)
+        refusal = Consent(
+            decided=True,
+            policy_version=self.config.policy_version,
+            decided_at=utc_now().replace(microsecond=0),
+            consent_id=new_consent_id() if navigation else None,
+            method="gpc",
+        )
+        return refusal, navigation
+
+    def gate(
+        self, headers: list[tuple[str, str]], granted: frozenset[str], environ: WSGIEnvironment
+    ) -> list[tuple[str, str]]:
+        """``headers`` without the Set-Cookie headers the visitor has not consented to."""
+        blocked: list[int] | None = None
+        for index, (name, value) in enumerate(headers):
+            if len(name) != 10 or name.lower() != "set-cookie":
+                continue
+            cookie = set_cookie_name(value)
+            found = self.classifier.classify(cookie)
+            if found is None:
+                if self._allow_undeclared:
+                    continue
+                self.classifier.warn_undeclared(
+                    cookie, f"set by {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+                )
+            elif found.category in granted:
+                continue
+            if is_deletion(value):
+                continue
+            if blocked is None:
+                blocked = []
+            blocked.append(index)
+        if blocked is None:
+            return headers
+        log.debug("consentkit: blocked %d Set-Cookie header(s) on %s", len(blocked), environ.get("PATH_INFO"))
+        return [header for index, header in enumerate(headers) if index not in blocked]
+
+    def deletions(self, environ: WSGIEnvironment, consent: Consent) -> list[tuple[str, str]]:
+        """Set-Cookie headers expiring every cookie the browser sent that ``consent`` denies.
+
+        Each known cookie is expired host-only and on every domain and path it
+        may have been set on, since a browser deletes only an exact match.
+        """
+        headers: list[tuple[str, str]] = []
+        domains = host_domains(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+        for name, _ in request_cookies(environ.get("HTTP_COOKIE", "")):
+            found = self.classifier.classify(name)
+            if found is None or found.category == NECESSARY or consent.allows(found.category):
+                continue
+            declared = found.declaration
+            headers += deletion_headers(
+                name,
+                [None, declared.domain if declared else None, self.config.cookie_domain, *domains],
+                ["/", declared.path if declared else "/"],
+            )
+        return headers
+
+    def remember(self, consent: Consent, headers: Headers, environ: WSGIEnvironment, locale: str) -> None:
+        """Add the consent cookie to ``headers`` and log the decision."""
+        secure = self.secure if self.secure is not None else environ.get("wsgi.url_scheme") == "https"
+        value = self.codec.dumps(consent)
+        headers.add("Set-Cookie", f"{COOKIE_NAME}={value}{self._cookie_attributes}{'; Secure' if secure else ''}")
+        self.record(consent, locale)
+
+    def record(self, consent: Consent, locale: str) -> None:
+        """Append the decision to the log; a failing store never fails the visitor's request."""
+        offered = self.config.categories
+        record = ConsentRecord(
+            consent_id=consent.consent_id or "",
+            recorded_at=utc_now(),
+            policy_version=self.config.policy_version,
+            text_hash=self.renderer.text_hash(locale),
+            granted=tuple(category for category in offered if consent.allows(category)),
+            denied=tuple(category for category in offered if not consent.allows(category)),
+            method=consent.method or "",
+            locale=locale,
+        )
+        try:
+            if record.text_hash not in self._kept_texts:
+                self.store.keep_text(record.text_hash, self.renderer.canonical_texts(locale))
+                self._kept_texts.add(record.text_hash)
+            self.store.append(record)
+        except Exception:
+            # Keep the record recoverable from the server log.
+            log.exception(
+                "consentkit: could not write to the consent log; the record was %s", json.dumps(record.to_json())
+            )
+
+    def locale_for(self, environ: WSGIEnvironment, requested: str | None = None) -> str:
+        """The visitor's locale: asked for by the caller, then by the site's selector, then by the browser."""
+        if requested:
+            return requested
+        if self.locale_selector is not None:
+            try:
+                chosen = pick_locale(self.locale_selector(environ), self.config.locales)
+            except Exception:
+                log.exception("consentkit: the locale_selector raised; using Accept-Language instead")
+                chosen = None
+            if chosen:
+                return chosen
+        return negotiate_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.config.locales, self.config.default_locale)
+
+
+def _is_navigation(environ: WSGIEnvironment) -> bool:
+    destination = environ.get("HTTP_SEC_FETCH_DEST")
+    if destination is not None:
+        return destination in ("document", "iframe")
+    return "text/html" in environ.get("HTTP_ACCEPT", "")

@@ -1,0 +1,180 @@
+"""Every text a visitor sees, by key: the catalogue that config checks and the renderer share.
+
+The English strings are gettext message ids (extracted with ``make messages``);
+nb and sv live in ``locales/*/LC_MESSAGES/consentkit.po``. A site overrides any
+key per locale under ``[texts.<locale>]`` in its config; overrides may use the
+same ``%(name)s`` placeholders as the default.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+SUPPORTED_LOCALES: Final = ("nb", "sv", "en")
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is used."""
+    return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular and plural pair for extraction (``ngettext`` at use)."""
+    return singular, plural
+
+
+MESSAGES: Final[dict[str, str]] = {
+    # The banner (first layer). COMPLIANCE.md item 11: purposes, withdrawal, link to the notice.
+    "banner_label": N_("Cookie consent"),
+    "banner_title": N_("We use cookies"),
+    "banner_necessary": N_("Some cookies are necessary for the website to work, and they are always on."),
+    "banner_purposes": N_("With your consent, we also use cookies to %(purposes)s."),
+    "banner_withdraw": N_("You can change or withdraw your consent at any time under “%(settings)s”."),
+    "banner_notice_link": N_("More about our cookies"),
+    "accept_all": N_("Accept all"),
+    "reject_all": N_("Reject all"),
+    "customise": N_("Customise"),
+    "customise_intro": N_("Choose which cookies we may use. You can change your mind later."),
+    "save_choices": N_("Save choices"),
+    "settings_link": N_("Cookie settings"),
+    "always_on": N_("always on"),
+    "close": N_("Close"),
+    "dialog_intro": N_("Here you can change or withdraw your consent at any time."),
+    "placeholder_text": N_("This content is from %(host)s, which sets cookies for %(category)s."),
+    "placeholder_button": N_("Allow %(category)s and show it"),
+    # Purposes as they complete the sentence in banner_purposes.
+    "purpose_functional": N_("remember your settings"),
+    "purpose_analytics": N_("measure how the website is used"),
+    "purpose_marketing": N_("show you relevant advertising"),
+    # Category names and what each category is for.
+    "category_necessary": N_("Necessary"),
+    "category_functional": N_("Functional"),
+    "category_analytics": N_("Analytics"),
+    "category_marketing": N_("Marketing"),
+    "about_necessary": N_(
+        "Needed for the website to work safely, for example to keep you signed in and to remember this choice."
+    ),
+    "about_functional": N_("Remember your settings, such as language, so that you do not have to choose again."),
+    "about_analytics": N_("Help us understand how the website is used, so that we can improve it."),
+    "about_marketing": N_(
+        "Let us and our partners show you relevant ads and measure how well they work, also on other websites."
+    ),
+    # The notice page.
+    "notice_title": N_("About cookies"),
+    "notice_intro": N_(
+        "This page explains which cookies %(controller)s stores on your device, what they are for, "
+        "and how you choose which ones we may use."
+    ),
+    "notice_what_heading": N_("What cookies are"),
+    "notice_what_cookies": N_(
+        "Cookies are small text files that a website stores in your browser. The same rules apply to similar "
+        "technology, such as local storage in the browser and tracking pixels, and in this notice we call all "
+        "of it cookies."
+    ),
+    "notice_what_lifetime": N_(
+        "Session cookies are deleted when you close the browser. Persistent cookies stay for the time shown "
+        "in the tables below, unless you delete them first."
+    ),
+    "notice_what_parties": N_(
+        "First-party cookies are set by us, on this website's own address. Third-party cookies are set by other "
+        "companies whose services we use, and those companies can also read them on other websites."
+    ),
+    "notice_what_consent": N_(
+        "Without asking, we only use cookies that are strictly necessary. All other cookies need your consent, "
+        "and you can withdraw it at any time."
+    ),
+    "notice_your_choice": N_("Your choice"),
+    "notice_undecided": N_("You have not made a choice yet. Until you do, we only use necessary cookies."),
+    "notice_decided": N_("You made your choice on %(date)s. Consent ID: %(consent_id)s."),
+    "notice_granted": N_("You allowed: %(categories)s."),
+    "notice_denied": N_("You refused: %(categories)s."),
+    "notice_nothing": N_("nothing"),
+    "notice_gpc": N_("Your browser sent a Global Privacy Control signal, so we treated it as a refusal."),
+    "notice_record_use": N_("Quote the consent ID if you ask us what we have registered about your choice."),
+    "notice_static_choice": N_("You can see and change your own choice under “%(settings)s” on every page."),
+    "notice_cookies_heading": N_("The cookies we use"),
+    "notice_services_heading": N_("Services from other companies"),
+    "notice_services_intro": N_(
+        "These companies set or read cookies through our website when you allow the category they belong to."
+    ),
+    "notice_service_transfer": N_("Data is transferred outside the EU/EEA to: %(countries)s."),
+    "notice_service_policy": N_("Privacy policy of %(provider)s"),
+    "notice_withdraw_heading": N_("Changing your mind"),
+    "notice_withdraw": N_(
+        "You can change or withdraw your consent at any time with the form on this page or the “%(settings)s” "
+        "link on every page. Withdrawing is as easy as consenting, and it does not affect what happened before."
+    ),
+    "notice_expiry": N_(
+        "We ask again after %(duration)s, or sooner if we change which cookies we use. A refusal is "
+        "remembered just as long."
+    ),
+    "notice_browser": N_(
+        "You can also delete cookies in your browser's settings, usually under privacy or site data. Your choice "
+        "is then deleted too, so we will ask you again."
+    ),
+    "notice_controller_heading": N_("Who is responsible"),
+    "notice_controller": N_("%(controller)s is responsible for the processing of personal data on this website."),
+    "notice_contact": N_("Questions about cookies and privacy: %(contact)s."),
+    "notice_complaint": N_(
+        "If you think we process your personal data unlawfully, you have the right to complain to %(authority)s."
+    ),
+    "authority_NO": N_("Datatilsynet, the Norwegian Data Protection Authority"),
+    "authority_SE": N_("IMY, the Swedish Authority for Privacy Protection"),
+    "authority_other": N_("the data protection authority in your country"),
+    "notice_version": N_("Version %(version)s of this notice."),
+    "storage_local_storage": N_("local storage"),
+    "storage_session_storage": N_("session storage"),
+    "state_on": N_("On"),
+    "state_off": N_("Off"),
+    "column_name": N_("Name"),
+    "column_provider": N_("Provider"),
+    "column_purpose": N_("Purpose"),
+    "column_duration": N_("Duration"),
+    "column_party": N_("First or third party"),
+    "column_transfer": N_("Transfer outside the EU/EEA"),
+    "first_party": N_("First party"),
+    "third_party": N_("Third party"),
+    "no_transfer": N_("None"),
+    "duration_session": N_("Session"),
+    "duration_persistent": N_("Until deleted"),
+    "back_to_site": N_("Back to the website"),
+    "consent_cookie_purpose": N_("Remembers your choice about cookies, so that we do not ask again on every page."),
+    "session_cookie_purpose": N_(
+        "Keeps your visit together from page to page, for example a login or a form you are filling in."
+    ),
+    # Answers from the consent endpoint.
+    "error_forbidden": N_("This request came from another website, so your choice was not changed."),
+    "error_bad_request": N_("Your choice could not be read. Please try again."),
+}
+
+#: Keys a site may override under ``[texts.<locale>]``.
+TEXT_KEYS: Final = tuple(MESSAGES)
+
+#: Plural forms of duration units, in the order Duration uses.
+UNIT_MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "minute": N_plural("%(num)d minute", "%(num)d minutes"),
+    "hour": N_plural("%(num)d hour", "%(num)d hours"),
+    "day": N_plural("%(num)d day", "%(num)d days"),
+    "week": N_plural("%(num)d week", "%(num)d weeks"),
+    "month": N_plural("%(num)d month", "%(num)d months"),
+    "year": N_plural("%(num)d year", "%(num)d years"),
+}
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def placeholders(text: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(text))
+
+
+def check_override(key: str, text: str) -> str | None:
+    """Why an override cannot be used, or None; run at config load, never at request time."""
+    allowed = placeholders(MESSAGES[key])
+    unknown = placeholders(text) - allowed
+    if unknown:
+        names = ", ".join(f"%({name})s" for name in sorted(allowed)) or "none"
+        return f"uses %({sorted(unknown)[0]})s, which this text does not have; allowed placeholders: {names}"
+    if "%" in _PLACEHOLDER.sub("", text).replace("%%", ""):
+        return "has a lone %; write %% for a percent sign"
+    return None
