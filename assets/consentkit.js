@@ -12,7 +12,7 @@
   config = JSON.parse(config.textContent);
   var state = config.state, listeners = [], dialog, opener;
 
-  // Google Consent Mode v2: necessary maps to security_storage, the rest as COMPLIANCE.md says.
+  // Google Consent Mode v2: necessary maps to security_storage, the rest as docs/compliance.md says.
   var GOOGLE = {
     functional: ["functionality_storage", "personalization_storage"],
     analytics: ["analytics_storage"],

@@ -21,7 +21,7 @@ ALL_CATEGORIES: Final[tuple[Category, ...]] = (NECESSARY, FUNCTIONAL, ANALYTICS,
 #: The categories a visitor may switch on or off.
 OPTIONAL_CATEGORIES: Final[tuple[Category, ...]] = (FUNCTIONAL, ANALYTICS, MARKETING)
 
-#: Categories that may only ever rest on consent (COMPLIANCE.md item 8).
+#: Categories that may only ever rest on consent (docs/compliance.md item 8).
 TRACKING_CATEGORIES: Final[frozenset[str]] = frozenset({ANALYTICS, MARKETING})
 
 

@@ -13,7 +13,7 @@ from .categories import ALL_CATEGORIES, NECESSARY
 #: The consent cookie's name.
 COOKIE_NAME: Final = "consentkit"
 
-#: How a decision was given, as recorded in the log (COMPLIANCE.md item 12).
+#: How a decision was given, as recorded in the log (docs/compliance.md item 12).
 METHODS: Final = ("accept_all", "reject_all", "custom", "withdraw", "gpc")
 
 _NECESSARY_ONLY: Final = frozenset({NECESSARY})

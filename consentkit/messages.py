@@ -25,7 +25,7 @@ def N_plural(singular: str, plural: str) -> tuple[str, str]:
 
 
 MESSAGES: Final[dict[str, str]] = {
-    # The banner (first layer). COMPLIANCE.md item 11: purposes, withdrawal, link to the notice.
+    # The banner (first layer). docs/compliance.md item 11: purposes, withdrawal, link to the notice.
     "banner_label": N_("Cookie consent"),
     "banner_title": N_("We use cookies"),
     "banner_necessary": N_("Some cookies are necessary for the website to work, and they are always on."),

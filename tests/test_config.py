@@ -228,14 +228,14 @@ def test_duplicate_cookie_and_service_declarations_are_errors() -> None:
 
 @pytest.mark.parametrize("name", ["_ga", "_ga_*", "_fbp", "IDE"])
 def test_a_known_tracker_declared_necessary_warns_loudly(name: str) -> None:
-    """COMPLIANCE.md item 9: "necessary" means strictly necessary."""
+    """docs/compliance.md item 9: "necessary" means strictly necessary."""
     data = base_data()
     data["cookies"][0]["name"] = name
     config = parse_config(data)
     warning = next(warning for warning in config.warnings if warning.startswith("cookies[0]:"))
     assert f'"{name}" is a known' in warning
     assert "declared necessary" in warning
-    assert "COMPLIANCE.md item 9" in warning
+    assert "docs/compliance.md item 9" in warning
 
 
 def test_a_plain_session_cookie_declared_necessary_does_not_warn() -> None:

@@ -115,13 +115,13 @@ def test_key_rotation_verifies_old_cookies_and_signs_with_the_newest() -> None:
 
 
 def test_an_older_policy_version_reads_as_undecided() -> None:
-    """COMPLIANCE.md item 13: asked again when the policy version changes."""
+    """docs/compliance.md item 13: asked again when the policy version changes."""
     value = codec(policy_version="2026-01-01").dumps(decided({"analytics"}))
     assert codec(policy_version="2026-11-01").loads(value) == UNDECIDED
 
 
 def test_an_expired_cookie_reads_as_undecided_even_from_the_cache() -> None:
-    """COMPLIANCE.md item 13: consent expires."""
+    """docs/compliance.md item 13: consent expires."""
     short = codec(max_age_seconds=60)
     value = short.dumps(decided({"analytics"}))
     assert short.loads(value).decided  # now cached

@@ -206,7 +206,7 @@ def test_wrong_methods_and_unknown_paths(make_middleware: Factory) -> None:
 
 
 def test_withdrawal_expires_the_denied_cookies_the_browser_sent(make_middleware: Factory, store: ListStore) -> None:
-    """COMPLIANCE.md item 10: withdrawing deletes that category's cookies."""
+    """docs/compliance.md item 10: withdrawing deletes that category's cookies."""
     client = Client(make_middleware())
     client.post("/consentkit/consent", data={"choice": "accept_all"}, base_url="http://www.eksempel.no")
     for name in ("_ga", "_ga_ABC123", "tracker_1", "_fbp", "lang", "session"):
@@ -239,7 +239,7 @@ def test_the_consent_id_is_kept_when_the_visitor_changes_their_mind(make_middlew
 
 
 def test_every_decision_is_logged_for_proof(make_middleware: Factory, store: ListStore) -> None:
-    """COMPLIANCE.md item 12: id, UTC time, choice per category, method, policy version, text hash, locale."""
+    """docs/compliance.md item 12: id, UTC time, choice per category, method, policy version, text hash, locale."""
     client = Client(make_middleware())
     post_choice(client, choice="custom", category=["analytics"], locale="sv")
     (record,) = store.saved
@@ -298,7 +298,7 @@ def test_the_notice_page(make_middleware: Factory) -> None:
     assert '<html lang="sv">' in text
     assert "Om kakor" in text
     assert 'name="next" value="/faktura"' in text
-    # COMPLIANCE.md item 14: the consent cookie itself is declared.
+    # docs/compliance.md item 14: the consent cookie itself is declared.
     assert "<code>consentkit</code>" in text
     for name in ("session", "lang", "_ga", "_fbp", "tracker_*"):
         assert f"<code>{name}</code>" in text

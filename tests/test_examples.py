@@ -49,7 +49,7 @@ def cookie_names(response: object) -> list[str]:
 
 
 def test_the_first_visit_sets_nothing_and_runs_no_tracker(portal: Flask) -> None:
-    """COMPLIANCE.md item 1."""
+    """docs/compliance.md item 1."""
     response = portal.test_client().get("/nb/", headers={"Accept-Language": "nb"})
     assert response.status_code == 200
     assert cookie_names(response) == []  # not even lang: functional needs consent
@@ -66,7 +66,7 @@ def login(client: FlaskClient, lang: str = "nb") -> None:
 
 
 def test_the_site_works_after_a_reject(portal: Flask) -> None:
-    """COMPLIANCE.md item 7: no cookie wall."""
+    """docs/compliance.md item 7: no cookie wall."""
     client = portal.test_client()
     client.post("/consentkit/consent", data={"choice": "reject_all", "next": "/nb/"})
     login(client)

@@ -111,7 +111,7 @@ def test_the_compiled_catalogs_match_the_sources(locale: str) -> None:
     ],
 )
 def test_durations_read_naturally(locale: str, written: str, shown: str) -> None:
-    """COMPLIANCE.md duration notes: "1 dag", not Babel's "1 døgn"."""
+    """docs/compliance.md, 'Durations and words': "1 dag", not Babel's "1 døgn"."""
     assert Texts(locale, translations(locale), {}).duration(parse_duration(written)) == shown
 
 

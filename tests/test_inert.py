@@ -1,4 +1,4 @@
-"""Gated HTML: nothing in it runs or fetches until its category is granted (COMPLIANCE.md item 1)."""
+"""Gated HTML: nothing in it runs or fetches until its category is granted (docs/compliance.md item 1)."""
 
 from __future__ import annotations
 

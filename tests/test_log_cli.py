@@ -1,4 +1,4 @@
-"""``consentkit log``: the proof of every decision, read back (COMPLIANCE.md item 12).
+"""``consentkit log``: the proof of every decision, read back (docs/compliance.md item 12).
 
 Records and stored texts come from the real middleware writing to a SQLite log
 beside a config file; records dated in the past are appended to the store directly.

@@ -30,7 +30,7 @@ def consent_cookie(client: Client, choice: str, *categories: str) -> None:
 
 
 def test_before_any_decision_only_necessary_cookies_leave(make_middleware: Factory) -> None:
-    """COMPLIANCE.md item 1: the first response carries only necessary cookies."""
+    """docs/compliance.md item 1: the first response carries only necessary cookies."""
     client = Client(make_middleware(cookie_app(*TRACKERS, *OWN)))
     response = client.get("/")
     assert set_cookie_names(response) == ["session"]
@@ -49,7 +49,7 @@ def test_before_any_decision_only_necessary_cookies_leave(make_middleware: Facto
 def test_after_a_choice_exactly_the_granted_categories_pass(
     make_middleware: Factory, choice: str, categories: tuple[str, ...], expected: list[str]
 ) -> None:
-    """COMPLIANCE.md item 5: granular consent."""
+    """docs/compliance.md item 5: granular consent."""
     client = Client(make_middleware(cookie_app(*TRACKERS, *OWN)))
     consent_cookie(client, choice, *categories)
     assert set_cookie_names(client.get("/")) == expected
@@ -184,7 +184,7 @@ def gpc_get(client: Client, path: str = "/", **headers: str) -> Any:
 
 
 def test_gpc_from_an_undecided_visitor_is_a_refusal_recorded_once(make_middleware: Factory, store: ListStore) -> None:
-    """COMPLIANCE.md 'Consent signals': GPC refuses analytics and marketing, logged with method gpc."""
+    """docs/compliance.md 'Signals from the browser': GPC refuses analytics and marketing, logged with method gpc."""
     client = Client(make_middleware(cookie_app(*TRACKERS, *OWN)))
     first = gpc_get(client)
     assert set_cookie_names(first) == ["session", "consentkit"]

@@ -1,4 +1,4 @@
-"""The cookie notice, rendered from the config alone (COMPLIANCE.md items 11, 13, 14 and 15)."""
+"""The cookie notice, rendered from the config alone (docs/compliance.md items 11, 13, 14 and 15)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def static_notice(config: Config, locale: str) -> str:
 
 @pytest.mark.parametrize("path", SEED_CONFIGS, ids=[path.stem for path in SEED_CONFIGS])
 def test_each_seed_company_gets_a_complete_notice_in_each_of_its_languages(path: Path) -> None:
-    """COMPLIANCE.md items 14 and 15: every cookie with its duration and party; the right authority."""
+    """docs/compliance.md items 14 and 15: every cookie with its duration and party; the right authority."""
     config = load_config(path)
     assert config.warnings == ()
     for locale in config.locales:
@@ -197,7 +197,7 @@ def test_a_gpc_refusal_is_explained(make_middleware: Factory) -> None:
 
 
 def test_consent_lifetime_is_stated(make_middleware: Factory) -> None:
-    """COMPLIANCE.md item 13: asked again after the lifetime, a refusal remembered as long."""
+    """docs/compliance.md item 13: asked again after the lifetime, a refusal remembered as long."""
     html = static_notice(config_from(consent_max_age_days=395), "sv")
     assert "Vi frågar igen efter 13 månader" in html
     assert "Ett nej sparas lika länge." in html

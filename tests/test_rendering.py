@@ -43,7 +43,7 @@ def banner_html(middleware: ConsentMiddleware, language: str = "nb", consent: Co
 
 
 def test_the_banner_is_a_plain_form_with_three_equal_buttons(make_middleware: Factory) -> None:
-    """COMPLIANCE.md items 2 and 3: reject on the first layer, beside accept, same element and style."""
+    """docs/compliance.md items 2 and 3: reject on the first layer, beside accept, same element and style."""
     html = banner_html(make_middleware())
     (region,) = elements(html, "div", id="consentkit-banner")
     assert region.attrs["role"] == "region"
@@ -62,7 +62,7 @@ def test_the_banner_is_a_plain_form_with_three_equal_buttons(make_middleware: Fa
 
 
 def test_no_category_is_pre_ticked_and_necessary_is_always_on(make_middleware: Factory) -> None:
-    """COMPLIANCE.md item 4 (Planet49)."""
+    """docs/compliance.md item 4 (Planet49)."""
     html = banner_html(make_middleware())
     boxes = elements(html, "input", type="checkbox")
     optional = [box for box in boxes if box.attrs.get("name") == "category"]
@@ -108,7 +108,7 @@ def test_the_banner_speaks_the_visitors_language(
     save: str,
     withdraw: str,
 ) -> None:
-    """COMPLIANCE.md item 11: purposes, withdrawal at any time, a link to the notice."""
+    """docs/compliance.md item 11: purposes, withdrawal at any time, a link to the notice."""
     html = banner_html(make_middleware(), language)
     assert text_of(html).count(title) == 1
     assert elements(html, "button", value="accept_all")[0].text.strip() == accept
@@ -130,7 +130,7 @@ def test_no_english_is_left_in_the_nb_and_sv_banners(make_middleware: Factory) -
 
 
 def test_a_decided_visitor_gets_the_settings_link_and_dialog(make_middleware: Factory) -> None:
-    """COMPLIANCE.md item 10: a link on every page reopens the settings."""
+    """docs/compliance.md item 10: a link on every page reopens the settings."""
     decided = Consent(decided=True, granted=granted_set({"analytics"}), consent_id="x" * 22, method="custom")
     html = body_html(make_middleware(), "sv", decided)
     assert not elements(html, "div", id="consentkit-banner")

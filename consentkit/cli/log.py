@@ -1,4 +1,4 @@
-"""``consentkit log``: show, export, count, purge and verify the consent log (COMPLIANCE.md item 12).
+"""``consentkit log``: show, export, count, purge and verify the consent log (docs/compliance.md item 12).
 
 Every command finds the log through the config's ``[log] url``. Only ``purge``
 writes. ``export``, ``stats`` and ``purge --dry-run`` stream the records, as
@@ -343,7 +343,7 @@ def add_log_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 def main(argv: list[str] | None = None) -> int:
     """``consentkit log`` on its own: the same commands, without the rest of the CLI."""
-    parser = argparse.ArgumentParser(prog="consentkit log", description="The consent log (COMPLIANCE.md item 12).")
+    parser = argparse.ArgumentParser(prog="consentkit log", description="The consent log (docs/compliance.md item 12).")
     _add_subcommands(parser)
     args = parser.parse_args(argv)
     return int(args.run(args))

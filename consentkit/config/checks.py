@@ -41,7 +41,7 @@ def check_declarations(config: Config, problems: Problems) -> None:
                 problems.warn(
                     path,
                     f"{show(cookie.name)} is {tracker} but is declared necessary; it would be set without "
-                    "consent. Only strictly necessary cookies may skip consent (COMPLIANCE.md item 9)",
+                    "consent. Only strictly necessary cookies may skip consent (docs/compliance.md item 9)",
                 )
         missing = [locale for locale in config.locales if locale not in cookie.purposes]
         if cookie.purposes and missing:

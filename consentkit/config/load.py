@@ -36,7 +36,7 @@ log = logging.getLogger("consentkit")
 
 __all__ = ["DEFAULT_CONFIG_NAME", "Config", "ConfigError", "Controller", "load_config", "parse_config"]
 
-MAX_CONSENT_DAYS: Final = 395  # 13 months (COMPLIANCE.md item 13)
+MAX_CONSENT_DAYS: Final = 395  # 13 months (docs/compliance.md item 13)
 
 #: Presets whose tags read Google Consent Mode.
 GOOGLE_SERVICES: Final = frozenset({"google-analytics", "google-tag-manager", "google-ads"})
@@ -156,7 +156,9 @@ def _read_controller(table: Table) -> Controller:
         url=table.string("url"),
     )
     if email is None and controller.url is None:
-        table.problems.warn(table.path, "give an email or url so that visitors can reach you (COMPLIANCE.md item 15)")
+        table.problems.warn(
+            table.path, "give an email or url so that visitors can reach you (docs/compliance.md item 15)"
+        )
     table.finish()
     return controller
 

@@ -1,4 +1,4 @@
-"""The consent log: proof of every decision (COMPLIANCE.md item 12)."""
+"""The consent log: proof of every decision (docs/compliance.md item 12)."""
 
 from .record import ConsentRecord as ConsentRecord
 from .registry import open_store as open_store

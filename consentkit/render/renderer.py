@@ -32,7 +32,7 @@ from .texts import Texts
 
 STATIC_FILES = ("consentkit.css", "consentkit.js")
 
-#: Where a visitor may complain, by the controller's country (COMPLIANCE.md item 15).
+#: Where a visitor may complain, by the controller's country (docs/compliance.md item 15).
 AUTHORITIES: Final[dict[str, tuple[str, str]]] = {
     "NO": ("authority_NO", "https://www.datatilsynet.no/"),
     "SE": ("authority_SE", "https://www.imy.se/"),
@@ -81,7 +81,7 @@ class Renderer:
 
     @cached_property
     def declarations(self) -> tuple[DeclaredCookie, ...]:
-        """Everything the notice lists: the consent cookie itself (COMPLIANCE.md item 14),
+        """Everything the notice lists: the consent cookie itself (docs/compliance.md item 14),
         the app's session cookie unless the site declared it, then the config's own."""
         config = self.config
         declared = {cookie.name for cookie in config.declarations}

@@ -37,7 +37,7 @@ class Texts:
         return format_list([self(f"purpose_{category}") for category in categories], locale=self.locale)
 
     def duration(self, duration: Duration) -> str:
-        """A lifetime for readers: "1 dag", "13 måneder", "Økt" (COMPLIANCE.md duration notes)."""
+        """A lifetime for readers: "1 dag", "13 måneder", "Økt" (docs/compliance.md, 'Durations and words')."""
         shown = for_display(duration)
         if shown.amount is None or shown.unit is None:
             return self("duration_persistent") if shown.is_persistent else self("duration_session")

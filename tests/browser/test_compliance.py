@@ -1,4 +1,4 @@
-"""The compliance suite: the example portal in real Chromium, each rule of COMPLIANCE.md as a test."""
+"""The compliance suite: the example portal in real Chromium, each rule of docs/compliance.md as a test."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def logged_methods(site: Site) -> list[str]:
 def test_first_visit_stores_nothing_optional_and_calls_no_tracker(
     site: Site, new_context: Context, traffic: Traffic
 ) -> None:
-    """COMPLIANCE.md items 1 and 6: nothing before a clear act; scrolling and browsing on are no consent."""
+    """docs/compliance.md items 1 and 6: nothing before a clear act; scrolling and browsing on are no consent."""
     context = new_context()
     page = context.new_page()
     page.goto(site.page_url("/nb/"))
@@ -116,7 +116,7 @@ def test_the_banner_works_with_javascript_disabled(
 
 
 def test_reject_keeps_trackers_away_and_the_site_working(site: Site, new_context: Context, traffic: Traffic) -> None:
-    """COMPLIANCE.md item 7: no cookie wall."""
+    """docs/compliance.md item 7: no cookie wall."""
     context = new_context()
     page = context.new_page()
     page.goto(site.page_url("/nb/"))
@@ -157,7 +157,7 @@ def test_accept_loads_everything_without_a_reload(site: Site, page: Page, traffi
 
 
 def test_custom_analytics_only(site: Site, page: Page, traffic: Traffic) -> None:
-    """COMPLIANCE.md item 5: granular consent."""
+    """docs/compliance.md item 5: granular consent."""
     page.goto(site.page_url("/nb/"))
     page.click("#consentkit-banner summary")
     page.check('#consentkit-banner input[value="analytics"]')
@@ -175,7 +175,7 @@ def test_custom_analytics_only(site: Site, page: Page, traffic: Traffic) -> None
 def test_withdrawing_on_another_page_deletes_cookies_and_stops_trackers(
     site: Site, page: Page, traffic: Traffic
 ) -> None:
-    """COMPLIANCE.md item 10: as easy as consenting, from a link on every page; storage deleted, trackers stopped."""
+    """docs/compliance.md item 10: as easy as consenting, from a link on every page; storage gone, trackers stopped."""
     page.goto(site.page_url("/nb/"))
     choose(page, "accept_all")
     wait_until(page, "window.__gtagLoads === 1 && window.__fbeventsLoads === 1")
@@ -221,7 +221,7 @@ def test_withdrawing_marketing_unloads_its_embeds(site: Site, page: Page) -> Non
 
 
 def test_a_new_policy_version_brings_the_banner_back(site: Site, make_site: Callable[..., Site], page: Page) -> None:
-    """COMPLIANCE.md item 13: asked again when the policy version changes."""
+    """docs/compliance.md item 13: asked again when the policy version changes."""
     page.goto(site.page_url("/nb/"))
     choose(page, "accept_all")
     expect(banner(page)).to_be_hidden()
@@ -236,7 +236,7 @@ def test_a_new_policy_version_brings_the_banner_back(site: Site, make_site: Call
 def test_global_privacy_control_refuses_without_forcing_a_banner(
     site: Site, new_context: Context, traffic: Traffic
 ) -> None:
-    """COMPLIANCE.md 'Consent signals': Sec-GPC: 1 is a refusal, never consent; an explicit choice wins."""
+    """docs/compliance.md, 'Signals from the browser': Sec-GPC: 1 is a refusal, never consent; a later choice wins."""
     page = new_context(extra_http_headers={"Sec-GPC": "1"}).new_page()
     page.goto(site.page_url("/nb/"))
     expect(banner(page)).to_have_count(0)
@@ -255,7 +255,7 @@ def test_global_privacy_control_refuses_without_forcing_a_banner(
 def test_accept_and_reject_are_equal_and_readable_and_nothing_is_pre_ticked(
     site: Site, new_context: Context, scheme: str
 ) -> None:
-    """COMPLIANCE.md items 2, 3 and 4."""
+    """docs/compliance.md items 2, 3 and 4."""
     page = new_context(color_scheme=scheme).new_page()
     page.goto(site.page_url("/nb/"))
     accept = page.locator('#consentkit-banner button[value="accept_all"]')
@@ -446,7 +446,7 @@ def test_screenshots_of_the_banner_and_the_dialog(
     assert dialog is not None
     assert dialog["x"] >= 0
     assert dialog["x"] + dialog["width"] <= width
-    # COMPLIANCE.md item 3 holds in the settings layer too, at every size.
+    # docs/compliance.md item 3 holds in the settings layer too, at every size.
     for where in ("#consentkit-banner", "#consentkit-dialog"):
         accept = page.locator(f'{where} button[value="accept_all"]').bounding_box()
         reject = page.locator(f'{where} button[value="reject_all"]').bounding_box()
