@@ -26,6 +26,9 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k N_plural:1,2 --no-location --sort-output \
 		--project consentkit --msgid-bugs-address personvern@example.invalid -o locales/consentkit.pot .
 	$(BIN)/pybabel update -i locales/consentkit.pot -d locales -D consentkit --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k R_ --no-location --sort-output \
+		--project consentkit --msgid-bugs-address personvern@example.invalid -o locales/report.pot .
+	$(BIN)/pybabel update -i locales/report.pot -d locales -D report --no-fuzzy-matching
 
 # After editing assets/consentkit.js: rebuild the served, comment-free copy (committed).
 assets: $(VENV)/.installed

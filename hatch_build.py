@@ -13,17 +13,18 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-DOMAIN = "consentkit"
-
 
 def compile_catalogs(root: Path) -> list[Path]:
-    """Write ``consentkit/locales/<lang>/LC_MESSAGES/consentkit.mo`` for each ``.po``; return them."""
+    """Write ``consentkit/locales/<lang>/LC_MESSAGES/<domain>.mo`` for each ``.po``; return them.
+
+    The domains are ``consentkit`` (what visitors see) and ``report`` (the marketers' report).
+    """
     written = []
-    for po_path in sorted((root / "locales").glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        locale = po_path.parent.parent.name
+    for po_path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
+        locale, domain = po_path.parent.parent.name, po_path.stem
         with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=locale, domain=DOMAIN)
-        mo_path = root / "consentkit" / "locales" / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+            catalog = read_po(po_file, locale=locale, domain=domain)
+        mo_path = root / "consentkit" / "locales" / locale / "LC_MESSAGES" / f"{domain}.mo"
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with mo_path.open("wb") as mo_file:
             write_mo(mo_file, catalog, use_fuzzy=False)

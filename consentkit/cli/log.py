@@ -25,10 +25,13 @@ from ..config.durations import UNITS, DurationError, parse_duration
 from ..config.load import Config, ConfigError, load_config
 from ..consent import METHODS
 from ..log import ConsentRecord, ConsentStore, LogStoreError, open_store
+from ..log.insights import insights_from
 from ..log.record import format_utc, text_hash_of
 from ..log.stats import DayStats, tally
 from ..log.verify import check_archive, compare_with_config, texts_of
+from ..messages import SUPPORTED_LOCALES
 from ..render.renderer import Renderer
+from ..render.report import ReportRenderer
 from .options import add_config_option
 
 #: The CSV header: the record's fields, in order (as in ``ConsentRecord.to_json``).
@@ -246,6 +249,25 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+@_reporting_errors
+def cmd_report(args: argparse.Namespace) -> int:
+    if args.until is not None and args.since is not None and args.until <= args.since:
+        print("error: --until must be after --since", file=sys.stderr)
+        return 1
+    with _opened_log(args) as (config, store):
+        insights = insights_from(store, args.since, args.until)
+        locale = args.locale or config.default_locale
+    if args.format == "json":
+        text = json.dumps(insights.to_json(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = ReportRenderer(locale, config.controller.name).render(insights, datetime.now(UTC))
+    with _output(args.output) as out:
+        out.write(text)
+    if args.output:
+        print(f"wrote the {args.format} report of {insights.total.decisions} decisions to {args.output}")
+    return 0
+
+
 def _verify_record(record: ConsentRecord, store: ConsentStore, renderer: Renderer, printed: set[str]) -> bool:
     """Print what is known about the text behind ``record``; True if that text is proven."""
     config = renderer.config
@@ -327,11 +349,26 @@ def _add_subcommands(parser: argparse.ArgumentParser) -> None:
     purge.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
     purge.set_defaults(run=cmd_purge)
 
+    report = commands.add_parser(
+        "report",
+        help="what visitors chose, per day, category, service, language and policy version",
+        description="A self-contained HTML report with charts (or JSON) for the site's marketers. "
+        "Example: consentkit log report --since 2026-11-01 --locale nb --output report.html",
+    )
+    report.add_argument("--since", type=since_date, metavar="DATE", help="YYYY-MM-DD (UTC) or an ISO datetime")
+    report.add_argument(
+        "--until", type=since_date, metavar="DATE", help="up to, not including, this day (UTC) or datetime"
+    )
+    report.add_argument("--locale", choices=SUPPORTED_LOCALES, help="the report's language (default: the config's)")
+    report.add_argument("--format", choices=("html", "json"), default="html", help="default html")
+    report.add_argument("--output", metavar="FILE", help="write here instead of to stdout")
+    report.set_defaults(run=cmd_report)
+
     verify = commands.add_parser("verify", help="check the text behind each record of a consent id against its hash")
     verify.add_argument("consent_id", metavar="CONSENT_ID", help=DASHED_ID)
     verify.set_defaults(run=cmd_verify)
 
-    for command in (show, export, stats, purge, verify):
+    for command in (show, export, stats, report, purge, verify):
         add_config_option(command)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from .insights import DecisionGroup
 from .record import ConsentRecord, format_utc, parse_utc
 from .store import LogStoreError
 
@@ -44,6 +45,10 @@ _SELECT_BY_ID = """SELECT consent_id, recorded_at, policy_version, text_hash, gr
 _SELECT_SINCE = """SELECT consent_id, recorded_at, policy_version, text_hash, granted, denied, method, locale
     FROM consent_log WHERE recorded_at >= ? ORDER BY id"""
 _PURGE = "DELETE FROM consent_log WHERE recorded_at < ?"
+# Timestamps are ISO text in UTC, so their first ten characters are the UTC day.
+_GROUPED = """SELECT substr(recorded_at, 1, 10), method, locale, policy_version, granted, denied, COUNT(*)
+    FROM consent_log WHERE recorded_at >= ? AND recorded_at < ?
+    GROUP BY substr(recorded_at, 1, 10), method, locale, policy_version, granted, denied"""
 _KEEP_TEXT = "INSERT OR IGNORE INTO consent_texts (text_hash, canonical) VALUES (?, ?)"
 _SELECT_TEXT = "SELECT canonical FROM consent_texts WHERE text_hash = ?"
 
@@ -119,6 +124,14 @@ class SQLiteStore:
         cursor = self._execute(_SELECT_SINCE, (format_utc(since) if since else "",))
         for row in cursor:
             yield _record(row)
+
+    def grouped_decisions(self, since: datetime | None, until: datetime | None) -> Iterator[DecisionGroup]:
+        """Decisions counted per day, button, locale, policy version and choice, grouped by SQLite."""
+        bounds = (format_utc(since) if since else "", format_utc(until) if until else "~")
+        for day, method, locale, policy_version, granted, denied, count in self._execute(_GROUPED, bounds):
+            yield DecisionGroup(
+                date.fromisoformat(day), method, locale, policy_version, _split(granted), _split(denied), (), (), count
+            )
 
     def purge(self, before: datetime) -> int:
         connection = self._connection()

@@ -26,10 +26,10 @@ _MAX_ACCEPT_LANGUAGE = 512
 
 
 @cache
-def translations(locale: str) -> gettext.NullTranslations:
-    """The catalog of ``locale``; English message ids when it is missing."""
+def translations(locale: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The catalog of ``locale`` in ``domain``; English message ids when it is missing."""
     directory = str(files("consentkit").joinpath("locales"))
-    loaded = Translations.load(directory, [locale], domain=DOMAIN)
+    loaded = Translations.load(directory, [locale], domain=domain)
     if not isinstance(loaded, Translations) and locale != "en":
         log.error(
             "consentkit: no compiled catalog for %r in %s; reinstall consentkit or run `make catalogs`",

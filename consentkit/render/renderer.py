@@ -49,7 +49,8 @@ def escape_markdown(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
-def _environment(*, autoescape: bool) -> Environment:
+def template_environment(*, autoescape: bool) -> Environment:
+    """A Jinja environment over the package's own templates, independent of the site's Jinja set-up."""
     return Environment(
         loader=PackageLoader("consentkit", "templates"),
         autoescape=autoescape,  # noqa: S701 (on for HTML; Markdown escapes every value with |md)
@@ -65,9 +66,9 @@ class Renderer:
     def __init__(self, config: Config, session_cookie_name: str | None = None) -> None:
         self.config = config
         self.session_cookie_name = session_cookie_name
-        self.env = _environment(autoescape=True)
+        self.env = template_environment(autoescape=True)
         # Markdown is not HTML: no autoescaping, every value goes through |md instead.
-        self.markdown_env = _environment(autoescape=False)
+        self.markdown_env = template_environment(autoescape=False)
         self.markdown_env.filters["md"] = escape_markdown
         self._texts: dict[str, Texts] = {}
         self._hashes: dict[str, str] = {}
