@@ -8,7 +8,7 @@ import pytest
 
 from consentkit.config.cookiedb import CookieDatabase, KnownCookie, bundled_database
 from consentkit.config.load import Config
-from consentkit.gate.classify import BUILTIN, DATABASE, PRESET, SERVICE, SITE, Classifier
+from consentkit.gate.classify import BUILTIN, DATABASE, FRAMEWORK, PRESET, SERVICE, SITE, Classifier
 
 from .conftest import config_from
 
@@ -31,15 +31,45 @@ def classifier_for(config: Config, *necessary: str) -> Classifier:
         pytest.param("flask_session", "necessary", BUILTIN, id="app-session"),
         # Hotjar is not enabled, but a preset knows it better than the database does.
         pytest.param("_hjSessionUser_123", "analytics", PRESET, id="preset-over-database"),
-        pytest.param("NID", "marketing", DATABASE, id="database-exact"),
+        # Frameworks' own cookies, before the database (which files sessionid under Instagram).
+        pytest.param("sessionid", "necessary", FRAMEWORK, id="django-session"),
+        pytest.param("csrftoken", "necessary", FRAMEWORK, id="django-csrf"),
+        pytest.param("__Host-csrftoken", "necessary", FRAMEWORK, id="restricting-prefix"),
+        pytest.param("PHPSESSID", "necessary", FRAMEWORK, id="php-session"),
+        pytest.param("_shop_session", "necessary", FRAMEWORK, id="rails-session-pattern"),
+        # A framework's wildcard yields to a tracker the database names exactly.
+        pytest.param("_rd_wa_first_session", "marketing", DATABASE, id="database-over-framework-wildcard"),
         pytest.param("__utmz", "analytics", DATABASE, id="database-analytics"),
-        pytest.param("PHPSESSID", "necessary", DATABASE, id="database-necessary"),
+        pytest.param("__AntiXsrfToken", "necessary", DATABASE, id="database-necessary"),
     ],
 )
 def test_classification_order(name: str, category: str, source: str) -> None:
     found = classifier_for(config_from(), "flask_session").classify(name)
     assert found is not None
     assert (found.category, found.source) == (category, source)
+
+
+def test_a_database_row_of_a_third_partys_own_domain_does_not_classify_the_sites_cookie() -> None:
+    """NID is Google's cookie on google.com; a site's own NID is the site's, so it is undeclared."""
+    assert bundled_database().lookup("NID") is not None
+    assert classifier_for(config_from()).classify("NID") is None
+
+
+def test_the_undeclared_warning_names_the_third_party_row_it_did_not_use(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="consentkit"):
+        classifier_for(config_from()).warn_undeclared("NID", "set by GET /")
+    assert "only as a cookie of Google on google.com" in caplog.text
+
+
+def test_a_decision_of_the_database_is_logged_once_with_the_rows_platform(caplog: pytest.LogCaptureFixture) -> None:
+    classifier = classifier_for(config_from())
+    with caplog.at_level(logging.WARNING, logger="consentkit"):
+        classifier.classify("__utmz")
+        classifier.classify("__utmz")
+    explained = [record.getMessage() for record in caplog.records if "Open Cookie Database" in record.getMessage()]
+    assert len(explained) == 1
+    assert "'__utmz'" in explained[0]
+    assert "Google Analytics" in explained[0]
 
 
 def test_the_site_wins_over_a_service_and_the_database() -> None:

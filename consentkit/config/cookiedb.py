@@ -32,12 +32,15 @@ class KnownCookie:
     category: str
     platform: str
     is_prefix: bool
+    #: The third party's own domain the row is about ("instagram.com"), or "" for a name any site may set.
+    domain: str = ""
 
 
 class CookieDatabase:
     """Exact names first, then the longest matching prefix (the database's wildcards)."""
 
     def __init__(self, rows: list[KnownCookie]) -> None:
+        self._rows = rows
         exact: dict[str, KnownCookie] = {}
         prefixes: dict[str, KnownCookie] = {}
         for row in rows:
@@ -47,13 +50,23 @@ class CookieDatabase:
                 # Rows disagree (a generic name used by two platforms): the
                 # stricter category keeps the cookie behind consent.
                 category = most_protective({previous.category, row.category})
-                row = KnownCookie(row.name, category, f"{previous.platform}, {row.platform}", row.is_prefix)
+                domain = row.domain if previous.domain and row.domain else ""
+                row = KnownCookie(row.name, category, f"{previous.platform}, {row.platform}", row.is_prefix, domain)
             table[row.name] = row
         self._exact = exact
         self._prefixes = sorted(prefixes.values(), key=lambda row: len(row.name), reverse=True)
 
     def __len__(self) -> int:
         return len(self._exact) + len(self._prefixes)
+
+    def first_party(self) -> CookieDatabase:
+        """Only the rows that can describe a cookie the site's own server sets.
+
+        A row tied to a third party's own domain (Instagram's ``sessionid`` on
+        instagram.com) says nothing about a cookie of the same name on the site's
+        domain: the browser keeps the two apart.
+        """
+        return CookieDatabase([row for row in self._rows if not row.domain])
 
     def lookup(self, name: str) -> KnownCookie | None:
         found = self._exact.get(name)
@@ -72,7 +85,15 @@ def parse_rows(text: str) -> list[KnownCookie]:
         name = record["Cookie / Data Key name"].strip()
         if category is None or not name:
             continue
-        rows.append(KnownCookie(name, category, record["Platform"].strip(), record["Wildcard match"].strip() == "1"))
+        rows.append(
+            KnownCookie(
+                name,
+                category,
+                record["Platform"].strip(),
+                record["Wildcard match"].strip() == "1",
+                record["Domain"].strip(),
+            )
+        )
     return rows
 
 
@@ -81,3 +102,9 @@ def bundled_database() -> CookieDatabase:
     """Loaded on first use (a few milliseconds), then shared by every middleware."""
     text = files("consentkit").joinpath("data", "open-cookie-database.csv").read_text(encoding="utf-8")
     return CookieDatabase(parse_rows(text))
+
+
+@cache
+def bundled_first_party_database() -> CookieDatabase:
+    """The bundled rows that may classify a cookie the site's own server sets."""
+    return bundled_database().first_party()

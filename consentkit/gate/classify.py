@@ -1,13 +1,20 @@
 """Which category a cookie name belongs to, and who said so.
 
 Order of authority: the site's own ``[[cookies]]``, then its enabled services,
-then the app's session cookie and the consent cookie (necessary), then the
-bundled Open Cookie Database. A name none of them knows is undeclared.
+then the app's session cookie and the consent cookie (necessary), then
+consentkit's presets, then the session, CSRF and language cookies of the common
+web frameworks (necessary), then the bundled Open Cookie Database. A name none
+of them knows is undeclared.
 
 Before the database, consentkit's own presets are consulted even for services
 the site did not enable: the database files some trackers (Hotjar's
 ``_hjSessionUser_*``) as "Functional", which maps to necessary and would let
 them through without consent.
+
+Only the database's rows that any site may set are used: a row tied to a third
+party's own domain (Instagram's ``sessionid`` on instagram.com) does not
+describe a cookie the site's own server sets. A framework's wildcard
+(Rails' ``_*_session``) yields to a database row that names a tracker exactly.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from ..categories import NECESSARY
-from ..config.cookiedb import CookieDatabase, bundled_database
+from ..categories import NECESSARY, TRACKING_CATEGORIES
+from ..config.cookiedb import CookieDatabase, KnownCookie, bundled_database, bundled_first_party_database
 from ..config.declarations import DeclaredCookie
 from ..config.durations import SESSION
+from ..config.frameworks import framework_cookie
 from ..config.services import builtin_presets
 
 log = logging.getLogger("consentkit")
@@ -30,6 +38,7 @@ SITE: Final = "site"
 SERVICE: Final = "service"
 BUILTIN: Final = "builtin"
 PRESET: Final = "preset"
+FRAMEWORK: Final = "framework"
 DATABASE: Final = "open-cookie-database"
 
 _CACHE_SIZE: Final = 4096
@@ -59,6 +68,7 @@ class Classifier:
             (PRESET, _Layer(cookie for preset in builtin_presets().values() for cookie in preset.cookies)),
         ]
         self._database = database
+        self._first_party = database.first_party() if database is not None else None
         self._cache: dict[str, Classification | None] = {}
         self._warned: set[str] = set()
 
@@ -79,30 +89,46 @@ class Classifier:
             found = layer.find(name)
             if found is not None:
                 return Classification(found.category, source, found)
-        known = (self._database or bundled_database()).lookup(name)
-        if known is not None:
-            log.info(
-                "consentkit: cookie %r is not declared; the Open Cookie Database classifies it as %s (%s). "
-                "Declare it under [[cookies]] to be sure.",
+        framework = framework_cookie(name)
+        if framework is not None and "*" not in framework.name:
+            return Classification(NECESSARY, FRAMEWORK)
+        known = (self._first_party or bundled_first_party_database()).lookup(name)
+        if known is not None and (framework is None or known.category in TRACKING_CATEGORIES):
+            # Once per name (results are cached): the developer sees why an undeclared cookie passed or not.
+            log.warning(
+                "consentkit: cookie %r is not declared; the Open Cookie Database files it under %s as %s, so it "
+                "is treated as %s. Declare it under [[cookies]] if your site uses it for something else.",
                 name,
+                known.platform or "an unnamed platform",
                 known.category,
-                known.platform,
+                known.category,
             )
             return Classification(known.category, DATABASE)
+        if framework is not None:
+            return Classification(NECESSARY, FRAMEWORK)
         return None
+
+    def _third_party_row(self, name: str) -> KnownCookie | None:
+        known = (self._database or bundled_database()).lookup(name)
+        return known if known is not None and known.domain else None
 
     def warn_undeclared(self, name: str, where: str) -> None:
         """Log once per name that an undeclared cookie was met, and how to fix it."""
         if name in self._warned or len(self._warned) >= _CACHE_SIZE:
             return
         self._warned.add(name)
+        elsewhere = self._third_party_row(name)
         log.warning(
             "consentkit: %s undeclared cookie %r (%s). Declare it in consentkit.toml, for example: "
-            '[[cookies]] name = "%s" category = "functional" duration = "1 year" purpose.en = "..."',
+            '[[cookies]] name = "%s" category = "functional" duration = "1 year" purpose.en = "..."%s',
             "blocked" if where else "saw",
             name,
             where,
             name,
+            f". The Open Cookie Database knows {name!r} only as a cookie of {elsewhere.platform} on "
+            f"{elsewhere.domain}, which a cookie your own server sets is not"
+            if elsewhere
+            else "",
         )
 
 
