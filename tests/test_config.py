@@ -153,12 +153,6 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         ),
         pytest.param(
             "services.0.measurement_id",
-            None,
-            "services[0].measurement_id: is required for google-analytics",
-            id="option-missing",
-        ),
-        pytest.param(
-            "services.0.measurement_id",
             "UA-1234-1",
             'services[0].measurement_id: "UA-1234-1" does not look like a google-analytics measurement_id',
             id="option-pattern",

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from werkzeug.test import Client
 
 from consentkit.config.durations import UNIT_SECONDS
+from consentkit.config.load import Config, ConfigError, parse_config
 from consentkit.config.services import builtin_presets, parse_presets
+
+from .conftest import BASE_TOML
 
 REQUIRED = [
     "google-analytics",
@@ -77,3 +84,82 @@ def test_withdrawal_hooks_are_filled_in_with_the_sites_options() -> None:
     assert hooks["analytics"] == {"flags": ["ga-disable-G-ABC123"]}
     assert hooks["marketing"]["calls"] == [["_hsp.push", ["revokeCookieConsent"]]]
     assert "www.youtube-nocookie.com" in hooks["marketing"]["frames"]
+
+
+def services_config(*services: dict[str, str]) -> Config:
+    data = tomllib.loads(BASE_TOML)
+    data["services"] = list(services)
+    return parse_config(data)
+
+
+@pytest.mark.parametrize("key", REQUIRED)
+def test_a_service_may_be_declared_without_its_ids(key: str) -> None:
+    """A site that only declares the services it runs need not look up ids consentkit never uses."""
+    config = services_config({"preset": key})
+    assert [service.key for service in config.services] == [key]
+
+
+def test_an_id_consentkit_uses_is_asked_for_with_a_warning_that_says_what_is_lost() -> None:
+    config = services_config({"preset": "google-analytics"}, {"preset": "meta-pixel"})
+    [warning] = [warning for warning in config.warnings if warning.startswith("services[")]
+    assert warning.startswith("services[0].measurement_id: not given, so withdrawing cannot switch Google Analytics")
+    assert "G-ABC123XYZ" in warning
+    assert config.services[0].revoke_flags == []
+    given = services_config({"preset": "google-analytics", "measurement_id": "G-ABC123"})
+    assert given.services[0].revoke_flags == ["ga-disable-G-ABC123"]
+
+
+def test_a_page_renders_for_a_service_without_its_ids(make_middleware: Callable[..., Any]) -> None:
+    config = services_config({"preset": "google-analytics"}, {"preset": "meta-pixel"})
+    response = Client(make_middleware(cfg=config)).get("/consentkit/notice")
+    assert response.status_code == 200
+    assert "Meta Pixel" in response.text
+
+
+@pytest.mark.parametrize(
+    ("alias", "preset"),
+    [
+        ("facebook-pixel", "meta-pixel"),
+        ("fb-pixel", "meta-pixel"),
+        ("ga4", "google-analytics"),
+        ("gtag", "google-analytics"),
+        ("gtm", "google-tag-manager"),
+    ],
+)
+def test_the_names_people_type_are_aliases(alias: str, preset: str) -> None:
+    assert [service.key for service in services_config({"preset": alias}).services] == [preset]
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("facebok-pixel", "meta-pixel"),  # the alias is closer than tiktok-pixel
+        ("facebook", "meta-pixel"),
+        ("gtn", "google-tag-manager"),
+        ("google-analytic", "google-analytics"),
+        ("hotjr", "hotjar"),
+    ],
+)
+def test_did_you_mean_prefers_the_aliases(typed: str, meant: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        services_config({"preset": typed})
+    assert f'is not a known service; did you mean "{meant}"?' in caught.value.problems[0]
+
+
+def test_an_alias_and_its_preset_together_are_one_service_listed_twice() -> None:
+    with pytest.raises(ConfigError) as caught:
+        services_config({"preset": "gtm"}, {"preset": "google-tag-manager"})
+    assert any("listed more than once" in problem for problem in caught.value.problems)
+
+
+def test_a_revoke_flag_must_name_one_of_the_presets_options() -> None:
+    preset = {
+        "name": "X",
+        "provider": "P",
+        "category": "analytics",
+        "privacy_policy": "https://x",
+        "description": {"nb": "x", "sv": "x", "en": "x"},
+        "revoke_flags": ["x-off-{site}"],
+    }
+    with pytest.raises(ValueError, match=re.escape("x.revoke_flags: {site} is not one of the preset's options")):
+        parse_presets({"x": preset})

@@ -22,7 +22,7 @@ from .durations import SESSION
 from .model import DEFAULT_CONFIG_NAME, DEFAULT_LOG_URL, Config, ConfigError, Controller
 from .notice_sections import read_sections
 from .reader import Problems, Table, did_you_mean, one_of, show
-from .services import Service, builtin_presets, enable
+from .services import Service, builtin_presets, closest_preset, enable, preset_named
 from .values import (
     EEA_COUNTRIES,
     consent_mode_setting,
@@ -232,26 +232,30 @@ def _read_services(root: Table, controller_name: str) -> list[Service]:
     services = []
     for table in root.tables("services"):
         key = table.string("preset", "", required=True)
-        preset = presets.get(key)
+        preset = preset_named(key)
         if preset is None:
             if key:
+                close = closest_preset(key)
                 table.problems.error(
                     table.key_path("preset"),
-                    f"{show(key)} is not a known service{did_you_mean(key, list(presets))}; "
+                    f"{show(key)} is not a known service{f'; did you mean {show(close)}?' if close else ''}; "
                     f"expected one of {one_of(sorted(presets))}",
                 )
             table.rest()
             continue
+        key = preset.key
         category = table.choice("category", OPTIONAL_CATEGORIES, preset.category)
         if category == NECESSARY:
             table.problems.error(table.key_path("category"), "a third-party service is never strictly necessary")
         options = {}
         for spec in preset.options:
             if not table.has(spec.name):
-                if spec.required:
-                    table.problems.error(
+                lost = preset.option_use(spec.name)
+                if lost:
+                    table.problems.warn(
                         table.key_path(spec.name),
-                        f"is required for {key} ({spec.help}); for example {show(spec.example)}",
+                        f"not given, so {lost}; its cookies are still deleted. {spec.help} "
+                        f"For example {show(spec.example)}",
                     )
                 continue
             value = table.string(spec.name)

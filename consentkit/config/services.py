@@ -7,7 +7,9 @@ as a site config and turns it into frozen values.
 
 from __future__ import annotations
 
+import difflib
 import re
+import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -26,13 +28,26 @@ CONTROLLER_PLACEHOLDER = "{controller}"
 
 PRESET_LOCALES = ("nb", "sv", "en")
 
+#: Names people type for a preset, and the preset they mean.
+PRESET_ALIASES: Mapping[str, str] = {
+    "facebook-pixel": "meta-pixel",
+    "fb-pixel": "meta-pixel",
+    "ga4": "google-analytics",
+    "gtag": "google-analytics",
+    "gtm": "google-tag-manager",
+}
+
 
 @dataclass(frozen=True)
 class OptionSpec:
-    """A setting a site gives for a preset, such as ``measurement_id``."""
+    """A setting a site may give for a preset, such as ``measurement_id``.
+
+    None is required: a site may declare a service without its ids. An option
+    that consentkit itself uses (``ServicePreset.option_use``) is asked for
+    with a warning that says what is lost without it.
+    """
 
     name: str
-    required: bool
     pattern: re.Pattern[str]
     example: str
     help: str
@@ -55,6 +70,18 @@ class ServicePreset:
     revoke_calls: tuple[tuple[Any, ...], ...]
     options: tuple[OptionSpec, ...]
     cookies: tuple[DeclaredCookie, ...]
+
+    def option_use(self, option: str) -> str | None:
+        """What consentkit does with ``option``, or None if it only documents the site's set-up."""
+        flags = [flag for flag in self.revoke_flags if option in _fields(flag)]
+        if flags:
+            return f"withdrawing cannot switch {self.name} off with its opt-out flag ({', '.join(flags)})"
+        return None
+
+
+def _fields(template: str) -> set[str]:
+    """The ``{name}`` fields of a template such as ``ga-disable-{measurement_id}``."""
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
 
 @dataclass(frozen=True)
@@ -79,7 +106,10 @@ class Service:
 
     @property
     def revoke_flags(self) -> list[str]:
-        return [flag.format(**self.options) for flag in self.preset.revoke_flags]
+        """The preset's flags with the site's options filled in; a flag whose option is missing is left out."""
+        return [
+            flag.format(**self.options) for flag in self.preset.revoke_flags if _fields(flag) <= self.options.keys()
+        ]
 
     @property
     def script_hosts(self) -> tuple[str, ...]:
@@ -119,7 +149,6 @@ def _read_option(name: str, table: Table) -> OptionSpec:
     pattern = table.string("pattern", ".+")
     spec = OptionSpec(
         name=name,
-        required=table.boolean("required", False),
         pattern=re.compile(pattern),
         example=table.string("example", "", required=True),
         help=table.string("help", "", required=True),
@@ -155,6 +184,10 @@ def _read_preset(key: str, table: Table) -> ServicePreset:
     )
     cookies = tuple(_read_cookie(cookie, preset) for cookie in table.tables("cookies"))
     table.finish()
+    known_options = {option.name for option in options}
+    for flag in preset.revoke_flags:
+        for field in sorted(_fields(flag) - known_options):
+            table.problems.error(table.key_path("revoke_flags"), f"{{{field}}} is not one of the preset's options")
     return replace(preset, cookies=cookies)
 
 
@@ -179,6 +212,21 @@ def parse_presets(data: dict[str, Any]) -> dict[str, ServicePreset]:
     if problems.errors:
         raise ValueError("invalid service presets:\n  " + "\n  ".join(problems.errors))
     return presets
+
+
+def preset_named(name: str) -> ServicePreset | None:
+    """The built-in preset called ``name`` or one of its aliases (``gtm``, ``fb-pixel``)."""
+    presets = builtin_presets()
+    return presets.get(PRESET_ALIASES.get(name, name))
+
+
+def closest_preset(name: str) -> str | None:
+    """The preset a mistyped name most likely means; the names people type (aliases) are tried first."""
+    for candidates in (list(PRESET_ALIASES), list(builtin_presets())):
+        close = difflib.get_close_matches(name.lower(), candidates, n=1, cutoff=0.6)
+        if close:
+            return PRESET_ALIASES.get(close[0], close[0])
+    return None
 
 
 @cache
