@@ -27,11 +27,13 @@ def N_plural(singular: str, plural: str) -> tuple[str, str]:
 MESSAGES: Final[dict[str, str]] = {
     # The banner (first layer). docs/compliance.md item 11: purposes, withdrawal, link to the notice.
     "banner_label": N_("Cookie consent"),
-    "banner_title": N_("We use cookies"),
+    "banner_title": N_("May we use cookies?"),
     "banner_necessary": N_("Some cookies are necessary for the website to work, and they are always on."),
     "banner_purposes": N_("With your consent, we also use cookies to %(purposes)s."),
-    "banner_withdraw": N_("You can change or withdraw your consent at any time under “%(settings)s”."),
-    "banner_notice_link": N_("More about our cookies"),
+    "banner_withdraw": N_(
+        "You can change or withdraw your consent at any time via the “%(settings)s” link, which you find on every page."
+    ),
+    "banner_notice_link": N_("Read more about our cookies"),
     "accept_all": N_("Accept all"),
     "reject_all": N_("Reject all"),
     "customise": N_("Customise"),
@@ -46,74 +48,87 @@ MESSAGES: Final[dict[str, str]] = {
     # Purposes as they complete the sentence in banner_purposes.
     "purpose_functional": N_("remember your settings"),
     "purpose_analytics": N_("measure how the website is used"),
-    "purpose_marketing": N_("show you relevant advertising"),
+    "purpose_marketing": N_("show you personalised ads"),
     # Category names and what each category is for.
     "category_necessary": N_("Necessary"),
     "category_functional": N_("Functional"),
     "category_analytics": N_("Analytics"),
     "category_marketing": N_("Marketing"),
     "about_necessary": N_(
-        "Needed for the website to work safely, for example to keep you signed in and to remember this choice."
+        "Needed for the website to work securely, for example to keep you signed in and to remember the choice "
+        "you make here."
     ),
-    "about_functional": N_("Remember your settings, such as language, so that you do not have to choose again."),
-    "about_analytics": N_("Help us understand how the website is used, so that we can improve it."),
+    "about_functional": N_("Remembers your settings, such as language, so that you do not have to choose again."),
+    "about_analytics": N_("Helps us understand how the website is used, so that we can improve it."),
     "about_marketing": N_(
-        "Let us and our partners show you relevant ads and measure how well they work, also on other websites."
+        "Lets us and our partners show you personalised ads and measure how well they work, also on other websites."
     ),
     # The notice page.
     "notice_title": N_("About cookies"),
     "notice_intro": N_(
-        "This page explains which cookies %(controller)s stores on your device, what they are for, "
+        "Here you can read which cookies %(controller)s stores on your device, what they are for, "
         "and how you choose which ones we may use."
     ),
-    "notice_what_heading": N_("What cookies are"),
+    "notice_what_heading": N_("What are cookies?"),
     "notice_what_cookies": N_(
         "Cookies are small text files that a website stores in your browser. The same rules apply to similar "
-        "technology, such as local storage in the browser and tracking pixels, and in this notice we call all "
-        "of it cookies."
+        "technology, such as local storage in the browser and tracking pixels. On this page we call all of it "
+        "cookies."
     ),
     "notice_what_lifetime": N_(
-        "Session cookies are deleted when you close the browser. Persistent cookies stay for the time shown "
-        "in the tables below, unless you delete them first."
+        "Some cookies are deleted when you close the browser. Others stay for the time shown in the tables "
+        "below, unless you delete them first."
     ),
     "notice_what_parties": N_(
-        "First-party cookies are set by us, on this website's own address. Third-party cookies are set by other "
-        "companies whose services we use, and those companies can also read them on other websites."
+        "First-party cookies are stored by us, under this website's own address. Third-party cookies are stored "
+        "by other companies whose services we use, and those companies can also read them on other websites."
     ),
     "notice_what_consent": N_(
-        "Without asking, we only use cookies that are strictly necessary. All other cookies need your consent, "
-        "and you can withdraw it at any time."
+        "Only strictly necessary cookies are used without asking you. For all others we need your consent, "
+        "which you can withdraw at any time."
     ),
     "notice_your_choice": N_("Your choice"),
     "notice_undecided": N_("You have not made a choice yet. Until you do, we only use necessary cookies."),
-    "notice_decided": N_("You made your choice on %(date)s. Consent ID: %(consent_id)s."),
+    "notice_decided": N_("Your choice was saved on %(date)s. Consent ID: %(consent_id)s."),
+    # A moment as the visitor reads it: "5. mars 2026 kl. 15.07" (no seconds, no time zone).
+    "date_at_time": N_("%(date)s at %(time)s"),
     "notice_granted": N_("You allowed: %(categories)s."),
     "notice_denied": N_("You refused: %(categories)s."),
     "notice_nothing": N_("nothing"),
-    "notice_gpc": N_("Your browser sent a Global Privacy Control signal, so we treated it as a refusal."),
+    "notice_gpc": N_("Your browser sent a Global Privacy Control signal, which we take as a no."),
     "notice_record_use": N_("Quote the consent ID if you ask us what we have registered about your choice."),
-    "notice_static_choice": N_("You can see and change your own choice under “%(settings)s” on every page."),
-    "notice_cookies_heading": N_("The cookies we use"),
-    "notice_services_heading": N_("Services from other companies"),
+    "notice_static_choice": N_(
+        "You can see and change your choice via the “%(settings)s” link, which you find on every page."
+    ),
+    "notice_cookies_heading": N_("Which cookies do we use?"),
+    "notice_services_heading": N_("Which services from other companies do we use?"),
     "notice_services_intro": N_(
-        "These companies set or read cookies through our website when you allow the category they belong to."
+        "These companies store and read cookies through our website if you allow the category they belong to."
     ),
     "notice_service_transfer": N_("Data is transferred outside the EU/EEA to: %(countries)s."),
     "notice_service_policy": N_("Privacy policy of %(provider)s"),
-    "notice_withdraw_heading": N_("Changing your mind"),
+    "notice_withdraw_heading": N_("How can you change or withdraw your consent?"),
     "notice_withdraw": N_(
-        "You can change or withdraw your consent at any time with the form on this page or the “%(settings)s” "
-        "link on every page. Withdrawing is as easy as consenting, and it does not affect what happened before."
+        "You can change or withdraw your consent at any time with the form on this page, or via the "
+        "“%(settings)s” link, which you find on every page. Withdrawing is as easy as consenting. It applies from "
+        "then on and does not affect what happened before."
+    ),
+    # The same without the form: the static notice (Markdown, or HTML rendered by `consentkit notice`).
+    "notice_withdraw_static": N_(
+        "You can change or withdraw your consent at any time via the “%(settings)s” link, which you find on every "
+        "page. Withdrawing is as easy as consenting. It applies from then on and does not affect what happened "
+        "before."
     ),
     "notice_expiry": N_(
-        "We ask again after %(duration)s, or sooner if we change which cookies we use. A refusal is "
-        "remembered just as long."
+        "We ask you again after %(duration)s, or sooner if we change which cookies we use. If you say no, we "
+        "remember that just as long."
     ),
     "notice_browser": N_(
-        "You can also delete cookies in your browser's settings, usually under privacy or site data. Your choice "
-        "is then deleted too, so we will ask you again."
+        "You can also delete cookies in your browser's settings: in Chrome under Privacy and security, in "
+        "Firefox under Privacy & Security and in Safari under Privacy. Your choice is then deleted too, so we "
+        "will ask you again."
     ),
-    "notice_controller_heading": N_("Who is responsible"),
+    "notice_controller_heading": N_("Who is responsible?"),
     "notice_controller": N_("%(controller)s is responsible for the processing of personal data on this website."),
     "notice_contact": N_("Questions about cookies and privacy: %(contact)s."),
     "notice_complaint": N_(
@@ -122,7 +137,7 @@ MESSAGES: Final[dict[str, str]] = {
     "authority_NO": N_("Datatilsynet, the Norwegian Data Protection Authority"),
     "authority_SE": N_("IMY, the Swedish Authority for Privacy Protection"),
     "authority_other": N_("the data protection authority in your country"),
-    "notice_version": N_("Version %(version)s of this notice."),
+    "notice_version": N_("This is version %(version)s of this notice."),
     "storage_local_storage": N_("local storage"),
     "storage_session_storage": N_("session storage"),
     "state_on": N_("On"),
@@ -136,12 +151,13 @@ MESSAGES: Final[dict[str, str]] = {
     "first_party": N_("First party"),
     "third_party": N_("Third party"),
     "no_transfer": N_("None"),
-    "duration_session": N_("Session"),
+    "duration_session": N_("Until you close the browser"),
     "duration_persistent": N_("Until deleted"),
     "back_to_site": N_("Back to the website"),
     "consent_cookie_purpose": N_("Remembers your choice about cookies, so that we do not ask again on every page."),
     "session_cookie_purpose": N_(
-        "Keeps your visit together from page to page, for example a login or a form you are filling in."
+        "Lets the website recognise you from page to page during your visit, for example while you are signed "
+        "in or filling in a form."
     ),
     # Answers from the consent endpoint.
     "error_forbidden": N_("This request came from another website, so your choice was not changed."),

@@ -144,7 +144,7 @@ def test_a_site_locale_selector_wins_over_the_browser(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     ConsentKit(app, store=ListStore(), locale_selector=lambda environ: "sv")
     html = app.test_client().get("/", headers={"Accept-Language": "nb"}).text
-    assert "Vi använder kakor" in html
+    assert "Får vi använda kakor?" in html
 
 
 def test_a_flask_babel_locale_wins_over_the_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,7 +154,7 @@ def test_a_flask_babel_locale_wins_over_the_browser(tmp_path: Path, monkeypatch:
     app = make_app(tmp_path)
     app.extensions["babel"] = object()
     ConsentKit(app, store=ListStore())
-    assert "Vi använder kakor" in app.test_client().get("/", headers={"Accept-Language": "nb"}).text
+    assert "Får vi använda kakor?" in app.test_client().get("/", headers={"Accept-Language": "nb"}).text
 
 
 def test_current_consent_outside_a_request_is_undecided() -> None:

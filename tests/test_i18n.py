@@ -99,13 +99,13 @@ def test_the_compiled_catalogs_match_the_sources(locale: str) -> None:
         ("sv", "390 days", "13 månader"),
         ("nb", "24 hours", "1 dag"),
         ("nb", "13 months", "13 måneder"),
-        ("nb", "session", "Økt"),
+        ("nb", "session", "Til du lukker nettleseren"),
         ("nb", "persistent", "Til den slettes"),
         ("sv", "1 day", "1 dag"),
         ("sv", "13 months", "13 månader"),
         ("sv", "2 years", "2 år"),
         ("sv", "30 minutes", "30 minuter"),
-        ("sv", "session", "Session"),
+        ("sv", "session", "Tills du stänger webbläsaren"),
         ("en", "1 hour", "1 hour"),
         ("en", "2 weeks", "2 weeks"),
     ],
@@ -118,7 +118,7 @@ def test_durations_read_naturally(locale: str, written: str, shown: str) -> None
 def test_purposes_are_joined_the_way_each_language_joins_a_list() -> None:
     three = ("functional", "analytics", "marketing")
     assert Texts("nb", translations("nb"), {}).purposes(three) == (
-        "huske innstillingene dine, måle hvordan nettstedet brukes og vise deg relevant markedsføring"
+        "huske innstillingene dine, måle hvordan nettstedet brukes og vise deg tilpassede annonser"
     )
     assert Texts("sv", translations("sv"), {}).purposes(three[:2]) == (
         "komma ihåg dina inställningar och mäta hur webbplatsen används"

@@ -29,7 +29,7 @@ from consentkit.render.renderer import Renderer
 from .conftest import BASE_TOML, SECRET, cookie_app
 
 LOG_TOML = '\n[log]\nurl = "sqlite:///log.sqlite3"\n'
-NB_TITLE = "Vi bruker informasjonskapsler"
+NB_TITLE = "Får vi bruke informasjonskapsler?"
 EVERYTHING = ("functional", "analytics", "marketing")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from werkzeug.test import Client
 from consentkit import ConsentMiddleware, load_config
 from consentkit.cli.main import main
 from consentkit.config.load import Config
+from consentkit.consent import Consent
 from consentkit.render.renderer import Renderer, escape_markdown
 
 from .conftest import config_from
@@ -88,36 +90,36 @@ def test_the_fingerprints_catch_a_copied_sentence() -> None:
         (
             "nb",
             [
-                "Hva informasjonskapsler er",
-                "Ditt valg",
-                "Informasjonskapslene vi bruker",
-                "Tjenester fra andre selskaper",
-                "Endre eller trekke tilbake samtykket",
-                "Behandlingsansvarlig",
+                "Hva er informasjonskapsler?",
+                "Valget ditt",
+                "Hvilke informasjonskapsler bruker vi?",
+                "Hvilke tjenester fra andre selskaper bruker vi?",
+                "Hvordan kan du endre eller trekke tilbake samtykket?",
+                "Hvem er ansvarlig?",
             ],
             "Datatilsynet",
         ),
         (
             "sv",
             [
-                "Vad kakor är",
+                "Vad är kakor?",
                 "Ditt val",
-                "Kakorna vi använder",
-                "Tjänster från andra företag",
-                "Ändra eller återkalla ditt samtycke",
-                "Personuppgiftsansvarig",
+                "Vilka kakor använder vi?",
+                "Vilka tjänster från andra företag använder vi?",
+                "Hur kan du ändra eller återkalla ditt samtycke?",
+                "Vem är ansvarig?",
             ],
             "Datatilsynet, den norska dataskyddsmyndigheten",
         ),
         (
             "en",
             [
-                "What cookies are",
+                "What are cookies?",
                 "Your choice",
-                "The cookies we use",
-                "Services from other companies",
-                "Changing your mind",
-                "Who is responsible",
+                "Which cookies do we use?",
+                "Which services from other companies do we use?",
+                "How can you change or withdraw your consent?",
+                "Who is responsible?",
             ],
             "Datatilsynet, the Norwegian Data Protection Authority",
         ),
@@ -142,10 +144,9 @@ def test_the_notice_explains_cookies_storage_and_pixels() -> None:
     for phrase in (
         "lokal lagring",
         "sporingspiksler",
-        "Øktinformasjonskapsler",
-        "Varige",
-        "Førsteparts",
-        "Tredjeparts",
+        "slettes når du lukker nettleseren",
+        "Førstepartsinformasjonskapsler",
+        "Tredjepartsinformasjonskapsler",
     ):
         assert phrase in text
 
@@ -154,12 +155,38 @@ def test_the_table_shows_duration_party_and_transfer_in_the_locale() -> None:
     config = config_from()
     by_name = {row[0]: row for row in rows(static_notice(config, "sv"))}
     assert by_name["consentkit"][3] == "1 år"
-    assert by_name["session"][3] == "Session"
+    assert by_name["session"][3] == "Tills du stänger webbläsaren"
     assert by_name["_ga"][3:] == ["2 år", "Förstapart", "USA"]
     assert by_name["fr"][4] == "Tredjepart"
     nb = {row[0]: row for row in rows(static_notice(config, "nb"))}
-    assert nb["session"][3] == "Økt"
+    assert nb["session"][3] == "Til du lukker nettleseren"
     assert nb["_fbp"][3] == "3 måneder"
+
+
+@pytest.mark.parametrize("locale", ["nb", "sv", "en"])
+def test_no_duration_cell_says_session(locale: str) -> None:
+    """A lifetime that ends with the browser says so in words; "Økt" or "Session" alone is cryptic."""
+    durations = {row[3] for row in rows(static_notice(config_from(), locale))}
+    assert not durations & {"Økt", "Session", "Sesjon", "session"}
+    assert {"Til du lukker nettleseren", "Tills du stänger webbläsaren", "Until you close the browser"} & durations
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("nb", "5. mars 2026 kl. 15.07"), ("sv", "5 mars 2026 kl. 15.07"), ("en", "5 March 2026 at 15:07")],
+)
+def test_the_decision_time_reads_as_each_language_writes_it(locale: str, expected: str) -> None:
+    """No seconds and no zone abbreviation; the controller's own clock (Oslo in winter is UTC+1)."""
+    consent = Consent(
+        decided=True,
+        granted=frozenset({"necessary", "analytics"}),
+        consent_id="c0ffee",
+        decided_at=datetime(2026, 3, 5, 14, 7, 59, tzinfo=UTC),
+        method="custom",
+    )
+    html = str(Renderer(config_from()).notice(locale=locale, base="/consentkit", consent=consent))
+    assert expected in html
+    assert not re.search(r"CES?T|\d\d[:.]\d\d[:.]\d\d", html)
 
 
 def test_the_notice_names_imy_for_a_swedish_controller() -> None:
@@ -182,7 +209,8 @@ def test_the_visitors_own_record_is_shown(make_middleware: Factory) -> None:
     text = " ".join(" ".join(element.text.split()) for element in elements(html, "p"))
     assert f"Samtykke-ID: {consent_id}" in text
     assert "Du har tillatt: funksjonelle og statistikk. Du har avslått: markedsføring." in text
-    assert re.search(r"Du gjorde valget ditt \d+\. \w+ 20\d\d, \d\d:\d\d:\d\d (CET|CEST)", text)
+    # "5. mars 2026 kl. 15.07": hours and minutes with a point, no seconds, no zone.
+    assert re.search(r"Valget ditt ble lagret \d{1,2}\. [a-zæøå]+ 20\d\d kl\. \d\d\.\d\d\. Samtykke-ID", text)
     # The choice can be changed right there, without JavaScript.
     assert elements(html, "form", action="/consentkit/consent")
     headings = [element.text for element in elements(html, "h3")]
@@ -199,8 +227,8 @@ def test_a_gpc_refusal_is_explained(make_middleware: Factory) -> None:
 def test_consent_lifetime_is_stated(make_middleware: Factory) -> None:
     """docs/compliance.md item 13: asked again after the lifetime, a refusal remembered as long."""
     html = static_notice(config_from(consent_max_age_days=395), "sv")
-    assert "Vi frågar igen efter 13 månader" in html
-    assert "Ett nej sparas lika länge." in html
+    assert "Vi frågar dig igen efter 13 månader" in html
+    assert "Om du tackar nej kommer vi ihåg det lika länge." in html
 
 
 def test_site_sections_are_placed_where_asked() -> None:
@@ -216,7 +244,7 @@ def test_site_sections_are_placed_where_asked() -> None:
     )
     html = static_notice(config, "nb")
     headings = [element.text for element in elements(html, "h2")]
-    assert headings.index("Kortbetaling") == headings.index("Informasjonskapslene vi bruker") + 1
+    assert headings.index("Kortbetaling") == headings.index("Hvilke informasjonskapsler bruker vi?") + 1
     assert headings[-1] == "Til slutt"
     assert [p.text for p in elements(html, "p") if "avsnitt" in p.text] == ["Første avsnitt.", "Andre avsnitt."]
 
@@ -250,6 +278,20 @@ def test_markdown_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "<https://www.datatilsynet.no/>" in markdown
     assert "<form" not in markdown
     assert escape_markdown("a|b *c*\nd") == "a\\|b \\*c\\* d"
+
+
+@pytest.mark.parametrize(
+    ("locale", "form_words"), [("nb", "skjemaet"), ("sv", "formuläret"), ("en", "the form on this page")]
+)
+def test_the_markdown_notice_speaks_of_no_form(locale: str, form_words: str) -> None:
+    """A static page has no settings form: it points to the settings link on every page instead."""
+    config = config_from()
+    markdown = Renderer(config).notice_markdown(locale)
+    assert form_words not in markdown
+    texts = Renderer(config).texts(locale)
+    assert escape_markdown(texts("notice_withdraw_static", settings=texts("settings_link"))) in markdown
+    # The page served by consentkit has the form, and says so.
+    assert form_words in static_notice(config, locale)
 
 
 def test_the_cli_writes_every_locale_into_a_folder(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_no_category_is_pre_ticked_and_necessary_is_always_on(make_middleware: F
     [
         (
             "nb-NO,nb;q=0.9",
-            "Vi bruker informasjonskapsler",
+            "Får vi bruke informasjonskapsler?",
             "Godta alle",
             "Avvis alle",
             "Tilpass",
@@ -88,14 +88,22 @@ def test_no_category_is_pre_ticked_and_necessary_is_always_on(make_middleware: F
         ),
         (
             "sv-FI",
-            "Vi använder kakor",
+            "Får vi använda kakor?",
             "Acceptera alla",
             "Avvisa alla",
             "Anpassa",
             "Spara val",
             "återkalla ditt samtycke",
         ),
-        ("en-GB", "We use cookies", "Accept all", "Reject all", "Customise", "Save choices", "withdraw your consent"),
+        (
+            "en-GB",
+            "May we use cookies?",
+            "Accept all",
+            "Reject all",
+            "Customise",
+            "Save choices",
+            "withdraw your consent",
+        ),
     ],
 )
 def test_the_banner_speaks_the_visitors_language(
@@ -164,7 +172,7 @@ def test_site_texts_override_the_defaults(make_middleware: Factory) -> None:
     config = config_from(texts={"sv": {"banner_title": "Kakor hos Exempel"}})
     html = banner_html(make_middleware(cfg=config), "sv")
     assert elements(html, "h2")[0].text == "Kakor hos Exempel"
-    assert elements(banner_html(make_middleware(cfg=config), "nb"), "h2")[0].text == "Vi bruker informasjonskapsler"
+    assert elements(banner_html(make_middleware(cfg=config), "nb"), "h2")[0].text == "Får vi bruke informasjonskapsler?"
 
 
 def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middleware: Factory) -> None:

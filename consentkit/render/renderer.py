@@ -16,7 +16,7 @@ from importlib.resources import files
 from typing import Any, Final
 
 from babel import Locale
-from babel.dates import format_datetime, get_timezone
+from babel.dates import format_date, format_time, get_timezone
 from babel.lists import format_list
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -39,6 +39,10 @@ AUTHORITIES: Final[dict[str, tuple[str, str]]] = {
 }
 OTHER_AUTHORITY: Final = ("authority_other", "https://www.edpb.europa.eu/about-edpb/about-edpb/members_en")
 TIME_ZONES: Final = {"NO": "Europe/Oslo", "SE": "Europe/Stockholm"}
+#: Clock times as the language councils write them: "kl. 15.07" in Norwegian and Swedish.
+TIME_PATTERNS: Final = {"nb": "HH.mm", "sv": "HH.mm", "en": "HH:mm"}
+#: The English texts are British, so are their dates ("5 March 2026", not "March 5, 2026").
+DATE_LOCALES: Final = {"en": "en_GB"}
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
@@ -290,4 +294,10 @@ class Renderer:
             return get_timezone("UTC")
 
     def _date(self, moment: datetime | None, locale: str) -> str:
-        return format_datetime(moment, "long", tzinfo=self._time_zone, locale=locale) if moment else ""
+        """ "5. mars 2026 kl. 15.07": the long date and the hour and minute, as each language writes them."""
+        if moment is None:
+            return ""
+        local = moment.astimezone(self._time_zone)
+        date = format_date(local, "long", locale=DATE_LOCALES.get(locale, locale))
+        time = format_time(local, TIME_PATTERNS.get(locale, "HH:mm"), locale=locale)
+        return self.texts(locale)("date_at_time", date=date, time=time)
