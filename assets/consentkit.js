@@ -56,10 +56,22 @@
       });
       element.removeAttribute("data-consentkit-category");
     });
-    d.querySelectorAll("[data-consentkit-placeholder],[data-consentkit-fallback]").forEach(function (element) {
-      var category = element.getAttribute("data-consentkit-placeholder") || element.getAttribute("data-consentkit-fallback");
-      if (allows(category)) element.remove();
+    d.querySelectorAll("[data-consentkit-placeholder]").forEach(function (element) {
+      if (allows(element.getAttribute("data-consentkit-placeholder"))) element.remove();
     });
+    // An {% else %} part stands between <!--consentkit-fallback CATEGORY--> and <!--/consentkit-fallback-->
+    // (comments are valid in <head> too): it goes, markers included, once its category is allowed.
+    var walker = d.createTreeWalker(d, 128), node, start, doomed = [];
+    while ((node = walker.nextNode())) {
+      var opening = /^consentkit-fallback (\w+)$/.exec(node.data);
+      if (opening) start = allows(opening[1]) && node;
+      else if (start && node.data == "/consentkit-fallback") {
+        for (var sibling = start; sibling && sibling != node; sibling = sibling.nextSibling) doomed.push(sibling);
+        doomed.push(node);
+        start = null;
+      }
+    }
+    doomed.forEach(function (gone) { gone.remove(); });
     (function next() {
       var inert = scripts.shift();
       if (!inert) return;

@@ -264,7 +264,7 @@ def test_the_consent_tag_renders_inert_plus_the_else_part_otherwise(consent: Con
     assert render(consent) == (
         '<script src="https://www.googletagmanager.com/gtag/js?id=G-1" type="text/plain" '
         'data-consentkit-category="analytics"></script>'
-        '<div data-consentkit-fallback="analytics"><p>Statistikk er av.</p></div>'
+        "<!--consentkit-fallback analytics--><p>Statistikk er av.</p><!--/consentkit-fallback-->"
     )
 
 

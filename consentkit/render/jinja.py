@@ -3,8 +3,15 @@
 When the visitor has granted the category, the body renders as written.
 Otherwise it renders inert (see ``inert.py``), each blocked iframe gets a
 placeholder with a button that allows the category, and the ``else`` part
-follows in a ``<div data-consentkit-fallback>``, so that consentkit.js can
-switch the body on and remove the rest without a reload.
+follows between two comments, ``<!--consentkit-fallback CATEGORY-->`` and
+``<!--/consentkit-fallback-->``, so that consentkit.js can switch the body on
+and remove the rest without a reload.
+
+Comments, not an element, because the block may stand in ``<head>``: a
+``<div>`` there ends the head early (everything after it lands in the body),
+while a comment is valid wherever a tag is. Placeholders are ``<div>`` but
+appear only for a blocked ``<iframe>``, which belongs in the body anyway. An
+``else`` part that renders only whitespace (a Jinja comment) adds nothing.
 
 The visitor's consent is taken from the template context: ``consentkit`` (the
 object the Flask extension and ``widgets_for(environ)`` provide) or
@@ -82,5 +89,10 @@ class ConsentExtension(Extension):
 
     def _fallback(self, category: object, caller: Any) -> Markup:
         # Marked so that consentkit.js can remove it once the category is allowed live.
-        opening = Markup('<div data-consentkit-fallback="%s">') % _check_category(category)
-        return opening + Markup(caller()) + Markup("</div>")  # noqa: S704 (the template's own rendered output)
+        name = _check_category(category)
+        content = str(caller())
+        if not content.strip():
+            return Markup("")
+        # The category is one of ALL_CATEGORIES (checked above), so it cannot end the comment.
+        opening = Markup(f"<!--consentkit-fallback {name}-->")  # noqa: S704
+        return opening + Markup(content) + Markup("<!--/consentkit-fallback-->")  # noqa: S704 (the template's output)

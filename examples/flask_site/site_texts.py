@@ -18,6 +18,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "intro": "Logg inn med saksnummeret og PIN-koden fra brevet for å se saken, betale "
         "eller be om en nedbetalingsplan.",
         "video_title": "Slik betaler du en faktura",
+        "video_elsewhere": "Du kan også se filmen på YouTube.",
         "case_number": "Saksnummer",
         "pin": "PIN-kode",
         "wrong_login": "Saksnummeret eller PIN-koden er feil.",
@@ -37,6 +38,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "intro": "Logga in med ärendenumret och PIN-koden från brevet för att se ärendet, betala "
         "eller begära en avbetalningsplan.",
         "video_title": "Så betalar du en faktura",
+        "video_elsewhere": "Du kan också se filmen på YouTube.",
         "case_number": "Ärendenummer",
         "pin": "PIN-kod",
         "wrong_login": "Ärendenumret eller PIN-koden är fel.",
