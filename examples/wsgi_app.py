@@ -18,6 +18,8 @@ from jinja2 import Environment
 from consentkit import ConsentExtension, ConsentMiddleware, load_config, widgets_for
 from consentkit.log import ConsentStore
 
+from .secret_key import example_secret_key
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -56,7 +58,7 @@ def site(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[by
 
 
 def create_app(store: ConsentStore | None = None) -> WSGIApplication:
-    secret = os.environ.get("SECRET_KEY", "demo-only-not-a-secret")
+    secret = example_secret_key(Path(__file__).parent)
     return ConsentMiddleware(site, load_config(CONFIG), secret_key=secret, store=store)
 
 

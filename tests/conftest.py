@@ -16,7 +16,7 @@ from consentkit.config.load import Config, parse_config
 from consentkit.log import ConsentRecord
 
 CONFIGS = Path(__file__).parent / "configs"
-SECRET = "test-secret-key"
+SECRET = "test-secret-key-of-at-least-32-bytes"
 
 #: The issue's acceptance config plus a marketing service, so every category has something in it.
 BASE_TOML = """

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from consentkit.categories import OPTIONAL_CATEGORIES
 from consentkit.consent import METHODS, UNDECIDED, Consent, granted_set, new_consent_id
-from consentkit.gate.consent_cookie import MAX_COOKIE_LENGTH, ConsentCookieCodec
+from consentkit.gate.consent_cookie import MAX_COOKIE_LENGTH, ConsentCookieCodec, WeakSecretKey, check_secret_keys
 
 YEAR = 365 * 86_400
 
@@ -148,3 +148,49 @@ def test_an_empty_secret_key_is_refused() -> None:
 def test_undecided_allows_only_necessary() -> None:
     assert UNDECIDED.allows("necessary")
     assert not any(UNDECIDED.allows(category) for category in OPTIONAL_CATEGORIES)
+
+
+STRONG = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "problem"),
+    [
+        pytest.param("k1", "secret_key has 2 bytes; at least 32", id="short"),
+        pytest.param("x" * 31, "has 31 bytes", id="one-short"),
+        pytest.param("demo-only-not-a-secret", "published in consentkit's own examples", id="the-old-demo-key"),
+        pytest.param("...", "published", id="readme-placeholder"),
+        pytest.param([STRONG, "old"], r"secret_key\[1\] has 3 bytes", id="weak-key-in-rotation"),
+    ],
+)
+def test_a_guessable_key_is_refused_in_production(secret_key: object, problem: str) -> None:
+    """Issue 8 item 6: a 4-character key was found from one cookie in 0.14 s, and a forged accept_all accepted."""
+    with pytest.raises(WeakSecretKey, match=problem):
+        check_secret_keys(secret_key, debug=False)
+
+
+def test_a_guessable_key_is_only_warned_about_in_debug(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="consentkit"):
+        check_secret_keys("dev-key", debug=True)
+    assert any("has 7 bytes" in message and "debug" in message for message in caplog.messages)
+
+
+def test_strong_keys_pass_silently(caplog: pytest.LogCaptureFixture) -> None:
+    check_secret_keys(STRONG, debug=False)
+    check_secret_keys([STRONG.encode(), STRONG[::-1]], debug=False)
+    assert caplog.messages == []
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "problem"),
+    [
+        pytest.param(None, "needs a secret_key to sign consent cookies, got None", id="none"),
+        pytest.param(12345, "must be a string, bytes or a list of them, got int", id="number"),
+        pytest.param([STRONG, None], "got a NoneType", id="none-in-list"),
+    ],
+)
+def test_a_missing_or_mistyped_key_gets_a_clear_error(secret_key: object, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        check_secret_keys(secret_key, debug=True)
+    with pytest.raises(ValueError, match=problem):
+        codec(secret_key=secret_key)

@@ -56,7 +56,7 @@ def test_the_json_state(make_middleware: Factory) -> None:
     client = Client(make_middleware())
     assert client.get("/consentkit/consent").json == {
         "decided": False,
-        "policy_version": "",
+        "policy_version": "2026-11-01",  # issue 8 item 15: the version the visitor is asked under
         "consent_id": None,
         "decided_at": None,
         "method": None,

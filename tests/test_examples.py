@@ -18,6 +18,7 @@ from werkzeug.test import Client
 
 from consentkit.log.sqlite import SQLiteStore
 from examples.flask_site import create_app
+from examples.secret_key import example_secret_key
 from examples.wsgi_app import create_app as create_wsgi_app
 
 from .conftest import ListStore
@@ -154,3 +155,21 @@ def test_make_demo_serves_the_portal(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_examples_make_a_random_key_on_first_start_and_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 8 item 6: no public fallback key; a random one, kept in a git-ignored file."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = example_secret_key(tmp_path)
+    assert "made a random secret key" in capsys.readouterr().out
+    assert len(bytes.fromhex(first)) == 32
+    assert example_secret_key(tmp_path) == first  # kept: consent cookies survive a restart
+    assert capsys.readouterr().out == ""
+    assert (tmp_path / ".secret_key").stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment-" * 2)
+    assert example_secret_key(tmp_path) == "from-the-environment-" * 2
+    assert ".secret_key" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    for source in (ROOT / "examples").rglob("*.py"):
+        assert "demo-only-not-a-secret" not in source.read_text(encoding="utf-8"), source

@@ -18,6 +18,13 @@ from consentkit.integrations.flask import ConsentKit, current_consent
 from .conftest import BASE_TOML, ListStore
 from .html_audit import elements
 
+FLASK_SECRET = "flask-secret-key-of-at-least-32-bytes"
+OLD_KEY, NEW_KEY, CONSENT_KEY = (
+    "old-key-of-32-bytes-or-more-.....",
+    "new-key-of-32-bytes-or-more-.....",
+    "consent-only-key-of-32-bytes-....",
+)
+
 
 def write_config(folder: Path, toml: str = BASE_TOML) -> Path:
     path = folder / "consentkit.toml"
@@ -27,7 +34,13 @@ def write_config(folder: Path, toml: str = BASE_TOML) -> Path:
 
 def make_app(tmp_path: Path, **settings: Any) -> Flask:
     app = Flask(__name__)
-    app.config.update({"SECRET_KEY": "flask-secret", "CONSENTKIT_CONFIG": str(write_config(tmp_path)), **settings})
+    app.config.update(
+        {
+            "SECRET_KEY": FLASK_SECRET,
+            "CONSENTKIT_CONFIG": str(write_config(tmp_path)),
+            **settings,
+        }
+    )
 
     @app.route("/")
     def index() -> Any:
@@ -87,7 +100,7 @@ def test_the_extension_keeps_no_state_and_serves_two_apps(tmp_path: Path) -> Non
 def test_the_config_path_is_relative_to_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_config(tmp_path)
     app = Flask(__name__, root_path=str(tmp_path))
-    app.config["SECRET_KEY"] = "x"
+    app.config["SECRET_KEY"] = FLASK_SECRET
     monkeypatch.chdir("/")
     ConsentKit(app, store=ListStore())
     assert app.extensions["consentkit"].config.policy_version == "2026-11-01"
@@ -108,12 +121,16 @@ def test_a_bad_config_fails_at_start_up(tmp_path: Path) -> None:
 
 
 def test_the_secret_key_and_its_fallbacks_sign_and_verify(tmp_path: Path) -> None:
-    old = make_app(tmp_path, SECRET_KEY="old-key")
+    old = make_app(tmp_path, SECRET_KEY=OLD_KEY)
     ConsentKit(old, store=ListStore())
     response = old.test_client().post("/consentkit/consent", data={"choice": "accept_all"})
     cookie = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
 
-    rotated = make_app(tmp_path, SECRET_KEY="new-key", SECRET_KEY_FALLBACKS=["old-key"])
+    rotated = make_app(
+        tmp_path,
+        SECRET_KEY=NEW_KEY,
+        SECRET_KEY_FALLBACKS=[OLD_KEY],
+    )
     ConsentKit(rotated, store=ListStore())
     client = rotated.test_client()
     client.set_cookie("consentkit", cookie)
@@ -121,15 +138,15 @@ def test_the_secret_key_and_its_fallbacks_sign_and_verify(tmp_path: Path) -> Non
     resigned = client.post("/consentkit/consent", data={"choice": "accept_all"}).headers["Set-Cookie"]
     value = resigned.split(";")[0].split("=", 1)[1]
     # Signed with the newest key.
-    signer = TimestampSigner(b"new-key", salt="consentkit.consent", digest_method=hashlib.sha256)
+    signer = TimestampSigner(NEW_KEY.encode(), salt="consentkit.consent", digest_method=hashlib.sha256)
     assert signer.validate(value)
 
 
 def test_consentkit_secret_key_wins_over_the_apps(tmp_path: Path) -> None:
-    app = make_app(tmp_path, CONSENTKIT_SECRET_KEY="consent-only")
+    app = make_app(tmp_path, CONSENTKIT_SECRET_KEY=CONSENT_KEY)
     ConsentKit(app, store=ListStore())
     value = app.test_client().post("/consentkit/consent", data={"choice": "reject_all"}).headers["Set-Cookie"]
-    signer = TimestampSigner(b"consent-only", salt="consentkit.consent", digest_method=hashlib.sha256)
+    signer = TimestampSigner(CONSENT_KEY.encode(), salt="consentkit.consent", digest_method=hashlib.sha256)
     assert signer.validate(value.split(";")[0].split("=", 1)[1])
 
 
@@ -159,3 +176,15 @@ def test_a_flask_babel_locale_wins_over_the_browser(tmp_path: Path, monkeypatch:
 
 def test_current_consent_outside_a_request_is_undecided() -> None:
     assert not current_consent().decided
+
+
+def test_a_weak_key_is_refused_unless_the_app_runs_in_debug(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 8 item 6: Flask's debug flag (FLASK_DEBUG=1) decides between refusing and warning."""
+    from consentkit.gate.consent_cookie import WeakSecretKey
+
+    with pytest.raises(WeakSecretKey, match="FLASK_DEBUG=1"):
+        ConsentKit(make_app(tmp_path, SECRET_KEY="demo-only-not-a-secret"), store=ListStore())
+    development = make_app(tmp_path, SECRET_KEY="devkey", DEBUG=True)
+    with caplog.at_level("WARNING", logger="consentkit"):
+        ConsentKit(development, store=ListStore())
+    assert any("6 bytes" in message for message in caplog.messages)

@@ -268,5 +268,99 @@ def test_a_page_that_depends_on_consent_varies_on_the_cookie(
 
 
 def test_a_response_that_ignores_consent_is_left_cacheable(make_middleware: Factory) -> None:
-    response = Client(make_middleware()).get("/")
+    response = Client(make_middleware(cookie_app(body=b"{}", content_type="application/json"))).get("/")
     assert "Vary" not in response.headers
+
+
+def test_a_streamed_page_that_reads_the_consent_after_start_response_varies_on_the_cookie(
+    make_middleware: Factory,
+) -> None:
+    """Issue 8 item 8: the consent read while the body streams still reaches the Vary header."""
+    from consentkit import widgets_for
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        yield b"<!doctype html><title>t</title>"
+        yield str(widgets_for(environ).body()).encode()
+
+    response = Client(make_middleware(app)).get("/")
+    assert b"consentkit-banner" in response.get_data()
+    assert response.headers.getlist("Vary") == ["Cookie"]
+
+
+def test_a_gpc_page_view_whose_app_restarts_the_response_is_logged_once(
+    make_middleware: Factory, store: ListStore
+) -> None:
+    """Issue 8 item 8: start_response again with exc_info (an error page) must not log a second decision."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        try:
+            raise RuntimeError("the template failed")
+        except RuntimeError:
+            start_response("500 Internal Server Error", [("Content-Type", "text/html")], sys.exc_info())
+        return [b"error page"]
+
+    received: list[list[tuple[str, str]]] = []
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "wsgi.url_scheme": "http",
+        "HTTP_SEC_GPC": "1",
+        "HTTP_SEC_FETCH_DEST": "document",
+    }
+    make_middleware(app)(environ, lambda status, headers, exc_info=None: received.append(headers))
+    assert [record.method for record in store.saved] == ["gpc"]
+    # Both header lists carry the stored refusal: the server sends whichever comes last.
+    assert all(any(value.startswith("consentkit=") for _, value in headers) for headers in received)
+
+
+def smuggling_app(*headers: tuple[str, str]) -> Callable[..., Any]:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), *headers])
+        return [b"ok"]
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(("Set-Cookie ", "_ga=GA1.1.1.2; Path=/"), id="trailing-space"),
+        pytest.param(("Set-Cookie\t", "_ga=GA1.1.1.2; Path=/"), id="trailing-tab"),
+        pytest.param((" Set-Cookie", "_ga=GA1.1.1.2; Path=/"), id="leading-space"),
+        pytest.param(("Set-Cookie:", "_ga=GA1.1.1.2"), id="colon"),
+        pytest.param(("X-Note", "ok\r\nSet-Cookie: _ga=GA1.1.1.2; Path=/"), id="crlf-in-value"),
+        pytest.param(("X-Note", "ok\nSet-Cookie: _ga=GA1.1.1.2; Path=/"), id="lf-in-value"),
+        pytest.param(("Set-Cookie", "session=1\r\nSet-Cookie: _ga=GA1.1.1.2"), id="crlf-in-set-cookie"),
+    ],
+)
+def test_malformed_headers_are_dropped_with_a_warning_naming_them(
+    make_middleware: Factory, caplog: pytest.LogCaptureFixture, header: tuple[str, str]
+) -> None:
+    """Issue 8 item 3: no Set-Cookie passes the gate under another spelling or inside another header."""
+    middleware = make_middleware(smuggling_app(header, ("X-Kept", "yes")))
+    received: list[list[tuple[str, str]]] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.url_scheme": "http"}
+    with caplog.at_level("WARNING", logger="consentkit"):
+        for _ in range(3):
+            middleware(environ, lambda status, headers, exc_info=None: received.append(headers))
+    assert all(headers == [("Content-Type", "text/plain"), ("X-Kept", "yes")] for headers in received)
+    warnings = [
+        record.getMessage() for record in caplog.records if "dropped the response header" in record.getMessage()
+    ]
+    assert len(warnings) == 1  # once, not per response
+    assert repr(header[0]) in warnings[0]
+
+
+def test_a_weak_key_stops_the_middleware_at_start_up_unless_debug(caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 8 item 6: refused in production, warned about in debug."""
+    from consentkit.gate.consent_cookie import WeakSecretKey
+
+    with pytest.raises(WeakSecretKey, match="at least 32"):
+        ConsentMiddleware(cookie_app(), config_from(), "abcd", store=ListStore())
+    with caplog.at_level("WARNING", logger="consentkit"):
+        ConsentMiddleware(cookie_app(), config_from(), "abcd", store=ListStore(), debug=True)
+    assert any("4 bytes" in message for message in caplog.messages)
+    with pytest.raises(ValueError, match="got None"):
+        ConsentMiddleware(cookie_app(), config_from(), None, store=ListStore())  # type: ignore[arg-type]

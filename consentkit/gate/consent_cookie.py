@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Iterable
@@ -22,7 +23,29 @@ from itsdangerous import BadSignature, TimestampSigner
 from ..categories import OPTIONAL_CATEGORIES
 from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set
 
-__all__ = ["COOKIE_NAME", "ConsentCookieCodec", "SecretKeys"]
+__all__ = ["COOKIE_NAME", "ConsentCookieCodec", "SecretKeys", "WeakSecretKey", "check_secret_keys"]
+
+log = logging.getLogger("consentkit")
+
+#: A shorter key can be found from one cookie by brute force (four characters took 0.14 s).
+MIN_KEY_BYTES: Final = 32
+
+#: Keys printed in consentkit's own README, examples, tests and earlier releases: public, so worthless.
+PUBLIC_KEYS: Final = frozenset(
+    {
+        "...",
+        "demo-only-not-a-secret",
+        "test-secret-key",
+        "flask-secret",
+        "secret",
+        "change-me",
+        "changeme",
+        "dev",
+        "development",
+    }
+)
+
+_MAKE_ONE: Final = 'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
 
 #: Longer values are rejected before any cryptography is done.
 MAX_COOKIE_LENGTH: Final = 256
@@ -35,6 +58,58 @@ _CACHE_SIZE: Final = 4096
 
 SecretKey = str | bytes
 SecretKeys = SecretKey | Iterable[SecretKey]
+
+
+class WeakSecretKey(ValueError):
+    """A signing key that an attacker could guess: too short, or one published with consentkit."""
+
+
+def secret_key_list(secret_key: object) -> list[bytes]:
+    """The keys as bytes, oldest to newest; a clear error for None, empty or wrongly typed keys."""
+    if secret_key is None:
+        raise ValueError(f"consentkit needs a secret_key to sign consent cookies, got None; {_MAKE_ONE}")
+    if isinstance(secret_key, (str, bytes)):
+        keys: list[object] = [secret_key]
+    elif isinstance(secret_key, Iterable):
+        keys = list(secret_key)
+    else:
+        raise ValueError(f"secret_key must be a string, bytes or a list of them, got {type(secret_key).__name__}")
+    encoded = []
+    for key in keys:
+        if not isinstance(key, (str, bytes)):
+            raise ValueError(f"secret_key must be a string, bytes or a list of them, got a {type(key).__name__}")
+        encoded.append(key.encode("utf-8") if isinstance(key, str) else key)
+    if not encoded or not all(encoded):
+        raise ValueError("consentkit needs a non-empty secret_key (or a list of them) to sign consent cookies")
+    return encoded
+
+
+def check_secret_keys(secret_key: object, *, debug: bool) -> None:
+    """Refuse (``debug=False``) or warn about (``debug=True``) keys an attacker could find.
+
+    Every key of a rotation list is checked: each one verifies cookies, so a
+    weak old key forges as well as a weak new one.
+    """
+    problems = []
+    for position, key in enumerate(secret_key_list(secret_key), start=1):
+        which = "secret_key" if position == 1 and not _is_list(secret_key) else f"secret_key[{position - 1}]"
+        if key.decode("utf-8", "replace") in PUBLIC_KEYS:
+            problems.append(f"{which} is a key published in consentkit's own examples")
+        elif len(key) < MIN_KEY_BYTES:
+            problems.append(f"{which} has {len(key)} bytes; at least {MIN_KEY_BYTES} are needed")
+    if not problems:
+        return
+    message = (
+        f"{'; '.join(problems)}. Anyone could then forge a consent cookie; {_MAKE_ONE} "
+        "and pass it from the environment or a secret store"
+    )
+    if not debug:
+        raise WeakSecretKey(f"{message} (in development it is only a warning: debug=True, or FLASK_DEBUG=1 in Flask)")
+    log.warning("consentkit: %s (accepted only because debug is on)", message)
+
+
+def _is_list(secret_key: object) -> bool:
+    return not isinstance(secret_key, (str, bytes))
 
 
 def policy_hash(policy_version: str) -> str:
@@ -59,11 +134,7 @@ class ConsentCookieCodec:
         max_age_seconds: int,
         offered: tuple[str, ...] = OPTIONAL_CATEGORIES,
     ) -> None:
-        keys = [secret_key] if isinstance(secret_key, (str, bytes)) else list(secret_key)
-        if not keys or not all(keys):
-            raise ValueError("consentkit needs a non-empty secret_key (or a list of them) to sign consent cookies")
-        encoded = [key.encode("utf-8") if isinstance(key, str) else key for key in keys]
-        self._signer = TimestampSigner(encoded, salt=self.salt, digest_method=hashlib.sha256)
+        self._signer = TimestampSigner(secret_key_list(secret_key), salt=self.salt, digest_method=hashlib.sha256)
         self.policy_version = policy_version
         self._policy_hash = policy_hash(policy_version)
         self.max_age_seconds = max_age_seconds

@@ -9,10 +9,11 @@ with a message in the visitor's language (HTML) or a JSON error; none raises.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException
@@ -30,19 +31,38 @@ if TYPE_CHECKING:
 
     from .gatekeeper import Gatekeeper
 
+log = logging.getLogger("consentkit")
+
 CHOICES = ("accept_all", "reject_all", "custom")
 MAX_BODY_BYTES = 8 * 1024
 _NO_STORE = {"Cache-Control": "no-store"}
 
+#: Sent with every answer of consentkit's own: its pages need nothing but their own
+#: stylesheet and script, post only to themselves, and may be framed only by the site.
+SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
 
 class BadChoice(Exception):
-    """A choice request that cannot be carried out; ``detail`` is for developers."""
+    """A choice request that cannot be carried out; ``detail`` is for developers.
 
-    def __init__(self, status: int, message_key: str, detail: str) -> None:
+    ``show_detail`` puts the detail on the HTML page too, for a fault that only
+    the site's developer can mend (and that every visitor would meet).
+    """
+
+    def __init__(self, status: int, message_key: str, detail: str, *, show_detail: bool = False) -> None:
         super().__init__(detail)
         self.status = status
         self.message_key = message_key
         self.detail = detail
+        self.show_detail = show_detail
 
 
 def safe_next(target: object) -> str:
@@ -55,32 +75,66 @@ def safe_next(target: object) -> str:
     return target if not parts.scheme and not parts.netloc else "/"
 
 
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    default_port = {"http": ":80", "https": ":443"}.get(parts.scheme, "")
+def _origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of a URL, the default port left out; None when it is no URL."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:  # "http://[", "http://[::1": not a URL at all
+        return None
+    if not parts.scheme or not parts.netloc:
+        return None
+    default_port = {"http": ":80", "https": ":443"}.get(parts.scheme.lower(), "")
     netloc = parts.netloc.lower().removesuffix(default_port)
     return f"{parts.scheme.lower()}://{netloc}"
 
 
-def is_same_origin(environ: WSGIEnvironment) -> bool:
-    """False when Origin (or, without it, Referer) names another site; CSRF defence.
+#: Values of Sec-Fetch-Site that a consent POST may carry: the site's own pages, a
+#: sibling subdomain (which could set the consent cookie for the parent domain
+#: anyway), or the visitor's own navigation.
+_SAME_SITE_FETCHES: Final = frozenset({"same-origin", "same-site", "none"})
 
-    A request with neither header is allowed: browsers send Origin on every
-    cross-site POST, so its absence means a same-site or non-browser client.
+PROXY_HINT: Final = (
+    "the browser is on https but this app sees http (wsgi.url_scheme): behind a TLS proxy, "
+    "wrap the app in werkzeug.middleware.proxy_fix.ProxyFix(app, x_proto=1, x_host=1)"
+)
+
+
+def cross_site_reason(environ: WSGIEnvironment) -> str | None:
+    """Why a POST must not change the consent (CSRF defence), or None when it may.
+
+    Sec-Fetch-Site, which browsers set and pages cannot forge, decides when
+    present. Without it, Origin (or else Referer) must name this site. A
+    request with none of them is allowed: browsers send Origin on every
+    cross-site POST, so their absence means a same-site or non-browser client.
     """
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site is not None:
+        return None if fetch_site in _SAME_SITE_FETCHES else f"Sec-Fetch-Site is {fetch_site!r}, not this site"
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is None:
+        origin = environ.get("HTTP_REFERER")
+        if not origin:
+            return None
+    theirs = _origin_of(origin) if origin != "null" else None
     own = _origin_of(
         f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST') or environ.get('SERVER_NAME', '')}"
     )
-    origin = environ.get("HTTP_ORIGIN")
-    if origin is not None:
-        return origin != "null" and _origin_of(origin) == own
-    referer = environ.get("HTTP_REFERER")
-    if referer:
-        try:
-            return _origin_of(referer) == own
-        except ValueError:
-            return False
-    return True
+    if theirs is not None and theirs == own:
+        return None
+    if is_behind_unfixed_proxy(environ):
+        return PROXY_HINT
+    return "the request came from another origin"
+
+
+def is_behind_unfixed_proxy(environ: WSGIEnvironment) -> bool:
+    """True when the browser's Origin is the https twin of the http origin this app sees."""
+    origin = environ.get("HTTP_ORIGIN") or ""
+    if environ.get("wsgi.url_scheme", "http") != "http" or not origin.lower().startswith("https://"):
+        return False
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    theirs, own = _origin_of(origin), _origin_of(f"http://{host}")
+    return theirs is not None and own is not None and theirs.split("://", 1)[1] == own.split("://", 1)[1]
 
 
 def _wants_json(request: Request) -> bool:
@@ -92,7 +146,10 @@ def _wants_json(request: Request) -> bool:
 def _read_choice(request: Request, offered: tuple[str, ...]) -> tuple[str, set[str], Any, Any]:
     """choice, granted categories, next and locale from a form or JSON body."""
     if request.mimetype == "application/json":
-        data = request.get_json(silent=True)
+        try:
+            data = json.loads(request.get_data(cache=True))
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to read
+            data = None
         if not isinstance(data, dict):
             raise BadChoice(400, "error_bad_request", "the body is not a JSON object")
         choice, categories = data.get("choice"), data.get("categories", [])
@@ -125,6 +182,7 @@ class Endpoints:
 
     def __init__(self, gatekeeper: Gatekeeper) -> None:
         self.keeper = gatekeeper
+        self._warned_proxy = False
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -134,6 +192,8 @@ class Endpoints:
             response = self._dispatch(request)
         except HTTPException as exc:  # too large, unreadable form ...
             response = self._error(request, BadChoice(exc.code or 400, "error_bad_request", exc.description or ""))
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
@@ -157,15 +217,20 @@ class Endpoints:
 
     def _state(self, request: Request) -> Response:
         consent, gpc_new = self.keeper.resolve(request.environ)
-        response = self._json(consent.to_json(self.keeper.config.categories))
+        # An undecided visitor is asked under the current policy, so the state names it too.
+        response = self._json(
+            {**consent.to_json(self.keeper.config.categories), "policy_version": self.keeper.config.policy_version}
+        )
         response.headers["Vary"] = "Cookie, Sec-GPC"
         if gpc_new:
             self.keeper.remember(consent, response.headers, request.environ, self.keeper.locale_for(request.environ))
         return response
 
     def _choose(self, request: Request) -> Response:
-        if not is_same_origin(request.environ):
-            raise BadChoice(403, "error_forbidden", "the request came from another origin")
+        self._check_proxy(request.environ)
+        reason = cross_site_reason(request.environ)
+        if reason is not None:
+            raise BadChoice(403, "error_forbidden", reason, show_detail=reason == PROXY_HINT)
         config = self.keeper.config
         choice, granted, next_path, requested_locale = _read_choice(request, config.categories)
         locale = pick_locale(requested_locale if isinstance(requested_locale, str) else None, config.locales)
@@ -189,6 +254,21 @@ class Endpoints:
         for header, value in self.keeper.deletions(request.environ, consent):
             response.headers.add(header, value)
         return response
+
+    def _check_proxy(self, environ: WSGIEnvironment) -> None:
+        """Tell the site's developer once that the app does not know it is served over https.
+
+        Modern browsers get through on Sec-Fetch-Site, so nothing else would
+        show it, yet the consent cookie goes out without ``Secure``.
+        """
+        if self._warned_proxy or self.keeper.secure is not None or not is_behind_unfixed_proxy(environ):
+            return
+        self._warned_proxy = True
+        log.warning(
+            "consentkit: %s; until then the consent cookie lacks Secure and browsers without Sec-Fetch-Site "
+            "get 403 on every choice (reported once)",
+            PROXY_HINT,
+        )
 
     def _notice(self, request: Request) -> Response:
         lang = request.args.get("lang")
@@ -226,6 +306,8 @@ class Endpoints:
         message = self.keeper.renderer.texts(locale)(problem.message_key)
         if _wants_json(request):
             return self._json({"error": message, "detail": problem.detail}, problem.status)
+        if problem.show_detail:
+            message = f"{message} (For the site's developer: {problem.detail}.)"
         html = self.keeper.renderer.message_page(
             locale=locale, base=endpoint_base(request.environ, self.keeper.prefix), message=message, next_path="/"
         )

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from werkzeug.datastructures import Headers
 
@@ -24,7 +25,7 @@ from ..log.record import utc_now
 from ..render.i18n import negotiate_locale, pick_locale
 from ..render.renderer import Renderer
 from .classify import Classifier
-from .consent_cookie import ConsentCookieCodec, SecretKeys
+from .consent_cookie import ConsentCookieCodec, SecretKeys, check_secret_keys
 from .setcookie import deletion_headers, host_domains, is_deletion, request_cookie, request_cookies, set_cookie_name
 
 if TYPE_CHECKING:
@@ -33,6 +34,17 @@ if TYPE_CHECKING:
 log = logging.getLogger("consentkit")
 
 LocaleSelector = Callable[["WSGIEnvironment"], "str | None"]
+
+#: One withdrawal expires at most this many cookie variants, in at most this many
+#: bytes: the Cookie and Host headers are the visitor's to choose, the response
+#: must stay small whatever they say (a browser holds about 180 cookies per site).
+MAX_DELETION_HEADERS: Final = 300
+MAX_DELETION_BYTES: Final = 48 * 1024
+
+# RFC 9110 token: what a header name may be. Anything else (a trailing space, a tab)
+# is a header some servers pass on and some clients read as Set-Cookie.
+_TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_SEEN_NAMES_LIMIT: Final = 256
 
 
 class Gatekeeper:
@@ -47,6 +59,9 @@ class Gatekeeper:
     :param store: the consent log; by default opened from ``config.log_url``.
     :param secure: force the cookie's ``Secure`` flag on or off; by default it
         follows ``wsgi.url_scheme`` (use ProxyFix behind a TLS proxy).
+    :param debug: development mode: a weak ``secret_key`` (shorter than 32
+        bytes, or one from consentkit's examples) is only warned about instead
+        of refused. The Flask extension passes ``app.debug``.
     """
 
     def __init__(
@@ -59,9 +74,11 @@ class Gatekeeper:
         locale_selector: LocaleSelector | None = None,
         store: ConsentStore | None = None,
         secure: bool | None = None,
+        debug: bool = False,
     ) -> None:
         if not prefix.startswith("/") or prefix.rstrip("/") == "":
             raise ValueError(f'prefix must be a path such as "/consentkit", got {prefix!r}')
+        check_secret_keys(secret_key, debug=debug)
         self.config = config
         self.prefix = prefix.rstrip("/")
         self.locale_selector = locale_selector
@@ -77,6 +94,9 @@ class Gatekeeper:
         self.store = store if store is not None else open_store(config.log_url)
         self._allow_undeclared = config.undeclared_cookies == "allow"
         self._kept_texts: set[str] = set()
+        self._clean_header_names: set[str] = set()
+        self._warned_headers: set[str] = set()
+        self._warned_deletion_cap = False
         domain = f"; Domain={config.cookie_domain}" if config.cookie_domain else ""
         self._cookie_attributes = f"; Max-Age={self.codec.max_age_seconds}; Path=/{domain}; HttpOnly; SameSite=Lax"
 
@@ -105,57 +125,115 @@ class Gatekeeper:
     def gate(
         self, headers: list[tuple[str, str]], granted: frozenset[str], environ: WSGIEnvironment
     ) -> list[tuple[str, str]]:
-        """``headers`` without the Set-Cookie headers the visitor has not consented to."""
+        """``headers`` without the Set-Cookie headers the visitor has not consented to.
+
+        Malformed headers go too: a name that is not a token (``Set-Cookie `` with
+        a trailing space) or a value with CR or LF (a Set-Cookie smuggled into
+        another header, which some servers write out as given).
+        """
         blocked: list[int] | None = None
         for index, (name, value) in enumerate(headers):
-            if len(name) != 10 or name.lower() != "set-cookie":
+            if not self._well_formed(name, value):
+                self._warn_malformed(name, value, environ)
+            elif len(name) != 10 or name.lower() != "set-cookie":
                 continue
-            cookie = set_cookie_name(value)
-            found = self.classifier.classify(cookie)
-            if found is None:
-                if self._allow_undeclared:
+            else:
+                cookie = set_cookie_name(value)
+                found = self.classifier.classify(cookie)
+                if found is None:
+                    if self._allow_undeclared:
+                        continue
+                    self.classifier.warn_undeclared(
+                        cookie, f"set by {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+                    )
+                elif found.category in granted:
                     continue
-                self.classifier.warn_undeclared(
-                    cookie, f"set by {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
-                )
-            elif found.category in granted:
-                continue
-            if is_deletion(value):
-                continue
+                if is_deletion(value):
+                    continue
             if blocked is None:
                 blocked = []
             blocked.append(index)
         if blocked is None:
             return headers
-        log.debug("consentkit: blocked %d Set-Cookie header(s) on %s", len(blocked), environ.get("PATH_INFO"))
+        log.debug("consentkit: blocked %d header(s) on %s", len(blocked), environ.get("PATH_INFO"))
         return [header for index, header in enumerate(headers) if index not in blocked]
+
+    def _well_formed(self, name: str, value: str) -> bool:
+        if "\n" in value or "\r" in value or "\0" in value:
+            return False
+        if name in self._clean_header_names:
+            return True
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            return False
+        if len(self._clean_header_names) < _SEEN_NAMES_LIMIT:
+            self._clean_header_names.add(name)
+        return True
+
+    def _warn_malformed(self, name: str, value: str, environ: WSGIEnvironment) -> None:
+        if name in self._warned_headers or len(self._warned_headers) >= _SEEN_NAMES_LIMIT:
+            return
+        self._warned_headers.add(name)
+        problem = "a value with CR, LF or NUL" if _TOKEN.fullmatch(name) else "a name that is not a token"
+        log.warning(
+            "consentkit: dropped the response header %r (%s) from %s %s; a header name must be a token "
+            "and a value must not break the line, or a Set-Cookie could pass the gate unseen "
+            "(reported once per header name)",
+            name,
+            problem,
+            environ.get("REQUEST_METHOD"),
+            environ.get("PATH_INFO"),
+        )
 
     def deletions(self, environ: WSGIEnvironment, consent: Consent) -> list[tuple[str, str]]:
         """Set-Cookie headers expiring every cookie the browser sent that ``consent`` denies.
 
         Each known cookie is expired host-only and on every domain and path it
-        may have been set on, since a browser deletes only an exact match.
+        may have been set on, since a browser deletes only an exact match: the
+        declared domain, ``cookie_domain``, and the request host up to its
+        registrable domain (nearest that first, where trackers write). Each
+        name counts once, and the whole is capped (``MAX_DELETION_HEADERS``,
+        ``MAX_DELETION_BYTES``), so no request can make the answer large.
         """
         headers: list[tuple[str, str]] = []
-        domains = host_domains(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
-        for name, _ in request_cookies(environ.get("HTTP_COOKIE", "")):
+        size = 0
+        parents = host_domains(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))[::-1]
+        names = dict.fromkeys(name for name, _ in request_cookies(environ.get("HTTP_COOKIE", "")))
+        for name in names:
+            if not name or not _TOKEN.fullmatch(name):
+                continue  # no browser holds it, and it must not reach a header
             found = self.classifier.classify(name)
             if found is None or found.category == NECESSARY or consent.allows(found.category):
                 continue
             declared = found.declaration
-            headers += deletion_headers(
+            variants = deletion_headers(
                 name,
-                [None, declared.domain if declared else None, self.config.cookie_domain, *domains],
+                [None, declared.domain if declared else None, self.config.cookie_domain, *parents],
                 ["/", declared.path if declared else "/"],
             )
+            for header in variants:
+                size += len(header[1])
+                if len(headers) >= MAX_DELETION_HEADERS or size > MAX_DELETION_BYTES:
+                    if not self._warned_deletion_cap:
+                        self._warned_deletion_cap = True
+                        log.warning(
+                            "consentkit: a choice sent more denied cookies than one response expires; stopped "
+                            "at %d Set-Cookie headers (reported once)",
+                            len(headers),
+                        )
+                    return headers
+                headers.append(header)
         return headers
 
     def remember(self, consent: Consent, headers: Headers, environ: WSGIEnvironment, locale: str) -> None:
         """Add the consent cookie to ``headers`` and log the decision."""
+        headers.add(*self.consent_cookie(consent, environ))
+        self.record(consent, locale)
+
+    def consent_cookie(self, consent: Consent, environ: WSGIEnvironment) -> tuple[str, str]:
+        """The Set-Cookie header that stores ``consent`` in the browser."""
         secure = self.secure if self.secure is not None else environ.get("wsgi.url_scheme") == "https"
         value = self.codec.dumps(consent)
-        headers.add("Set-Cookie", f"{COOKIE_NAME}={value}{self._cookie_attributes}{'; Secure' if secure else ''}")
-        self.record(consent, locale)
+        return ("Set-Cookie", f"{COOKIE_NAME}={value}{self._cookie_attributes}{'; Secure' if secure else ''}")
 
     def record(self, consent: Consent, locale: str) -> None:
         """Append the decision to the log; a failing store never fails the visitor's request."""

@@ -8,14 +8,20 @@ is never read: the app's iterable is returned as it is, so streaming, ``close()`
 and ``wsgi.file_wrapper`` work unchanged.
 
 Requests under the prefix (``/consentkit``) are answered by ``Endpoints``.
+
+Every HTML response varies on ``Cookie``. Whether a page used the consent is
+known only once its body has been produced, and a streamed page may read it
+after ``start_response`` (a generator rendering its template chunk by chunk);
+the headers cannot wait for that without buffering or delaying the body. The
+banner and the ``{% consent %}`` blocks live in HTML, so HTML is where the
+consent shows; JSON and other types vary only when they read it before
+``start_response``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-
-from werkzeug.datastructures import Headers
 
 from ..config import Config
 from ..log import ConsentStore
@@ -47,6 +53,7 @@ class ConsentMiddleware(Gatekeeper):
         locale_selector: LocaleSelector | None = None,
         store: ConsentStore | None = None,
         secure: bool | None = None,
+        debug: bool = False,
     ) -> None:
         super().__init__(
             config,
@@ -56,6 +63,7 @@ class ConsentMiddleware(Gatekeeper):
             locale_selector=locale_selector,
             store=store,
             secure=secure,
+            debug=debug,
         )
         self.app = app
         self._endpoints = Endpoints(self)
@@ -68,18 +76,30 @@ class ConsentMiddleware(Gatekeeper):
         environ[CONSENT_KEY] = consent
         environ[MIDDLEWARE_KEY] = self
         granted = consent.granted
+        recorded = False
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            nonlocal recorded
             headers = self.gate(headers, granted, environ)
-            if environ.get(VARIES_KEY):
+            if environ.get(VARIES_KEY) or _is_html(headers):
                 headers = _vary_on_cookie(headers)
             if gpc_new:
-                with_cookie = Headers(headers)
-                self.remember(consent, with_cookie, environ, self.locale_for(environ))
-                headers = with_cookie.to_wsgi_list()
+                # An app may call start_response again (with exc_info) for an error page:
+                # the new headers need the cookie too, but the decision is logged once.
+                headers = [*headers, self.consent_cookie(consent, environ)]
+                if not recorded:
+                    recorded = True
+                    self.record(consent, self.locale_for(environ))
             return start_response(status, headers, exc_info)
 
         return self.app(environ, gated_start_response)
+
+
+def _is_html(headers: list[tuple[str, str]]) -> bool:
+    for name, value in headers:
+        if name.lower() == "content-type":
+            return value.lstrip().lower().startswith(("text/html", "application/xhtml+xml"))
+    return False
 
 
 def _vary_on_cookie(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

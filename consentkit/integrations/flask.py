@@ -9,6 +9,10 @@ Settings come from ``app.config``:
 - ``CONSENTKIT_PREFIX``: URL prefix of consentkit's own endpoints (``/consentkit``).
 - ``CONSENTKIT_SECURE``: force the consent cookie's Secure flag (default: follow the scheme).
 
+A key shorter than 32 bytes, or one from consentkit's examples, is refused
+unless the app runs in debug mode (``app.debug``, ``FLASK_DEBUG=1``, as it is
+when ``ConsentKit(app)`` is called), where it is only warned about.
+
 Templates get ``consentkit`` (helpers such as ``consentkit.body()``) and
 ``consent``, and the ``{% consent %}`` tag. A Flask-Babel locale, when the
 app has one, wins over the browser's Accept-Language. Nothing about an app is
@@ -59,6 +63,7 @@ class ConsentKit:
             locale_selector=_selector(locale_selector),
             store=store,
             secure=app.config["CONSENTKIT_SECURE"],
+            debug=app.debug,
         )
         app.wsgi_app = middleware  # type: ignore[method-assign]
         app.extensions[EXTENSION_KEY] = middleware
@@ -89,7 +94,8 @@ def _secret_key(app: Flask) -> Any:
     if not app.secret_key:
         raise RuntimeError(
             "ConsentKit needs a secret key to sign consent cookies: set app.config['SECRET_KEY'] "
-            "(or CONSENTKIT_SECRET_KEY) before calling ConsentKit(app)"
+            "(or CONSENTKIT_SECRET_KEY) before calling ConsentKit(app), for example from the environment; "
+            'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
         )
     # itsdangerous verifies with every key and signs with the last one.
     return [*(app.config.get("SECRET_KEY_FALLBACKS") or []), app.secret_key]

@@ -8,7 +8,6 @@ category. Run it with ``make demo``.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from werkzeug.wrappers import Response
 from consentkit.integrations.flask import ConsentKit
 from consentkit.render.i18n import negotiate_locale
 
+from ..secret_key import example_secret_key
 from .site_texts import LANGUAGES, TEXTS
 
 HERE = Path(__file__).parent
@@ -45,8 +45,8 @@ def _language_from_path(environ: dict[str, Any]) -> str | None:
 def create_app(config_path: str | Path = HERE / "consentkit.toml", **settings: Any) -> Flask:
     app = Flask(__name__)
     app.config.update(
-        # For the demo only: a real site reads its key from the environment or a secret store.
-        SECRET_KEY=os.environ.get("SECRET_KEY", "demo-only-not-a-secret"),
+        # $SECRET_KEY, or a random key made on first start; a real site reads it from a secret store.
+        SECRET_KEY=settings.get("SECRET_KEY") or example_secret_key(HERE),
         SESSION_COOKIE_SAMESITE="Lax",
         CONSENTKIT_CONFIG=str(config_path),
     )
