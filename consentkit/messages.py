@@ -69,6 +69,7 @@ MESSAGES: Final[dict[str, str]] = {
         "Here you can read which cookies %(controller)s stores on your device, what they are for, "
         "and how you choose which ones we may use."
     ),
+    "notice_privacy_policy": N_("Read our full privacy policy"),
     "notice_what_heading": N_("What are cookies?"),
     "notice_what_cookies": N_(
         "Cookies are small text files that a website stores in your browser. The same rules apply to similar "
@@ -105,8 +106,54 @@ MESSAGES: Final[dict[str, str]] = {
     "notice_services_intro": N_(
         "These companies store and read cookies through our website if you allow the category they belong to."
     ),
-    "notice_service_transfer": N_("Data is transferred outside the EU/EEA to: %(countries)s."),
+    "notice_service_data": N_("Data collected: %(data)s."),
+    "notice_service_transfer": N_("Data is transferred to %(countries)s, outside the EU/EEA."),
+    "notice_service_safeguard": N_("Safeguard for the transfer: %(safeguard)s."),
     "notice_service_policy": N_("Privacy policy of %(provider)s"),
+    # The legal basis (ekomloven § 3-15 / LEK 9 kap. 28 §, GDPR Art. 6(1)(a)) and transfers (GDPR chapter V).
+    "notice_basis_heading": N_("What is the legal basis?"),
+    "notice_basis_consent": N_(
+        "We store and read cookies that are not strictly necessary only with your consent, as %(law)s requires. "
+        "The personal data these cookies collect is processed on the basis of the same consent "
+        "(GDPR Art. 6(1)(a))."
+    ),
+    "notice_basis_necessary": N_(
+        "Strictly necessary cookies need no consent: the law makes an exception for what is needed to provide "
+        "the service you have asked for, such as a website that works."
+    ),
+    "law_NO": N_("section 3-15 of the Norwegian Electronic Communications Act (ekomloven)"),
+    "law_SE": N_("chapter 9, section 28 of the Swedish Electronic Communications Act (LEK)"),
+    "law_other": N_("the national law based on Art. 5(3) of the ePrivacy Directive (2002/58/EC)"),
+    "notice_transfers": N_(
+        "Some data is transferred to countries outside the EU/EEA. The tables and the list of services above "
+        "name the safeguard for each transfer:"
+    ),
+    "safeguard_dpf": N_("EU–US Data Privacy Framework"),
+    "safeguard_scc": N_("standard contractual clauses"),
+    "safeguard_adequacy": N_("adequacy decision"),
+    "safeguard_about_dpf": N_(
+        "The EU–US Data Privacy Framework is a decision of the European Commission that US companies certified "
+        "under it protect personal data adequately (GDPR Art. 45)."
+    ),
+    "safeguard_about_scc": N_(
+        "Standard contractual clauses are contract terms adopted by the European Commission that bind the "
+        "recipient to protect the data (GDPR Art. 46(2)(c))."
+    ),
+    "safeguard_about_adequacy": N_(
+        "An adequacy decision is a decision of the European Commission that a country outside the EU/EEA "
+        "protects personal data adequately (GDPR Art. 45)."
+    ),
+    # What the services collect, as a list after notice_service_data.
+    "personal_data_ip_address": N_("your IP address"),
+    "personal_data_device_id": N_("an identifier for your browser or device"),
+    "personal_data_pages_viewed": N_("the pages you view"),
+    "personal_data_referrer": N_("where you came from"),
+    "personal_data_device_info": N_("which browser you use"),
+    "personal_data_location": N_("your approximate location"),
+    "personal_data_interactions": N_("your clicks and mouse movements"),
+    "personal_data_ads": N_("which ads you have seen or clicked"),
+    "personal_data_actions": N_("what you buy or submit on the website"),
+    "personal_data_videos": N_("which videos you play"),
     "notice_withdraw_heading": N_("How can you change or withdraw your consent?"),
     "notice_withdraw": N_(
         "You can change or withdraw your consent at any time with the form on this page, or via the "
@@ -128,15 +175,38 @@ MESSAGES: Final[dict[str, str]] = {
         "Firefox under Privacy & Security and in Safari under Privacy. Your choice is then deleted too, so we "
         "will ask you again."
     ),
+    # The consent log itself (GDPR Art. 7(1)); the retention comes from [log] retention.
+    "notice_log_heading": N_("How do we keep proof of your choice?"),
+    "notice_log": N_(
+        "Every time you make or change a choice, we record it: a random consent ID, the time, what you allowed "
+        "and refused, how you answered, which version of this notice you saw, and the language. We do not "
+        "record your IP address."
+    ),
+    "notice_log_retention": N_(
+        "We keep this record because we must be able to show that you consented (GDPR Art. 7(1)), and we delete "
+        "it after %(retention)s."
+    ),
     "notice_controller_heading": N_("Who is responsible?"),
     "notice_controller": N_("%(controller)s is responsible for the processing of personal data on this website."),
-    "notice_contact": N_("Questions about cookies and privacy: %(contact)s."),
+    "notice_contact_intro": N_("If you have questions about cookies or privacy, you can contact us:"),
+    "contact_address": N_("Address"),
+    "contact_phone": N_("Phone"),
+    "contact_email": N_("Email"),
+    "contact_url": N_("Website"),
+    "notice_supervision": N_(
+        "The rules on cookies are supervised by %(cookie_authority)s, and the processing of personal data by "
+        "%(authority)s."
+    ),
     "notice_complaint": N_(
         "If you think we process your personal data unlawfully, you have the right to complain to %(authority)s."
     ),
     "authority_NO": N_("Datatilsynet, the Norwegian Data Protection Authority"),
     "authority_SE": N_("IMY, the Swedish Authority for Privacy Protection"),
     "authority_other": N_("the data protection authority in your country"),
+    "notice_cookie_complaint": N_("You can also report a breach of the cookie rules to %(cookie_authority)s."),
+    "cookie_authority_NO": N_("Nkom, the Norwegian Communications Authority"),
+    "cookie_authority_SE": N_("PTS, the Swedish Post and Telecom Authority"),
+    "cookie_authority_other": N_("the electronic communications authority in your country"),
     "notice_version": N_("This is version %(version)s of this notice."),
     "storage_local_storage": N_("local storage"),
     "storage_session_storage": N_("session storage"),

@@ -173,7 +173,43 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
             "log.url", "postgres://db/consent", 'log.url: "postgres://db/consent" is not a supported', id="log"
         ),
         pytest.param("log.ulr", "x", 'log.ulr: unknown key; did you mean "url"?', id="log-typo"),
-        pytest.param("log.path", "x", "log.path: unknown key; allowed keys: url", id="log-unknown"),
+        pytest.param("log.path", "x", "log.path: unknown key; allowed keys: url, retention", id="log-unknown"),
+        pytest.param("log.retention", "forever", 'log.retention: "forever" is not a duration', id="log-retention-word"),
+        pytest.param(
+            "log.retention", "session", 'log.retention: "session" is not a length of time', id="log-retention-session"
+        ),
+        pytest.param("log.retention", 5, 'log.retention: expected a string such as "5 years"', id="log-retention-int"),
+        pytest.param(
+            "controller.privacy_policy_url",
+            "eksempel.no/personvern",
+            'controller.privacy_policy_url: "eksempel.no/personvern" is not a web address',
+            id="privacy-policy-url",
+        ),
+        pytest.param(
+            "controller.url",
+            "javascript:alert(1)",
+            'controller.url: "javascript:alert(1)" is not a web address',
+            id="url",
+        ),
+        pytest.param(
+            "cookies.0.transfer_safeguard",
+            "dfp",
+            'cookies[0].transfer_safeguard: "dfp" is not allowed; expected one of adequacy, dpf, scc; '
+            'did you mean "dpf"?',
+            id="safeguard-typo",
+        ),
+        pytest.param(
+            "cookies.0.transfer_safeguard",
+            "scc",
+            'cookies[0].transfer_safeguard: "scc" is given, but there is no transfer outside the EU/EEA',
+            id="safeguard-without-transfer",
+        ),
+        pytest.param(
+            "services.0.transfer_safeguard",
+            "standard clauses",
+            'services[0].transfer_safeguard: "standard clauses" is not allowed; expected one of adequacy, dpf, scc',
+            id="service-safeguard",
+        ),
         pytest.param(
             "cookie_domain", "http://x.no", 'cookie_domain: "http://x.no" is not a domain', id="cookie-domain"
         ),
@@ -199,6 +235,43 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
 def test_each_mistake_names_its_key_path(path: str, value: Any, expected: str) -> None:
     problems = problems_of(mutate(path, value))
     assert any(problem.startswith(expected) for problem in problems), problems
+
+
+def test_the_data_privacy_framework_covers_the_us_only() -> None:
+    data = mutate("cookies.0.transfer", ["US", "CN"])
+    data["cookies"][0]["transfer_safeguard"] = "dpf"
+    assert problems_of(data) == [
+        'cookies[0].transfer_safeguard: "dpf" covers transfers to the US only, not to CN; use "scc" or "adequacy" '
+        "instead"
+    ]
+
+
+def test_a_transfer_without_a_safeguard_warns() -> None:
+    """The notice must say what protects data sent outside the EU/EEA (GDPR Art. 13(1)(f))."""
+    config = parse_config(mutate("cookies.0.transfer", "US"))
+    assert config.cookies[0].transfer_safeguard is None
+    assert [warning for warning in config.warnings if warning.startswith("cookies[0].transfer_safeguard: data goes")]
+    data = mutate("cookies.0.transfer", "GB")
+    data["cookies"][0]["transfer_safeguard"] = "adequacy"
+    config = parse_config(data)
+    assert config.cookies[0].transfer_safeguard == "adequacy"
+    assert not [warning for warning in config.warnings if "transfer_safeguard" in warning]
+
+
+def test_presets_carry_their_safeguard_and_a_site_may_override_it() -> None:
+    config = parse_config(base_data())
+    assert {cookie.transfer_safeguard for cookie in config.services[0].cookies} == {"dpf"}
+    data = mutate("services.0.transfer_safeguard", "scc")
+    config = parse_config(data)
+    assert config.services[0].transfer_safeguard == "scc"
+    assert {cookie.transfer_safeguard for cookie in config.services[0].cookies} == {"scc"}
+
+
+def test_log_retention_defaults_to_five_years_and_warns_when_shorter_than_consent() -> None:
+    assert parse_config(base_data()).log_retention == Duration(5, "year")
+    config = parse_config(mutate("log.retention", "6 months"))
+    assert config.log_retention == Duration(6, "month")
+    assert any(warning.startswith("log.retention: 6 months is shorter than") for warning in config.warnings)
 
 
 def test_all_problems_are_reported_at_once() -> None:

@@ -94,7 +94,9 @@ def test_the_fingerprints_catch_a_copied_sentence() -> None:
                 "Valget ditt",
                 "Hvilke informasjonskapsler bruker vi?",
                 "Hvilke tjenester fra andre selskaper bruker vi?",
+                "Hva er det rettslige grunnlaget?",
                 "Hvordan kan du endre eller trekke tilbake samtykket?",
+                "Hvordan dokumenterer vi valget ditt?",
                 "Hvem er ansvarlig?",
             ],
             "Datatilsynet",
@@ -106,10 +108,12 @@ def test_the_fingerprints_catch_a_copied_sentence() -> None:
                 "Ditt val",
                 "Vilka kakor använder vi?",
                 "Vilka tjänster från andra företag använder vi?",
+                "Vad är den rättsliga grunden?",
                 "Hur kan du ändra eller återkalla ditt samtycke?",
+                "Hur dokumenterar vi ditt val?",
                 "Vem är ansvarig?",
             ],
-            "Datatilsynet, den norska dataskyddsmyndigheten",
+            "den norska dataskyddsmyndigheten Datatilsynet",
         ),
         (
             "en",
@@ -118,7 +122,9 @@ def test_the_fingerprints_catch_a_copied_sentence() -> None:
                 "Your choice",
                 "Which cookies do we use?",
                 "Which services from other companies do we use?",
+                "What is the legal basis?",
                 "How can you change or withdraw your consent?",
+                "How do we keep proof of your choice?",
                 "Who is responsible?",
             ],
             "Datatilsynet, the Norwegian Data Protection Authority",
@@ -156,7 +162,7 @@ def test_the_table_shows_duration_party_and_transfer_in_the_locale() -> None:
     by_name = {row[0]: row for row in rows(static_notice(config, "sv"))}
     assert by_name["consentkit"][3] == "1 år"
     assert by_name["session"][3] == "Tills du stänger webbläsaren"
-    assert by_name["_ga"][3:] == ["2 år", "Förstapart", "USA"]
+    assert by_name["_ga"][3:] == ["2 år", "Förstapart", "USA – Data Privacy Framework (EU–USA)"]
     assert by_name["fr"][4] == "Tredjepart"
     nb = {row[0]: row for row in rows(static_notice(config, "nb"))}
     assert nb["session"][3] == "Til du lukker nettleseren"
@@ -290,7 +296,7 @@ def test_the_markdown_notice_speaks_of_no_form(locale: str, form_words: str) -> 
     assert form_words not in markdown
     texts = Renderer(config).texts(locale)
     assert escape_markdown(texts("notice_withdraw_static", settings=texts("settings_link"))) in markdown
-    # The page served by consentkit has the form, and says so.
+    # The HTML notice carries the form (posting to consentkit on the site), and says so.
     assert form_words in static_notice(config, locale)
 
 

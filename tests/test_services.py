@@ -163,3 +163,36 @@ def test_a_revoke_flag_must_name_one_of_the_presets_options() -> None:
     }
     with pytest.raises(ValueError, match=re.escape("x.revoke_flags: {site} is not one of the preset's options")):
         parse_presets({"x": preset})
+
+
+def test_each_preset_says_what_it_collects_and_what_protects_its_transfers() -> None:
+    """The notice names both for every service (GDPR Art. 13(1)(e)-(f), issue 9)."""
+    for preset in builtin_presets().values():
+        assert "ip_address" in preset.personal_data, preset.key
+        assert (preset.transfer_safeguard is not None) == bool(preset.transfer), preset.key
+    assert builtin_presets()["google-analytics"].transfer_safeguard == "dpf"
+    assert builtin_presets()["tiktok-pixel"].transfer_safeguard == "scc"  # SG and CN are outside the DPF
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"transfer": ["US"]}, "x.transfer_safeguard: data goes to US; name the safeguard"),
+        ({"transfer": ["CN"], "transfer_safeguard": "dpf"}, 'x.transfer_safeguard: "dpf" covers transfers to the US'),
+        ({"personal_data": ["ip_address", "shoe_size"]}, "x.personal_data: 'shoe_size' is not a kind of personal data"),
+        ({"personal_data": None}, "x.personal_data: is required"),
+    ],
+)
+def test_a_preset_must_name_its_safeguard_and_known_kinds_of_data(changes: dict[str, Any], expected: str) -> None:
+    preset: dict[str, Any] = {
+        "name": "X",
+        "provider": "P",
+        "category": "analytics",
+        "privacy_policy": "https://x",
+        "description": {"nb": "x", "sv": "x", "en": "x"},
+        "personal_data": ["ip_address"],
+    }
+    preset.update(changes)
+    preset = {key: value for key, value in preset.items() if value is not None}
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        parse_presets({"x": preset})

@@ -18,7 +18,8 @@ class DeclaredCookie:
 
     ``name`` may be a glob (``_ga_*``). ``purposes`` maps a locale to the text
     shown in the notice. ``transfer`` lists countries outside the EU/EEA the
-    data goes to.
+    data goes to, and ``transfer_safeguard`` what makes that lawful ("dpf",
+    "scc" or "adequacy"; see ``transfers.py``).
     """
 
     name: str
@@ -31,6 +32,7 @@ class DeclaredCookie:
     domain: str | None = None
     path: str = "/"
     transfer: tuple[str, ...] = ()
+    transfer_safeguard: str | None = None
     service: str | None = None
 
     @property

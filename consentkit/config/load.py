@@ -18,18 +18,21 @@ from ..categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
 from ..messages import SUPPORTED_LOCALES, TEXT_KEYS, check_override
 from .checks import check_declarations
 from .declarations import STORAGE_KINDS, DeclaredCookie
-from .durations import SESSION
-from .model import DEFAULT_CONFIG_NAME, DEFAULT_LOG_URL, Config, ConfigError, Controller
+from .durations import SESSION, Duration
+from .model import DEFAULT_CONFIG_NAME, DEFAULT_LOG_RETENTION, DEFAULT_LOG_URL, Config, ConfigError, Controller
 from .notice_sections import read_sections
 from .reader import Problems, Table, did_you_mean, one_of, show
 from .services import Service, builtin_presets, closest_preset, enable, preset_named
+from .transfers import read_safeguard
 from .values import (
     EEA_COUNTRIES,
     consent_mode_setting,
     cookie_path_value,
     domain_value,
     duration_value,
+    period_value,
     transfer_value,
+    web_url_value,
 )
 
 log = logging.getLogger("consentkit")
@@ -91,12 +94,14 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
     services = tuple(_read_services(root, controller.name))
     categories = _read_categories(root.table("categories"), cookies, services)
     consent_mode = root.checked("google_consent_mode", consent_mode_setting, "auto")
+    consent_max_age_days = root.integer("consent_max_age_days", 365, low=1, high=MAX_CONSENT_DAYS)
+    log_table = root.table("log")
 
     config = Config(
         policy_version=policy_version,
         locales=locales,
         default_locale=default_locale,
-        consent_max_age_days=root.integer("consent_max_age_days", 365, low=1, high=MAX_CONSENT_DAYS),
+        consent_max_age_days=consent_max_age_days,
         undeclared_cookies=root.choice("undeclared_cookies", ("block", "allow"), "block"),
         honor_gpc=root.boolean("honor_gpc", True),
         cookie_domain=root.checked("cookie_domain", domain_value, None),
@@ -106,7 +111,8 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
         categories=categories,
         cookies=cookies,
         services=services,
-        log_url=_read_log(root.table("log"), base_dir),
+        log_retention=_read_log_retention(log_table, consent_max_age_days),  # before _read_log finishes the table
+        log_url=_read_log(log_table, base_dir),
         texts=_read_texts(root.table("texts"), locales),
         notice_sections=read_sections(list(root.tables("notice_sections")), locales, SUPPORTED_LOCALES),
         base_dir=base_dir,
@@ -153,7 +159,8 @@ def _read_controller(table: Table) -> Controller:
         country=country,
         address=table.string("address"),
         phone=table.string("phone"),
-        url=table.string("url"),
+        url=table.checked("url", web_url_value, None),
+        privacy_policy_url=table.checked("privacy_policy_url", web_url_value, None),
     )
     if email is None and controller.url is None:
         table.problems.warn(
@@ -211,6 +218,7 @@ def _read_cookie(table: Table, controller_name: str) -> DeclaredCookie:
         path=table.checked("path", cookie_path_value, "/"),
         transfer=table.checked("transfer", transfer_value, ()),
     )
+    cookie = replace(cookie, transfer_safeguard=read_safeguard(table, cookie.transfer))
     table.finish()
     return cookie
 
@@ -267,14 +275,15 @@ def _read_services(root: Table, controller_name: str) -> list[Service]:
                     f"{show(value)} does not look like a {key} {spec.name}; for example {show(spec.example)}",
                 )
             options[spec.name] = value
-        table.finish(("preset", "category", *(spec.name for spec in preset.options)))
-        services.append(enable(preset, category, options, controller_name))
+        safeguard = read_safeguard(table, preset.transfer) if table.has("transfer_safeguard") else None
+        table.finish(("preset", "category", "transfer_safeguard", *(spec.name for spec in preset.options)))
+        services.append(enable(preset, category, options, controller_name, safeguard))
     return services
 
 
 def _read_log(table: Table, base_dir: Path) -> str:
     url: str = table.string("url", DEFAULT_LOG_URL)
-    table.finish(("url",))
+    table.finish(("url", "retention"))
     if not url.startswith("sqlite:///"):
         table.problems.error(
             table.key_path("url"),
@@ -285,6 +294,19 @@ def _read_log(table: Table, base_dir: Path) -> str:
     if location == ":memory:" or location.startswith("/"):
         return url
     return f"sqlite:///{(base_dir / location).resolve()}"
+
+
+def _read_log_retention(table: Table, consent_max_age_days: int) -> Duration:
+    """``[log] retention``: how long a record is kept as proof of consent (GDPR Art. 7(1)), shown in the notice."""
+    retention: Duration = table.checked("retention", period_value, DEFAULT_LOG_RETENTION)
+    seconds = retention.seconds or 0
+    if seconds < consent_max_age_days * 86_400:
+        table.problems.warn(
+            table.key_path("retention"),
+            f"{retention} is shorter than consent_max_age_days ({consent_max_age_days}), so a consent still in force "
+            "could no longer be proved (GDPR Art. 7(1), docs/compliance.md item 12)",
+        )
+    return retention
 
 
 def _read_texts(table: Table, locales: tuple[str, ...]) -> dict[str, dict[str, str]]:

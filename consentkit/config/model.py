@@ -10,11 +10,14 @@ from typing import Final
 from ..categories import NECESSARY, OPTIONAL_CATEGORIES
 from ..messages import SUPPORTED_LOCALES
 from .declarations import DeclaredCookie
+from .durations import Duration
 from .notice_sections import NoticeSection
 from .services import Service
 
 DEFAULT_CONFIG_NAME: Final = "consentkit.toml"
 DEFAULT_LOG_URL: Final = "sqlite:///consentkit-log.sqlite3"
+#: How long a consent record is kept as proof when ``[log] retention`` is not given.
+DEFAULT_LOG_RETENTION: Final = Duration(5, "year")
 
 
 class ConfigError(ValueError):
@@ -36,6 +39,8 @@ class Controller:
     address: str | None = None
     phone: str | None = None
     url: str | None = None
+    #: The site's full privacy policy, linked from the notice.
+    privacy_policy_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class Config:
     cookies: tuple[DeclaredCookie, ...] = ()
     services: tuple[Service, ...] = ()
     log_url: str = DEFAULT_LOG_URL
+    #: How long the consent log keeps a record (stated in the notice; ``consentkit log purge`` deletes older ones).
+    log_retention: Duration = DEFAULT_LOG_RETENTION
     cookie_domain: str | None = None
     #: Emit Google Consent Mode v2 commands; "auto" means when a Google service is enabled.
     google_consent_mode: bool = False

@@ -15,7 +15,7 @@ from .declarations import in_locale
 from .reader import Table
 
 #: Parts of the notice a section may follow, in the order they appear.
-ANCHORS: Final = ("intro", "what", "choice", "cookies", "services", "withdraw", "controller")
+ANCHORS: Final = ("intro", "what", "choice", "cookies", "services", "basis", "withdraw", "log", "controller")
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,28 @@ from urllib.parse import urlsplit
 from ..categories import OPTIONAL_CATEGORIES
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import parse_duration
-from .reader import Problems, Table
+from .reader import Problems, Table, one_of
+from .transfers import read_safeguard
 
 #: In a preset's ``provider``, stands for the site's own controller (self-hosted tools).
 CONTROLLER_PLACEHOLDER = "{controller}"
 
 PRESET_LOCALES = ("nb", "sv", "en")
+
+#: What a service may collect about a visitor, as a preset lists it under ``personal_data``;
+#: the notice names each in the visitor's language (message ``personal_data_<kind>``).
+PERSONAL_DATA_KINDS = (
+    "ip_address",
+    "device_id",
+    "pages_viewed",
+    "referrer",
+    "device_info",
+    "location",
+    "interactions",
+    "ads",
+    "actions",
+    "videos",
+)
 
 #: Names people type for a preset, and the preset they mean.
 PRESET_ALIASES: Mapping[str, str] = {
@@ -61,6 +77,10 @@ class ServicePreset:
     category: str
     privacy_policy: str
     transfer: tuple[str, ...]
+    #: What makes the transfer lawful ("dpf", "scc", "adequacy"; see transfers.py); None without a transfer.
+    transfer_safeguard: str | None
+    #: What the service collects about a visitor, from PERSONAL_DATA_KINDS.
+    personal_data: tuple[str, ...]
     script_hosts: tuple[str, ...]
     iframe_hosts: tuple[str, ...]
     descriptions: Mapping[str, str]
@@ -92,10 +112,16 @@ class Service:
     category: str
     options: Mapping[str, str]
     cookies: tuple[DeclaredCookie, ...]
+    #: The site's own ``transfer_safeguard`` for this service, if it differs from the preset's.
+    safeguard_override: str | None = None
 
     @property
     def key(self) -> str:
         return self.preset.key
+
+    @property
+    def transfer_safeguard(self) -> str | None:
+        return self.safeguard_override or self.preset.transfer_safeguard
 
     @property
     def name(self) -> str:
@@ -118,11 +144,27 @@ class Service:
         return self.preset.script_hosts + ((own,) if own else ())
 
 
-def enable(preset: ServicePreset, category: str, options: Mapping[str, str], controller_name: str) -> Service:
-    """Bind a preset to a site: its cookies take the service's category and provider."""
+def enable(
+    preset: ServicePreset,
+    category: str,
+    options: Mapping[str, str],
+    controller_name: str,
+    safeguard: str | None = None,
+) -> Service:
+    """Bind a preset to a site: its cookies take the service's category, provider and transfer safeguard."""
     provider = preset.provider.replace(CONTROLLER_PLACEHOLDER, controller_name)
-    cookies = tuple(replace(cookie, category=category, provider=provider) for cookie in preset.cookies)
-    return Service(preset=preset, category=category, options=dict(options), cookies=cookies)
+    cookies = tuple(
+        replace(
+            cookie,
+            category=category,
+            provider=provider,
+            transfer_safeguard=safeguard or preset.transfer_safeguard,
+        )
+        for cookie in preset.cookies
+    )
+    return Service(
+        preset=preset, category=category, options=dict(options), cookies=cookies, safeguard_override=safeguard
+    )
 
 
 def _read_cookie(table: Table, preset: ServicePreset) -> DeclaredCookie:
@@ -137,6 +179,7 @@ def _read_cookie(table: Table, preset: ServicePreset) -> DeclaredCookie:
         third_party=third_party,
         domain=table.string("domain"),
         transfer=preset.transfer,
+        transfer_safeguard=preset.transfer_safeguard,
         service=preset.key,
     )
     if third_party and cookie.domain is None and cookie.storage == "cookie":
@@ -167,13 +210,16 @@ def _read_preset(key: str, table: Table) -> ServicePreset:
             options.append(_read_option(name, Table(value, options_table.key_path(name), table.problems)))
         else:
             table.problems.error(options_table.key_path(name), "expected a table")
+    transfer = tuple(table.string_list("transfer", []))
     preset = ServicePreset(
         key=key,
         name=table.string("name", key, required=True),
         provider=table.string("provider", "", required=True),
         category=table.choice("category", OPTIONAL_CATEGORIES, "marketing", required=True),
         privacy_policy=table.string("privacy_policy", "", required=True),
-        transfer=tuple(table.string_list("transfer", [])),
+        transfer=transfer,
+        transfer_safeguard=read_safeguard(table, transfer, missing_is_error=True),
+        personal_data=_read_personal_data(table),
         script_hosts=tuple(table.string_list("script_hosts", [])),
         iframe_hosts=tuple(table.string_list("iframe_hosts", [])),
         descriptions=table.localized("description", PRESET_LOCALES, required=True, every=True),
@@ -189,6 +235,19 @@ def _read_preset(key: str, table: Table) -> ServicePreset:
         for field in sorted(_fields(flag) - known_options):
             table.problems.error(table.key_path("revoke_flags"), f"{{{field}}} is not one of the preset's options")
     return replace(preset, cookies=cookies)
+
+
+def _read_personal_data(table: Table) -> tuple[str, ...]:
+    kinds = table.string_list("personal_data", [], required=True)
+    for kind in kinds:
+        if kind not in PERSONAL_DATA_KINDS:
+            table.problems.error(
+                table.key_path("personal_data"),
+                f"{kind!r} is not a kind of personal data; expected any of {one_of(PERSONAL_DATA_KINDS)}",
+            )
+    if not kinds and table.has("personal_data"):
+        table.problems.error(table.key_path("personal_data"), "name at least one kind, such as ip_address")
+    return tuple(kind for kind in kinds if kind in PERSONAL_DATA_KINDS)
 
 
 def _calls(value: Any) -> tuple[tuple[Any, ...], ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from .durations import Duration, parse_duration
 from .reader import show
@@ -91,3 +92,22 @@ def transfer_value(value: Any) -> tuple[str, ...]:
             raise ValueError(f"{show(country)} is inside the EU/EEA; transfer lists only countries outside it")
         result.append(code)
     return tuple(result)
+
+
+def period_value(value: Any) -> Duration:
+    """A length of time such as "5 years": a whole number and a unit, never "session" or "persistent"."""
+    if not isinstance(value, str):
+        raise ValueError(f'expected a string such as "5 years", got {show(value)}')
+    period = parse_duration(value)
+    if period.seconds is None:
+        raise ValueError(f'{show(value)} is not a length of time; expected a number and a unit such as "5 years"')
+    return period
+
+
+def web_url_value(value: Any) -> str:
+    """An absolute http(s) URL, as a visitor's browser can open it from the notice."""
+    text = value.strip() if isinstance(value, str) else ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(char.isspace() for char in text):
+        raise ValueError(f'{show(value)} is not a web address; expected for example "https://example.no/personvern"')
+    return text

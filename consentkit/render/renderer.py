@@ -10,14 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime
 from functools import cached_property
 from importlib.resources import files
-from typing import Any, Final
+from typing import Any
 
-from babel import Locale
-from babel.dates import format_date, format_time, get_timezone
-from babel.lists import format_list
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -28,22 +24,10 @@ from ..config.durations import SESSION, Duration
 from ..consent import COOKIE_NAME, UNDECIDED, Consent
 from ..log.record import text_hash_of
 from .i18n import translations
+from .notice import notice_context
 from .texts import Texts
 
 STATIC_FILES = ("consentkit.css", "consentkit.js")
-
-#: Where a visitor may complain, by the controller's country (docs/compliance.md item 15).
-AUTHORITIES: Final[dict[str, tuple[str, str]]] = {
-    "NO": ("authority_NO", "https://www.datatilsynet.no/"),
-    "SE": ("authority_SE", "https://www.imy.se/"),
-}
-OTHER_AUTHORITY: Final = ("authority_other", "https://www.edpb.europa.eu/about-edpb/about-edpb/members_en")
-TIME_ZONES: Final = {"NO": "Europe/Oslo", "SE": "Europe/Stockholm"}
-#: Clock times as the language councils write them: "kl. 15.07" in Norwegian and Swedish.
-TIME_PATTERNS: Final = {"nb": "HH.mm", "sv": "HH.mm", "en": "HH:mm"}
-#: The English texts are British, so are their dates ("5 March 2026", not "March 5, 2026").
-DATE_LOCALES: Final = {"en": "en_GB"}
-
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
@@ -243,7 +227,7 @@ class Renderer:
         return self._render(
             "consentkit/notice_page.html" if page else "consentkit/notice_body.html",
             locale,
-            **self._notice_context(locale, consent),
+            **notice_context(self.config, self.texts(locale), consent, self.declarations),
             base=base,
             consent=consent,
             undecided=UNDECIDED,
@@ -253,51 +237,10 @@ class Renderer:
     def notice_markdown(self, locale: str) -> str:
         """The notice as Markdown for a static page (no form, no visitor's record)."""
         template = self.markdown_env.get_template("consentkit/notice.md")
-        markdown = template.render(
-            t=self.texts(locale), locale=locale, config=self.config, **self._notice_context(locale, None)
-        )
+        texts = self.texts(locale)
+        context = notice_context(self.config, texts, None, self.declarations)
+        markdown = template.render(t=texts, locale=locale, config=self.config, **context)
         return re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
-
-    def _notice_context(self, locale: str, consent: Consent | None) -> dict[str, Any]:
-        t = self.texts(locale)
-        territories = Locale.parse(locale).territories
-        authority_key, authority_url = AUTHORITIES.get(self.config.controller.country, OTHER_AUTHORITY)
-        offered = self.config.categories
-
-        def categories(names: list[str]) -> str:
-            if not names:
-                return t("notice_nothing")
-            return format_list([t.category(name).lower() for name in names], locale=locale)
-
-        def countries(codes: tuple[str, ...]) -> str:
-            return format_list([territories.get(code, code) for code in codes], locale=locale) if codes else ""
-
-        return {
-            "declarations": self.declarations,
-            "decided_at": self._date(consent.decided_at if consent else None, locale),
-            "granted": categories([name for name in offered if consent and consent.allows(name)]),
-            "denied": categories([name for name in offered if not (consent and consent.allows(name))]),
-            "countries": countries,
-            "authority": {"name": t(authority_key), "url": authority_url},
-            "consent_lifetime": t.duration(Duration(self.config.consent_max_age_days, "day")),
-        }
 
     def message_page(self, *, locale: str, base: str, message: str, next_path: str) -> Markup:
         return self._render("consentkit/message_page.html", locale, base=base, message=message, next_path=next_path)
-
-    @cached_property
-    def _time_zone(self) -> Any:
-        """The controller's own time zone, which is the visitor's in practice."""
-        try:
-            return get_timezone(TIME_ZONES.get(self.config.controller.country, "UTC"))
-        except LookupError:  # no time zone data on this machine
-            return get_timezone("UTC")
-
-    def _date(self, moment: datetime | None, locale: str) -> str:
-        """ "5. mars 2026 kl. 15.07": the long date and the hour and minute, as each language writes them."""
-        if moment is None:
-            return ""
-        local = moment.astimezone(self._time_zone)
-        date = format_date(local, "long", locale=DATE_LOCALES.get(locale, locale))
-        time = format_time(local, TIME_PATTERNS.get(locale, "HH:mm"), locale=locale)
-        return self.texts(locale)("date_at_time", date=date, time=time)
