@@ -8,11 +8,10 @@ static Markdown alike.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
 
 import pytest
 
-from consentkit.config.load import Config
 from consentkit.render.renderer import Renderer
 
 from .conftest import BASE_TOML, config_from
@@ -52,23 +51,25 @@ CONTROLLER = {
 LOCALES = ("nb", "sv", "en")
 
 
-def full_config(**controller: Any) -> Config:
-    return config_from(BASE_TOML + EXTRA_TOML, controller={**CONTROLLER, **controller})
+@cache
+def renderer(country: str = "NO", privacy_policy: bool = True) -> Renderer:
+    """One renderer per variant: its templates compile once for the whole module."""
+    controller = {**CONTROLLER, "country": country}
+    if not privacy_policy:
+        del controller["privacy_policy_url"]
+    return Renderer(config_from(BASE_TOML + EXTRA_TOML, controller=controller))
 
 
-def page_text(config: Config, locale: str) -> str:
-    html = str(Renderer(config).notice(locale=locale, base="/consentkit", consent=None, page=True))
-    return " ".join(" ".join(element.text.split()) for element in elements(html, "p") + elements(html, "li"))
+def page(ours: Renderer, locale: str) -> str:
+    return str(ours.notice(locale=locale, base="/consentkit", consent=None, page=True))
 
 
-def markdown(config: Config, locale: str) -> str:
-    text = " ".join(Renderer(config).notice_markdown(locale).split())
-    return text.replace("\\", "").replace("<", "").replace(">", "")
-
-
-def both(config: Config, locale: str) -> list[str]:
+def both(ours: Renderer, locale: str) -> list[str]:
     """The notice as the HTML page's paragraphs and as Markdown: each must say the same."""
-    return [page_text(config, locale), markdown(config, locale)]
+    html = page(ours, locale)
+    paragraphs = " ".join(" ".join(element.text.split()) for element in elements(html, "p") + elements(html, "li"))
+    markdown = " ".join(ours.notice_markdown(locale).split()).replace("\\", "").replace("<", "").replace(">", "")
+    return [paragraphs, markdown]
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,7 @@ def both(config: Config, locale: str) -> list[str]:
 def test_the_legal_basis_is_consent_and_necessary_cookies_fall_under_the_exception(
     locale: str, law: str, gdpr: str, exception: str
 ) -> None:
-    for text in both(full_config(), locale):
+    for text in both(renderer(), locale):
         assert law in text
         assert gdpr in text
         assert exception in text
@@ -112,7 +113,7 @@ def test_the_legal_basis_is_consent_and_necessary_cookies_fall_under_the_excepti
     ],
 )
 def test_a_swedish_controller_cites_lek(locale: str, law: str) -> None:
-    for text in both(full_config(country="SE"), locale):
+    for text in both(renderer("SE"), locale):
         assert law in text
 
 
@@ -152,11 +153,9 @@ def test_a_swedish_controller_cites_lek(locale: str, law: str) -> None:
     ],
 )
 def test_each_transfer_names_its_safeguard(locale: str, cell: str, service: str, explained: list[str]) -> None:
-    config = full_config()
-    html = str(Renderer(config).notice(locale=locale, base="/consentkit", consent=None, page=True))
-    cells = [" ".join(element.text.split()) for element in elements(html, "td")]
+    cells = [" ".join(element.text.split()) for element in elements(page(renderer(), locale), "td")]
     assert cell in cells  # TikTok's cookies
-    for text in both(config, locale):
+    for text in both(renderer(), locale):
         assert service in text  # Google Analytics, from the preset
         for paragraph in explained:
             assert paragraph in text
@@ -170,7 +169,7 @@ def test_no_safeguard_is_explained_where_nothing_leaves_the_eea() -> None:
         BASE_TOML.split("[[services]]")[0].replace('domain = ".eksempel.no"\n', ""),
         controller=CONTROLLER,
     )
-    for text in both(config, "en"):
+    for text in both(Renderer(config), "en"):
         assert "Some data is transferred" not in text
         assert "Art. 45" not in text
 
@@ -192,7 +191,7 @@ def test_no_safeguard_is_explained_where_nothing_leaves_the_eea() -> None:
     ],
 )
 def test_each_service_says_what_personal_data_it_collects(locale: str, collected: str) -> None:
-    for text in both(full_config(), locale):
+    for text in both(renderer(), locale):
         assert text.count(collected) == 3  # Google Analytics, the Meta Pixel and TikTok
 
 
@@ -213,7 +212,7 @@ def test_each_service_says_what_personal_data_it_collects(locale: str, collected
     ],
 )
 def test_the_consent_log_is_explained_with_its_retention_from_config(locale: str, kept: str, why: str) -> None:
-    for text in both(full_config(), locale):
+    for text in both(renderer(), locale):
         assert kept in text
         assert why in text
 
@@ -256,22 +255,18 @@ def test_the_consent_log_is_explained_with_its_retention_from_config(locale: str
 def test_the_controller_gives_every_contact_detail_and_links_its_privacy_policy(
     locale: str, labels: list[str], policy: str
 ) -> None:
-    config = full_config()
-    for text in both(config, locale):
+    for text in both(renderer(), locale):
         for label in labels:
             assert label in text
-    html = str(Renderer(config).notice(locale=locale, base="/consentkit", consent=None, page=True))
-    links = {" ".join(link.text.split()): link.attrs["href"] for link in elements(html, "a")}
+    links = {" ".join(link.text.split()): link.attrs["href"] for link in elements(page(renderer(), locale), "a")}
     assert links[policy] == "https://eksempel.no/personvern"
     assert links["personvern@eksempel.no"] == "mailto:personvern@eksempel.no"
     assert links["+47 22 33 44 55"] == "tel:+4722334455"
-    assert f"[{policy}](<https://eksempel.no/personvern>)" in Renderer(config).notice_markdown(locale)
+    assert f"[{policy}](<https://eksempel.no/personvern>)" in renderer().notice_markdown(locale)
 
 
 def test_without_a_privacy_policy_url_there_is_no_such_link() -> None:
-    controller = {key: value for key, value in CONTROLLER.items() if key != "privacy_policy_url"}
-    config = config_from(BASE_TOML + EXTRA_TOML, controller=controller)
-    for text in both(config, "en"):
+    for text in both(renderer(privacy_policy=False), "en"):
         assert "privacy policy" not in text.replace("Privacy policy of", "")
 
 
@@ -325,10 +320,8 @@ def test_without_a_privacy_policy_url_there_is_no_such_link() -> None:
 def test_nkom_and_pts_are_named_beside_the_data_protection_authority(
     country: str, locale: str, cookie_authority: str, data_authority: str, url: str
 ) -> None:
-    config = full_config(country=country)
-    for text in both(config, locale):
+    for text in both(renderer(country), locale):
         assert cookie_authority in text
         assert data_authority in text
-    html = str(Renderer(config).notice(locale=locale, base="/consentkit", consent=None, page=True))
-    assert [link for link in elements(html, "a") if link.attrs["href"] == url]
-    assert f"<{url}>" in Renderer(config).notice_markdown(locale)
+    assert [link for link in elements(page(renderer(country), locale), "a") if link.attrs["href"] == url]
+    assert f"<{url}>" in renderer(country).notice_markdown(locale)
