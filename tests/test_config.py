@@ -180,6 +180,9 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         ),
         pytest.param("log.retention", 5, 'log.retention: expected a string such as "5 years"', id="log-retention-int"),
         pytest.param(
+            "log.retention", "999999 years", 'log.retention: "999999 years" is longer than 100 years', id="log-too-long"
+        ),
+        pytest.param(
             "controller.privacy_policy_url",
             "eksempel.no/personvern",
             'controller.privacy_policy_url: "eksempel.no/personvern" is not a web address',

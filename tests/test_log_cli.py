@@ -264,6 +264,22 @@ def test_purge_dry_run_counts_and_the_real_run_deletes_only_old_records(
     assert [record.consent_id for record in stored_records(config_path)] == ["yesterday"]
 
 
+def test_purge_without_a_period_keeps_what_the_notice_promises(
+    config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The notice states [log] retention; purge deletes what is older than that by default."""
+    config_path.write_text(config_path.read_text(encoding="utf-8") + 'retention = "2 years"\n', encoding="utf-8")
+    now = datetime.now(UTC)
+    append(
+        config_path,
+        past("three-years", now - timedelta(days=3 * 365), "accept_all", EVERYTHING),
+        past("one-year", now - timedelta(days=365), "reject_all", denied=EVERYTHING),
+    )
+    assert run(config_path, "purge") == 0
+    assert "deleted 1 record older than 2 years" in capsys.readouterr().out
+    assert [record.consent_id for record in stored_records(config_path)] == ["one-year"]
+
+
 @pytest.mark.parametrize(
     ("period", "message"),
     [

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Final, NamedTuple, NoReturn
 
-from ..config.durations import UNITS, DurationError, parse_duration
+from ..config.durations import UNITS, Duration, DurationError, parse_duration
 from ..config.load import Config, ConfigError, load_config
 from ..consent import METHODS
 from ..log import ConsentRecord, ConsentStore, LogStoreError, open_store
@@ -74,6 +74,10 @@ def retention(text: str) -> Retention:
     except OverflowError:
         raise argparse.ArgumentTypeError(f"{text!r} reaches back before the year 1; {expected}") from None
     return Retention(text.strip(), period)
+
+
+def _period(duration: Duration) -> timedelta:
+    return timedelta(seconds=duration.seconds or 0)
 
 
 def _one_line(error: ConfigError) -> str:
@@ -238,9 +242,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 @_reporting_errors
 def cmd_purge(args: argparse.Namespace) -> int:
-    cutoff = datetime.now(UTC) - args.older_than.period
-    what = f"older than {args.older_than.text} (recorded before {format_utc(cutoff)})"
-    with _opened_log(args) as (_, store):
+    with _opened_log(args) as (config, store):
+        # Without --older-than, the retention the notice promises visitors ([log] retention).
+        older_than = args.older_than or Retention(str(config.log_retention), _period(config.log_retention))
+        cutoff = datetime.now(UTC) - older_than.period
+        what = f"older than {older_than.text} (recorded before {format_utc(cutoff)})"
         if args.dry_run:
             doomed = sum(1 for record in store.records() if record.recorded_at < cutoff)
             print(f"would delete {_count(doomed)} {what}; nothing was deleted (dry run)")
@@ -345,7 +351,12 @@ def _add_subcommands(parser: argparse.ArgumentParser) -> None:
     stats.set_defaults(run=cmd_stats)
 
     purge = commands.add_parser("purge", help="delete the records older than a retention period")
-    purge.add_argument("--older-than", type=retention, required=True, metavar="PERIOD", help='e.g. "5 years"')
+    purge.add_argument(
+        "--older-than",
+        type=retention,
+        metavar="PERIOD",
+        help='e.g. "5 years"; default: the config\'s [log] retention, which the notice states',
+    )
     purge.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
     purge.set_defaults(run=cmd_purge)
 

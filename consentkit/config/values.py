@@ -9,7 +9,7 @@ import re
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .durations import Duration, parse_duration
+from .durations import UNIT_SECONDS, Duration, parse_duration
 from .reader import show
 
 #: EU and EEA member states: a transfer to one of these is no transfer.
@@ -47,6 +47,9 @@ EEA_COUNTRIES: Final = frozenset(
         "NO",
     ]
 )
+
+#: The longest retention a config may give: long enough for any limitation period, short of overflowing dates.
+MAX_PERIOD_YEARS: Final = 100
 
 _DOMAIN = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
@@ -101,6 +104,8 @@ def period_value(value: Any) -> Duration:
     period = parse_duration(value)
     if period.seconds is None:
         raise ValueError(f'{show(value)} is not a length of time; expected a number and a unit such as "5 years"')
+    if period.seconds > MAX_PERIOD_YEARS * UNIT_SECONDS["year"]:
+        raise ValueError(f"{show(value)} is longer than {MAX_PERIOD_YEARS} years")
     return period
 
 
