@@ -385,7 +385,8 @@ def test_a_missing_config_is_one_line_without_a_traceback(tmp_path: Path) -> Non
         [sys.executable, "-c", script, "show", "x", "--config", str(missing)], capture_output=True, text=True
     )
     assert result.returncode == 1
-    assert result.stderr == f"error: {missing}: file not found; create one with `consentkit init --locale nb`\n"
+    suggestion = f"consentkit init --locale nb --config {missing}"
+    assert result.stderr == f"error: {missing}: file not found; create one with `{suggestion}`\n"
 
 
 def test_a_config_without_a_log_yet_says_so_and_creates_none(

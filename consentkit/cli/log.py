@@ -32,7 +32,7 @@ from ..log.verify import check_archive, compare_with_config, texts_of
 from ..messages import SUPPORTED_LOCALES
 from ..render.renderer import Renderer
 from ..render.report import ReportRenderer
-from .options import add_config_option
+from .options import add_command, add_config_option
 
 #: The CSV header: the record's fields, in order (as in ``ConsentRecord.to_json``).
 CSV_COLUMNS: Final = tuple(column.name for column in fields(ConsentRecord))
@@ -319,14 +319,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-#: One consent id in 64 starts with "-", which argparse takes for an option unless it follows "--".
-DASHED_ID: Final = 'a consent id that starts with "-" goes after "--", as in: consentkit log show -- -Xq3...'
+def dashed_id(command: str) -> str:
+    """One consent id in 64 starts with "-", which argparse takes for an option unless it follows "--"."""
+    return f'a consent id that starts with "-" goes after "--", as in: consentkit log {command} -- -Xq3...'
 
 
 class _LogCommandParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if "CONSENT_ID" in message:
-            message += f"; {DASHED_ID}"
+            message += f"; {dashed_id(self.prog.rpartition(' ')[2])}"
         super().error(message)
 
 
@@ -334,23 +335,43 @@ def _add_subcommands(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(
         dest="log_command", required=True, metavar="LOG_COMMAND", parser_class=_LogCommandParser
     )
-    show = commands.add_parser("show", help="every record of one consent id, oldest first (access request, proof)")
-    show.add_argument("consent_id", metavar="CONSENT_ID", help=DASHED_ID)
+    show = add_command(
+        commands,
+        "show",
+        "every record of one consent id, oldest first (access request, proof)",
+        "consentkit log show Xq3vB8kz0Pq1rT2sU4wY6A",
+    )
+    show.add_argument("consent_id", metavar="CONSENT_ID", help=dashed_id("show"))
     show.add_argument("--format", choices=("text", "json"), default="text", help="default text")
     show.set_defaults(run=cmd_show)
 
-    export = commands.add_parser("export", help="the whole log as CSV or JSON lines, streamed")
+    export = add_command(
+        commands,
+        "export",
+        "the whole log as CSV or JSON lines, streamed",
+        "consentkit log export --format jsonl --since 2026-11-01 --output log.jsonl",
+    )
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="default csv")
     export.add_argument("--since", type=since_date, metavar="DATE", help="YYYY-MM-DD (UTC) or an ISO datetime")
     export.add_argument("--output", metavar="FILE", help="write here instead of to stdout")
     export.set_defaults(run=cmd_export)
 
-    stats = commands.add_parser("stats", help="decisions per day: per category accepted/rejected, per method")
+    stats = add_command(
+        commands,
+        "stats",
+        "decisions per day: per category accepted/rejected, per method",
+        "consentkit log stats --since 2026-11-01",
+    )
     stats.add_argument("--since", type=since_date, metavar="DATE", help="YYYY-MM-DD (UTC) or an ISO datetime")
     stats.add_argument("--format", choices=("text", "json"), default="text", help="default text")
     stats.set_defaults(run=cmd_stats)
 
-    purge = commands.add_parser("purge", help="delete the records older than a retention period")
+    purge = add_command(
+        commands,
+        "purge",
+        "delete the records older than a retention period",
+        'consentkit log purge --older-than "5 years" --dry-run',
+    )
     purge.add_argument(
         "--older-than",
         type=retention,
@@ -375,8 +396,13 @@ def _add_subcommands(parser: argparse.ArgumentParser) -> None:
     report.add_argument("--output", metavar="FILE", help="write here instead of to stdout")
     report.set_defaults(run=cmd_report)
 
-    verify = commands.add_parser("verify", help="check the text behind each record of a consent id against its hash")
-    verify.add_argument("consent_id", metavar="CONSENT_ID", help=DASHED_ID)
+    verify = add_command(
+        commands,
+        "verify",
+        "check the text behind each record of a consent id against its hash",
+        "consentkit log verify Xq3vB8kz0Pq1rT2sU4wY6A",
+    )
+    verify.add_argument("consent_id", metavar="CONSENT_ID", help=dashed_id("verify"))
     verify.set_defaults(run=cmd_verify)
 
     for command in (show, export, stats, report, purge, verify):
@@ -385,7 +411,12 @@ def _add_subcommands(parser: argparse.ArgumentParser) -> None:
 
 def add_log_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``log`` and its subcommands to the ``consentkit`` parser's subcommands."""
-    log = commands.add_parser("log", help="show, export, count, purge and verify the consent log")
+    log = add_command(
+        commands,
+        "log",
+        "show, export, count, report, purge and verify the consent log (docs/compliance.md item 12)",
+        "consentkit log stats --since 2026-11-01",
+    )
     _add_subcommands(log)
 
 

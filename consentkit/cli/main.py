@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 from collections import Counter
 from importlib.resources import files
 from pathlib import Path
 
+from .. import __version__
 from ..categories import ALL_CATEGORIES
-from ..config.load import Config, ConfigError, load_config
+from ..config.load import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config
 from ..messages import SUPPORTED_LOCALES
 from ..render.renderer import Renderer
 from .log import add_log_commands
-from .options import add_config_option
+from .options import add_command, add_config_option
 
 
 def summary(config: Config) -> list[str]:
@@ -51,8 +53,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"error: {target} exists; use --force to overwrite it", file=sys.stderr)
         return 1
     starter = files("consentkit").joinpath("data", f"starter.{args.locale}.toml").read_text(encoding="utf-8")
+    check = f"consentkit check --config {shlex.quote(str(target))}"
+    # The starter's own first lines tell how to check it: with the path it was written to.
+    starter = starter.replace(f"consentkit check --config {DEFAULT_CONFIG_NAME}", check, 1)
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(starter, encoding="utf-8")
-    print(f"wrote {target}; edit it, then run: consentkit check --config {target}")
+    print(f"wrote {target}; replace its placeholders (company, addresses, ids), then run: {check} --strict")
     return 0
 
 
@@ -88,20 +94,32 @@ def cmd_notice(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="consentkit", description="Cookie consent for WSGI and Flask sites.")
+    parser.add_argument("--version", action="version", version=f"consentkit {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = commands.add_parser("check", help="validate a config file and print a summary")
+    check = add_command(
+        commands, "check", "validate a config file and print a summary", "consentkit check --config site.toml --strict"
+    )
     add_config_option(check)
-    check.add_argument("--strict", action="store_true", help="exit with status 2 when there are warnings")
+    check.add_argument(
+        "--strict", action="store_true", help="exit with status 2 when there are warnings (placeholders left too)"
+    )
     check.set_defaults(run=cmd_check)
 
-    init = commands.add_parser("init", help="write a commented starter config")
+    init = add_command(
+        commands, "init", "write a commented starter config", "consentkit init --locale sv --config site.toml"
+    )
     init.add_argument("--locale", choices=SUPPORTED_LOCALES, default="nb", help="language of the starter texts")
-    add_config_option(init)
+    add_config_option(init, "the file to write")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.set_defaults(run=cmd_init)
 
-    notice = commands.add_parser("notice", help="render the cookie notice for a static page")
+    notice = add_command(
+        commands,
+        "notice",
+        "render the cookie notice for a static page",
+        "consentkit notice --locale sv --format markdown --output cookies.sv.md",
+    )
     add_config_option(notice)
     notice.add_argument("--locale", choices=SUPPORTED_LOCALES, help="default: the config's default_locale")
     notice.add_argument("--format", choices=("html", "markdown"), default="html")

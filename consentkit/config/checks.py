@@ -7,7 +7,10 @@ start-up log say loudly what a regulator would object to.
 from __future__ import annotations
 
 import fnmatch
-from typing import TYPE_CHECKING
+import tomllib
+from functools import cache
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any
 
 from ..categories import FUNCTIONAL, NECESSARY, TRACKING_CATEGORIES
 from .cookiedb import bundled_database
@@ -78,3 +81,60 @@ def check_declarations(config: Config, problems: Problems) -> None:
                 f"{service.name} is in {service.category}, which is switched off in [categories]; "
                 "its cookies and scripts are always blocked",
             )
+
+
+#: Domains that exist only for examples (RFC 2606), and those the starter files use.
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org", "example.no", "example.se")
+_EXAMPLE_ENDINGS = (".example", ".invalid", ".test", ".localhost")
+
+
+@cache
+def starter_placeholders() -> frozenset[str]:
+    """The values of ``consentkit init``'s starter files that a site must replace, read from the files."""
+    found: set[str] = set()
+    for starter in files("consentkit").joinpath("data").iterdir():
+        if not (starter.name.startswith("starter.") and starter.name.endswith(".toml")):
+            continue
+        data: dict[str, Any] = tomllib.loads(starter.read_text(encoding="utf-8"))
+        found.update(str(data["controller"][key]) for key in ("name", "email", "url") if key in data["controller"])
+        found.update(str(cookie["provider"]) for cookie in data.get("cookies", []) if "provider" in cookie)
+        found.update(
+            str(value) for service in data.get("services", []) for key, value in service.items() if key != "preset"
+        )
+    return frozenset(found)
+
+
+def _is_example_address(value: str) -> bool:
+    host = value.rpartition("@")[2].split("//")[-1].split("/")[0].split(":")[0].lower().rstrip(".")
+    return any(host == domain or host.endswith("." + domain) for domain in _EXAMPLE_DOMAINS) or host.endswith(
+        _EXAMPLE_ENDINGS
+    )
+
+
+def check_placeholders(config: Config, problems: Problems) -> None:
+    """Warn about what ``consentkit init`` left for the site to fill in: names, addresses, ids."""
+    placeholders = starter_placeholders()
+    controller = config.controller
+    values: list[tuple[str, str | None]] = [
+        ("controller.name", controller.name),
+        ("controller.email", controller.email),
+        ("controller.url", controller.url),
+    ]
+    # A cookie without a provider gets the controller's name: warned about once, above.
+    values += [
+        (f"cookies[{index}].provider", cookie.provider)
+        for index, cookie in enumerate(config.cookies)
+        if cookie.provider != controller.name
+    ]
+    values += [
+        (f"services[{index}].{key}", value)
+        for index, service in enumerate(config.services)
+        for key, value in service.options.items()
+    ]
+    for path, value in values:
+        if not value:
+            continue
+        if value in placeholders or "XXXX" in value:
+            problems.warn(path, f"{show(value)} is a placeholder from the starter file; put your own value here")
+        elif path.startswith("controller.") and path != "controller.name" and _is_example_address(value):
+            problems.warn(path, f"{show(value)} is an example address; give one where visitors reach you")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shlex
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, Final
 
 from ..categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
 from ..messages import SUPPORTED_LOCALES, TEXT_KEYS, check_override
-from .checks import check_declarations
+from .checks import check_declarations, check_placeholders
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import SESSION, Duration
 from .model import DEFAULT_CONFIG_NAME, DEFAULT_LOG_RETENTION, DEFAULT_LOG_URL, Config, ConfigError, Controller
@@ -30,6 +31,7 @@ from .values import (
     cookie_path_value,
     domain_value,
     duration_value,
+    locale_hint,
     period_value,
     transfer_value,
     web_url_value,
@@ -70,14 +72,31 @@ def load_config(path: str | Path = DEFAULT_CONFIG_NAME) -> Config:
     """Read and validate a config file; raises ConfigError naming every problem."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_utf8_text(path))
     except FileNotFoundError:
-        raise ConfigError(["file not found; create one with `consentkit init --locale nb`"], str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        # The suggested command writes the very file that was asked for.
+        where = "" if str(path) == DEFAULT_CONFIG_NAME else f" --config {shlex.quote(str(path))}"
+        raise ConfigError(
+            [f"file not found; create one with `consentkit init --locale nb{where}`"], str(path)
+        ) from None
+    except OSError as exc:
         raise ConfigError([f"cannot be read: {exc}"], str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"is not valid TOML: {exc}"], str(path)) from None
     return parse_config(data, base_dir=path.resolve().parent, source=str(path))
+
+
+def _utf8_text(path: Path) -> str:
+    """The file's text; raises ConfigError at the first byte that is not UTF-8, by line."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            [f"line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 (Unicode) and try again"],
+            str(path),
+        ) from None
 
 
 def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: str = DEFAULT_CONFIG_NAME) -> Config:
@@ -119,6 +138,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
     )
     root.finish(TOP_LEVEL_KEYS)
     check_declarations(config, problems)
+    check_placeholders(config, problems)
     _check_duplicates(cookies, services, problems)
     if problems.errors:
         raise ConfigError(problems.errors, source)
@@ -136,7 +156,8 @@ def _read_locales(root: Table) -> list[str]:
         else:
             root.problems.error(
                 f"locales[{index}]",
-                f"{show(locale)} is not a supported locale; expected one of {one_of(SUPPORTED_LOCALES)}",
+                f"{show(locale)} is not a supported locale; expected one of {one_of(SUPPORTED_LOCALES)}"
+                + locale_hint(locale),
             )
     if not locales:
         root.problems.error("locales", f"needs at least one of {one_of(SUPPORTED_LOCALES)}")
@@ -315,7 +336,9 @@ def _read_texts(table: Table, locales: tuple[str, ...]) -> dict[str, dict[str, s
         path = table.key_path(locale)
         if locale not in SUPPORTED_LOCALES:
             table.problems.error(
-                path, f"{show(locale)} is not a supported locale; expected one of {one_of(SUPPORTED_LOCALES)}"
+                path,
+                f"{show(locale)} is not a supported locale; expected one of {one_of(SUPPORTED_LOCALES)}"
+                + locale_hint(locale),
             )
             continue
         if not isinstance(value, dict):

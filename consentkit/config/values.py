@@ -9,6 +9,7 @@ import re
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from ..messages import SUPPORTED_LOCALES
 from .durations import UNIT_SECONDS, Duration, parse_duration
 from .reader import show
 
@@ -116,3 +117,21 @@ def web_url_value(value: Any) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or any(char.isspace() for char in text):
         raise ValueError(f'{show(value)} is not a web address; expected for example "https://example.no/personvern"')
     return text
+
+
+#: Codes people write for a language consentkit speaks, and what to write instead.
+_LOCALE_MIXUPS: Final = {
+    "no": 'Norwegian bokmål is "nb"',
+    "nn": 'consentkit has Norwegian texts in bokmål, "nb" (visitors whose browsers ask for nynorsk get them too)',
+    "se": 'Swedish is "sv" ("se" is Northern Sami)',
+}
+
+
+def locale_hint(value: str) -> str:
+    """A hint for an unsupported locale that is close to a supported one ("no", "nb-NO"), or ""."""
+    language = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
+    if language in _LOCALE_MIXUPS:
+        return f"; {_LOCALE_MIXUPS[language]}"
+    if language in SUPPORTED_LOCALES:
+        return f'; write the language alone: "{language}"'
+    return ""
