@@ -17,6 +17,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed catalogs
 
+# The demo needs the package and Flask, not the development tools. The editable install compiles the
+# catalogs, so it is redone when they change.
+$(VENV)/.demo-installed: pyproject.toml $(wildcard locales/*/LC_MESSAGES/*.po) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[flask]'
+	touch $@
+
 # Compile locales/*.po into the package (the build does the same for wheels).
 catalogs: $(VENV)/.installed
 	$(BIN)/python hatch_build.py >/dev/null
@@ -53,7 +59,7 @@ browser: install
 test: lint typecheck browser
 	$(BIN)/pytest
 
-demo: install
+demo: $(VENV)/.demo-installed
 	PORT=$(PORT) $(BIN)/python -m examples.flask_site
 
 # The cookie notice of each seed company, in each of its languages, as HTML.

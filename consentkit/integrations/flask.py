@@ -24,7 +24,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+try:
+    from flask import Flask, current_app, has_request_context, request
+except ImportError as missing:
+    raise ImportError(
+        "consentkit.flask needs Flask, which is an extra: pip install 'consentkit[flask]' "
+        "(plain WSGI sites use consentkit.ConsentMiddleware without it)"
+    ) from missing
 
 from ..config.load import Config, load_config
 from ..consent import UNDECIDED, Consent
