@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import importlib.metadata
 import re
 import subprocess
@@ -79,18 +80,30 @@ def _needed_by_tests(root: Path) -> set[str]:
     return needed
 
 
+def _ignored(root: Path) -> list[str]:
+    """The patterns of the repository's .gitignore, which the sdist leaves out too."""
+    lines = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    return [line.strip().rstrip("/") for line in lines if line.strip() and not line.startswith("#")]
+
+
 def _files_under(root: Path, relative: str) -> set[str]:
-    """The source files in ``relative`` (file or folder), without what builds and runs leave behind and without
-    README's screenshots (docs/ is read for docs/compliance.md)."""
+    """The files in ``relative`` (file or folder) that git tracks: without what builds and runs leave behind
+    (.gitignore), and without README's screenshots (docs/ is read for docs/compliance.md)."""
     path = root / relative
     found = [path] if path.is_file() else [child for child in path.rglob("*") if child.is_file()]
-    leftovers = ("__pycache__", ".cache", "locales")  # consentkit/locales holds compiled catalogs
-    return {
-        str(child.relative_to(root))
-        for child in found
-        if not set(child.relative_to(root).parts[1:-1]) & set(leftovers)
-        and child.suffix not in {".pyc", ".mo", ".png", ".sqlite3", ".sqlite3-wal", ".sqlite3-shm"}
-    }
+    ignored = _ignored(root)
+
+    def kept(child: Path) -> bool:
+        name = str(child.relative_to(root))
+        parts = child.relative_to(root).parts
+        return child.suffix != ".png" and not any(
+            fnmatch.fnmatch(name, pattern)
+            or name.startswith(f"{pattern}/")
+            or any(fnmatch.fnmatch(part, pattern) for part in parts)
+            for pattern in ignored
+        )
+
+    return {str(child.relative_to(root)) for child in found if kept(child)}
 
 
 def test_the_unpacked_sdist_holds_every_file_the_tests_need(built: Built, tmp_path: Path) -> None:
