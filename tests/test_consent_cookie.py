@@ -68,8 +68,12 @@ def test_any_text_reads_as_undecided(value: str) -> None:
 def test_a_tampered_cookie_reads_as_undecided(data: st.DataObject) -> None:
     value = codec().dumps(decided({"analytics"}))
     original = codec().loads(value)
-    position = data.draw(st.integers(min_value=0, max_value=len(value) - 1))
-    replacement = data.draw(st.sampled_from("AZaz09-_.").filter(lambda char: char != value[position]))
+    # Drawn independently of the value, whose length varies with the time it was signed (hypothesis replays draws).
+    position = data.draw(st.integers(min_value=0, max_value=1_000)) % len(value)
+    replacements = "AZaz09-_."
+    replacement = replacements[data.draw(st.integers(min_value=0, max_value=len(replacements) - 1))]
+    if replacement == value[position]:
+        replacement = replacements[(replacements.index(replacement) + 1) % len(replacements)]
     tampered = value[:position] + replacement + value[position + 1 :]
     # The last base64 character carries two padding bits, so a few edits there
     # decode to the very same signature: those may read as the unchanged consent.
