@@ -71,6 +71,7 @@ class Classifier:
         self._first_party = database.first_party() if database is not None else None
         self._cache: dict[str, Classification | None] = {}
         self._warned: set[str] = set()
+        self._explained: set[str] = set()
 
     def classify(self, name: str) -> Classification | None:
         """The classification of ``name``, or None if nobody declared it."""
@@ -94,19 +95,26 @@ class Classifier:
             return Classification(NECESSARY, FRAMEWORK)
         known = (self._first_party or bundled_first_party_database()).lookup(name)
         if known is not None and (framework is None or known.category in TRACKING_CATEGORIES):
-            # Once per name (results are cached): the developer sees why an undeclared cookie passed or not.
-            log.warning(
-                "consentkit: cookie %r is not declared; the Open Cookie Database files it under %s as %s, so it "
-                "is treated as %s. Declare it under [[cookies]] if your site uses it for something else.",
-                name,
-                known.platform or "an unnamed platform",
-                known.category,
-                known.category,
-            )
+            self._explain(name, known)
             return Classification(known.category, DATABASE)
         if framework is not None:
             return Classification(NECESSARY, FRAMEWORK)
         return None
+
+    def _explain(self, name: str, known: KnownCookie) -> None:
+        """Log once per name (a bounded number in all, as names also come from visitors' cookies) why the
+        database decided an undeclared cookie."""
+        if name in self._explained or len(self._explained) >= _CACHE_SIZE:
+            return
+        self._explained.add(name)
+        log.warning(
+            "consentkit: cookie %r is not declared; the Open Cookie Database files it under %s as %s, so it "
+            "is treated as %s. Declare it under [[cookies]] if your site uses it for something else.",
+            name,
+            known.platform or "an unnamed platform",
+            known.category,
+            known.category,
+        )
 
     def _third_party_row(self, name: str) -> KnownCookie | None:
         known = (self._database or bundled_database()).lookup(name)
