@@ -43,3 +43,18 @@ def test_every_citation_names_an_item_that_exists() -> None:
 def test_nothing_cites_the_old_file_that_ships_nowhere() -> None:
     old = [str(path.relative_to(ROOT)) for path in _tracked_text_files() if "COMPLIANCE.md" in path.read_text("utf-8")]
     assert old == []
+
+
+def test_every_test_and_file_the_document_names_exists() -> None:
+    """The document says where each requirement is tested; a renamed test must not leave it pointing nowhere."""
+    text = DOCUMENT.read_text(encoding="utf-8")
+    files = set(re.findall(r"`(tests/[\w/]+\.py)`", text))
+    assert sorted(name for name in files if not (ROOT / name).is_file()) == []
+    defined = {
+        match
+        for path in (ROOT / "tests").rglob("test_*.py")
+        for match in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M)
+    }
+    named = set(re.findall(r"`(test_\w+)`", text))
+    assert named, "the document names no test"
+    assert sorted(named - defined) == []
