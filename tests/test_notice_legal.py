@@ -8,6 +8,7 @@ static Markdown alike.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pytest
@@ -193,6 +194,7 @@ def test_no_safeguard_is_explained_where_nothing_leaves_the_eea() -> None:
 def test_each_service_says_what_personal_data_it_collects(locale: str, collected: str) -> None:
     for text in both(renderer(), locale):
         assert text.count(collected) == 3  # Google Analytics, the Meta Pixel and TikTok
+        assert not re.search(r"[a-zæøå)]\.[A-ZÆØÅ]", text), "two sentences glued together"
 
 
 @pytest.mark.parametrize(
