@@ -1,7 +1,7 @@
 """Every text a visitor sees, by key: the catalogue that config checks and the renderer share.
 
 The English strings are gettext message ids (extracted with ``make messages``);
-nb and sv live in ``locales/*/LC_MESSAGES/consentkit.po``. A site overrides any
+nb, nn, sv, da and fi live in ``locales/*/LC_MESSAGES/consentkit.po``. A site overrides any
 key per locale under ``[texts.<locale>]`` in its config; overrides may use the
 same ``%(name)s`` placeholders as the default.
 """
@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-SUPPORTED_LOCALES: Final = ("nb", "sv", "en")
+#: Every language consentkit writes: Norwegian bokmål and nynorsk, Swedish, Danish, Finnish, English.
+SUPPORTED_LOCALES: Final = ("nb", "nn", "sv", "da", "fi", "en")
+#: What a site offers when its config names no ``locales``.
+DEFAULT_LOCALES: Final = ("nb", "sv", "en")
 
 
 def N_(message: str) -> str:
@@ -123,6 +126,8 @@ MESSAGES: Final[dict[str, str]] = {
     ),
     "law_NO": N_("section 3-15 of the Norwegian Electronic Communications Act (ekomloven)"),
     "law_SE": N_("chapter 9, section 28 of the Swedish Electronic Communications Act (LEK)"),
+    "law_DK": N_("the Danish Executive Order on cookies (cookiebekendtgørelsen, no. 1148 of 9 December 2011)"),
+    "law_FI": N_("section 205 of the Finnish Act on Electronic Communications Services (917/2014)"),
     "law_other": N_("the national law based on Art. 5(3) of the ePrivacy Directive (2002/58/EC)"),
     "notice_transfers": N_(
         "Some data is transferred to countries outside the EU/EEA. The tables and the list of services above "
@@ -202,10 +207,14 @@ MESSAGES: Final[dict[str, str]] = {
     ),
     "authority_NO": N_("Datatilsynet, the Norwegian Data Protection Authority"),
     "authority_SE": N_("IMY, the Swedish Authority for Privacy Protection"),
+    "authority_DK": N_("Datatilsynet, the Danish Data Protection Agency"),
+    "authority_FI": N_("the Office of the Data Protection Ombudsman (Tietosuojavaltuutetun toimisto)"),
     "authority_other": N_("the data protection authority in your country"),
     "notice_cookie_complaint": N_("You can also report a breach of the cookie rules to %(cookie_authority)s."),
     "cookie_authority_NO": N_("Nkom, the Norwegian Communications Authority"),
     "cookie_authority_SE": N_("PTS, the Swedish Post and Telecom Authority"),
+    "cookie_authority_DK": N_("the Danish Agency for Digital Government (Digitaliseringsstyrelsen)"),
+    "cookie_authority_FI": N_("Traficom, the Finnish Transport and Communications Agency"),
     "cookie_authority_other": N_("the electronic communications authority in your country"),
     "notice_version": N_("This is version %(version)s of this notice."),
     "storage_local_storage": N_("local storage"),

@@ -109,7 +109,7 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
         pytest.param(
             "locales",
             ["nb", "de"],
-            'locales[1]: "de" is not a supported locale; expected one of nb, sv, en',
+            'locales[1]: "de" is not a supported locale; expected one of nb, nn, sv, da, fi, en',
             id="locale",
         ),
         pytest.param("default_locale", "da", 'default_locale: "da" is not allowed', id="default-locale"),

@@ -19,6 +19,8 @@ from consentkit.render.texts import Texts
 
 ROOT = Path(__file__).parent.parent
 ALL = ("nb", "sv", "en")
+#: Every language consentkit writes.
+EVERY = ("nb", "nn", "sv", "da", "fi", "en")
 
 
 @pytest.mark.parametrize(
@@ -35,7 +37,8 @@ ALL = ("nb", "sv", "en")
         ("en-US,en;q=0.9", "en"),
         ("de-DE,de;q=0.9,sv;q=0.5", "sv"),
         ("sv;q=0.4,en;q=0.6", "en"),
-        ("da", "nb"),  # nothing matches: the default
+        ("da", "nb"),  # not offered here: the default
+        ("fi-FI,en;q=0.5", "en"),
         ("*", "nb"),
         ("en;q=0,sv", "sv"),
         ("en;q=abc,sv;q=0.5", "sv"),
@@ -44,6 +47,25 @@ ALL = ("nb", "sv", "en")
 )
 def test_accept_language(header: str, expected: str) -> None:
     assert negotiate_locale(header, ALL, "nb") == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "offered", "expected"),
+    [
+        ("nn", EVERY, "nn"),
+        ("nn-NO,nn;q=0.9", EVERY, "nn"),
+        ("nn", ALL, "nb"),  # a nynorsk reader is better served by bokmål than by any other language
+        ("no", EVERY, "nb"),
+        ("nb-NO", EVERY, "nb"),
+        ("nb", ("nn", "en"), "nn"),
+        ("da-DK,da;q=0.9", EVERY, "da"),
+        ("fi-FI", EVERY, "fi"),
+        ("sv-FI,fi;q=0.8", EVERY, "sv"),
+        ("de,da;q=0.3", EVERY, "da"),
+    ],
+)
+def test_every_nordic_language_is_reached(header: str, offered: tuple[str, ...], expected: str) -> None:
+    assert negotiate_locale(header, offered, offered[0]) == expected
 
 
 def test_only_the_configured_locales_are_offered() -> None:
@@ -56,13 +78,23 @@ def test_any_header_gives_a_configured_locale(header: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("requested", "expected"), [("nb_NO", "nb"), ("no", "nb"), ("sv-FI", "sv"), ("de", None), ("", None)]
+    ("requested", "expected"),
+    [
+        ("nb_NO", "nb"),
+        ("no", "nb"),
+        ("nn_NO", "nn"),
+        ("sv-FI", "sv"),
+        ("da_DK", "da"),
+        ("fi", "fi"),
+        ("de", None),
+        ("", None),
+    ],
 )
 def test_pick_locale(requested: str, expected: str | None) -> None:
-    assert pick_locale(requested, ALL) == expected
+    assert pick_locale(requested, EVERY) == expected
 
 
-@pytest.mark.parametrize("locale", ["nb", "sv"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "sv", "da", "fi"])
 def test_every_text_is_translated_with_the_same_placeholders(locale: str) -> None:
     with (ROOT / "locales" / locale / "LC_MESSAGES" / "consentkit.po").open("rb") as po:
         catalog = read_po(po)
@@ -80,7 +112,7 @@ def test_every_text_is_translated_with_the_same_placeholders(locale: str) -> Non
         assert all(string != ids[0] for string in strings if len(string) > 12), f"{locale}: {ids[0]!r} left in English"
 
 
-@pytest.mark.parametrize("locale", ALL)
+@pytest.mark.parametrize("locale", EVERY)
 def test_the_compiled_catalogs_match_the_sources(locale: str) -> None:
     with (ROOT / "locales" / locale / "LC_MESSAGES" / "consentkit.po").open("rb") as po:
         catalog = read_po(po)
@@ -106,6 +138,19 @@ def test_the_compiled_catalogs_match_the_sources(locale: str) -> None:
         ("sv", "2 years", "2 år"),
         ("sv", "30 minutes", "30 minuter"),
         ("sv", "session", "Tills du stänger webbläsaren"),
+        ("nn", "1 day", "1 dag"),
+        ("nn", "395 days", "13 månader"),
+        ("nn", "2 weeks", "2 veker"),
+        ("nn", "session", "Til du lukkar nettlesaren"),
+        ("da", "1 day", "1 dag"),
+        ("da", "13 months", "13 måneder"),
+        ("da", "2 years", "2 år"),
+        ("da", "session", "Indtil du lukker browseren"),
+        ("fi", "1 day", "1 päivä"),
+        ("fi", "13 months", "13 kuukautta"),
+        ("fi", "1 year", "1 vuosi"),
+        ("fi", "30 minutes", "30 minuuttia"),
+        ("fi", "session", "Kunnes suljet selaimen"),
         ("en", "1 hour", "1 hour"),
         ("en", "2 weeks", "2 weeks"),
     ],
@@ -122,6 +167,12 @@ def test_purposes_are_joined_the_way_each_language_joins_a_list() -> None:
     )
     assert Texts("sv", translations("sv"), {}).purposes(three[:2]) == (
         "komma ihåg dina inställningar och mäta hur webbplatsen används"
+    )
+    assert Texts("fi", translations("fi"), {}).purposes(three) == (
+        "muistaa asetuksesi, mitata, miten sivustoa käytetään ja näyttää sinulle kohdennettuja mainoksia"
+    )
+    assert Texts("da", translations("da"), {}).purposes(three[1:]) == (
+        "måle, hvordan hjemmesiden bliver brugt og vise dig tilpassede annoncer"
     )
 
 

@@ -203,7 +203,7 @@ def test_the_notice_names_imy_for_a_swedish_controller() -> None:
 
 
 def test_another_eea_country_points_to_the_local_authority() -> None:
-    config = config_from(controller={"name": "Esimerkki Oy", "email": "a@b.fi", "country": "FI"})
+    config = config_from(controller={"name": "Beispiel GmbH", "email": "a@b.de", "country": "DE"})
     assert "the data protection authority in your country" in static_notice(config, "en")
 
 

@@ -13,6 +13,7 @@ from werkzeug.test import Client
 from consentkit.config.durations import UNIT_SECONDS
 from consentkit.config.load import Config, ConfigError, parse_config
 from consentkit.config.services import builtin_presets, parse_presets
+from consentkit.messages import SUPPORTED_LOCALES
 
 from .conftest import BASE_TOML
 
@@ -42,11 +43,11 @@ def test_each_preset_is_complete(key: str) -> None:
     assert preset.category in ("functional", "analytics", "marketing")
     assert preset.provider
     assert preset.privacy_policy.startswith("https://")
-    assert set(preset.descriptions) == {"nb", "sv", "en"}
+    assert set(preset.descriptions) == set(SUPPORTED_LOCALES)
     assert preset.cookies
     assert preset.script_hosts or preset.iframe_hosts or key == "matomo"
     for cookie in preset.cookies:
-        assert set(cookie.purposes) == {"nb", "sv", "en"}, cookie.name
+        assert set(cookie.purposes) == set(SUPPORTED_LOCALES), cookie.name
         assert all(text.strip() for text in cookie.purposes.values())
         assert cookie.duration.is_session or cookie.duration.is_persistent
         if cookie.duration.unit in UNIT_SECONDS:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..categories import ALL_CATEGORIES, NECESSARY, OPTIONAL_CATEGORIES
-from ..messages import SUPPORTED_LOCALES, TEXT_KEYS, check_override
+from ..messages import DEFAULT_LOCALES, SUPPORTED_LOCALES, TEXT_KEYS, check_override
 from .checks import check_declarations, check_placeholders
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import SESSION, Duration
@@ -148,7 +148,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
 
 
 def _read_locales(root: Table) -> list[str]:
-    locales = root.string_list("locales", list(SUPPORTED_LOCALES))
+    locales = root.string_list("locales", list(DEFAULT_LOCALES))
     valid = []
     for index, locale in enumerate(locales):
         if locale in SUPPORTED_LOCALES:

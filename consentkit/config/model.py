@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Final
 
 from ..categories import NECESSARY, OPTIONAL_CATEGORIES
-from ..messages import SUPPORTED_LOCALES
+from ..messages import DEFAULT_LOCALES
 from .declarations import DeclaredCookie
 from .durations import Duration
 from .notice_sections import NoticeSection
@@ -47,7 +47,7 @@ class Controller:
 class Config:
     policy_version: str
     controller: Controller
-    locales: tuple[str, ...] = SUPPORTED_LOCALES
+    locales: tuple[str, ...] = DEFAULT_LOCALES
     default_locale: str = "nb"
     consent_max_age_days: int = 365
     undeclared_cookies: str = "block"

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..categories import OPTIONAL_CATEGORIES
+from ..messages import SUPPORTED_LOCALES
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import parse_duration
 from .reader import Problems, Table, one_of
@@ -27,7 +28,8 @@ from .transfers import read_safeguard
 #: In a preset's ``provider``, stands for the site's own controller (self-hosted tools).
 CONTROLLER_PLACEHOLDER = "{controller}"
 
-PRESET_LOCALES = ("nb", "sv", "en")
+#: Every preset text is written in every language consentkit supports.
+PRESET_LOCALES = SUPPORTED_LOCALES
 
 #: What a service may collect about a visitor, as a preset lists it under ``personal_data``;
 #: the notice names each in the visitor's language (message ``personal_data_<kind>``).

@@ -18,9 +18,19 @@ log = logging.getLogger("consentkit")
 
 DOMAIN: Final = "consentkit"
 
-#: Browser language tags (primary subtag) that reach each of our locales.
-#: Browsers send no, nb, nn (and -NO variants) for Norwegian; all get bokmål.
-LANGUAGE_ALIASES: Final[dict[str, str]] = {"nb": "nb", "no": "nb", "nn": "nb", "sv": "sv", "en": "en"}
+#: What a browser's language (primary subtag) reaches, best first, among the locales a site offers.
+#: Bokmål and nynorsk are one language written two ways: a reader of one reads the other far better
+#: than any third language, so each falls back on the other. ``no`` is Norwegian unspecified: bokmål.
+#: ``sv-FI`` is Swedish as written in Finland and gets sv, as the subtag says.
+LANGUAGE_CHOICES: Final[dict[str, tuple[str, ...]]] = {
+    "nb": ("nb", "nn"),
+    "no": ("nb", "nn"),
+    "nn": ("nn", "nb"),
+    "sv": ("sv",),
+    "da": ("da",),
+    "fi": ("fi",),
+    "en": ("en",),
+}
 
 _MAX_ACCEPT_LANGUAGE = 512
 
@@ -66,8 +76,8 @@ def negotiate_locale(accept_language: str | None, available: tuple[str, ...], de
     for _, _, tag in sorted(ranked):
         if tag == "*":
             return default
-        locale = LANGUAGE_ALIASES.get(tag.split("-")[0].split("_")[0])
-        if locale in available:
+        locale = _offered(tag, available)
+        if locale is not None:
             return locale
     return default
 
@@ -76,5 +86,10 @@ def pick_locale(requested: str | None, available: tuple[str, ...]) -> str | None
     """Map a locale a site or Flask-Babel asks for (``nb_NO``, ``sv-FI``) onto ours."""
     if not requested:
         return None
-    locale = LANGUAGE_ALIASES.get(str(requested).replace("_", "-").split("-")[0].lower())
-    return locale if locale in available else None
+    return _offered(str(requested), available)
+
+
+def _offered(tag: str, available: tuple[str, ...]) -> str | None:
+    """The first of the tag's languages (``nn-NO`` → nn, then nb) that the site offers."""
+    primary = tag.replace("_", "-").split("-")[0].strip().lower()
+    return next((locale for locale in LANGUAGE_CHOICES.get(primary, ()) if locale in available), None)

@@ -38,25 +38,30 @@ class Authority:
 DATA_AUTHORITIES: Final = {
     "NO": Authority("authority_NO", "https://www.datatilsynet.no/"),
     "SE": Authority("authority_SE", "https://www.imy.se/"),
+    "DK": Authority("authority_DK", "https://www.datatilsynet.dk/"),
+    "FI": Authority("authority_FI", "https://tietosuoja.fi/"),
 }
 OTHER_DATA_AUTHORITY: Final = Authority(
     "authority_other", "https://www.edpb.europa.eu/about-edpb/about-edpb/members_en"
 )
 
-#: Who supervises the cookie rule itself: Nkom (ekomloven § 3-15) and PTS (LEK 9 kap. 28 §).
+#: Who supervises the cookie rule itself: Nkom (ekomloven § 3-15), PTS (LEK 9 kap. 28 §),
+#: Digitaliseringsstyrelsen (cookiebekendtgørelsen, under teleloven § 20) and Traficom (917/2014 § 205).
 COOKIE_AUTHORITIES: Final = {
     "NO": Authority("cookie_authority_NO", "https://www.nkom.no/"),
     "SE": Authority("cookie_authority_SE", "https://www.pts.se/"),
+    "DK": Authority("cookie_authority_DK", "https://digst.dk/"),
+    "FI": Authority("cookie_authority_FI", "https://www.traficom.fi/"),
 }
 OTHER_COOKIE_AUTHORITY: Final = Authority("cookie_authority_other", None)
 
 #: The law that requires consent for cookies, by the controller's country (text keys).
-LAWS: Final = {"NO": "law_NO", "SE": "law_SE"}
+LAWS: Final = {"NO": "law_NO", "SE": "law_SE", "DK": "law_DK", "FI": "law_FI"}
 OTHER_LAW: Final = "law_other"
 
-TIME_ZONES: Final = {"NO": "Europe/Oslo", "SE": "Europe/Stockholm"}
-#: Clock times as the language councils write them: "kl. 15.07" in Norwegian and Swedish.
-TIME_PATTERNS: Final = {"nb": "HH.mm", "sv": "HH.mm", "en": "HH:mm"}
+TIME_ZONES: Final = {"NO": "Europe/Oslo", "SE": "Europe/Stockholm", "DK": "Europe/Copenhagen", "FI": "Europe/Helsinki"}
+#: Clock times as the language councils write them: "kl. 15.07" in the Scandinavian languages, "klo 15.07" in Finnish.
+TIME_PATTERNS: Final = {"nb": "HH.mm", "nn": "HH.mm", "sv": "HH.mm", "da": "HH.mm", "fi": "H.mm", "en": "HH:mm"}
 
 
 @cache
