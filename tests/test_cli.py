@@ -176,7 +176,8 @@ def test_the_default_config_is_suggested_without_a_config_option(
     ("locale", "hint"),
     [
         pytest.param("no", 'Norwegian bokmål is "nb"', id="no"),
-        pytest.param("nn", 'bokmål, "nb"', id="nn"),
+        pytest.param("dk", 'Danish is "da"', id="dk"),
+        pytest.param("fi-FI", 'write the language alone: "fi"', id="fi-FI"),
         pytest.param("nb-NO", 'write the language alone: "nb"', id="nb-NO"),
         pytest.param("sv_SE", 'write the language alone: "sv"', id="sv_SE"),
         pytest.param("se", 'Swedish is "sv"', id="se"),

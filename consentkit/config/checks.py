@@ -84,7 +84,7 @@ def check_declarations(config: Config, problems: Problems) -> None:
 
 
 #: Domains that exist only for examples (RFC 2606), and those the starter files use.
-_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org", "example.no", "example.se")
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org", "example.no", "example.se", "example.dk", "example.fi")
 _EXAMPLE_ENDINGS = (".example", ".invalid", ".test", ".localhost")
 
 

@@ -122,7 +122,7 @@ def web_url_value(value: Any) -> str:
 #: Codes people write for a language consentkit speaks, and what to write instead.
 _LOCALE_MIXUPS: Final = {
     "no": 'Norwegian bokmål is "nb"',
-    "nn": 'consentkit has Norwegian texts in bokmål, "nb" (visitors whose browsers ask for nynorsk get them too)',
+    "dk": 'Danish is "da" ("dk" is the country code)',
     "se": 'Swedish is "sv" ("se" is Northern Sami)',
 }
 

@@ -44,4 +44,3 @@ def test_banner_and_notice_speak_the_visitors_language(
     page.goto(nordic_site + f"/consentkit/notice?lang={locale}")
     assert NOTICE_HEADINGS[locale] in page.locator("main").inner_text()
     page.screenshot(path=screenshot_path(f"notice-{locale}-phone.png"), full_page=True)
-
