@@ -20,6 +20,7 @@ from ..messages import DEFAULT_LOCALES, SUPPORTED_LOCALES, TEXT_KEYS, check_over
 from .checks import check_declarations, check_placeholders
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import SESSION, Duration
+from .gate_settings import read_gate
 from .model import DEFAULT_CONFIG_NAME, DEFAULT_LOG_RETENTION, DEFAULT_LOG_URL, Config, ConfigError, Controller
 from .notice_sections import read_sections
 from .reader import Problems, Table, did_you_mean, one_of, show
@@ -65,6 +66,7 @@ TOP_LEVEL_KEYS: Final = (
     "log",
     "texts",
     "notice_sections",
+    "gate",
 )
 
 
@@ -134,6 +136,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
         log_url=_read_log(log_table, base_dir),
         texts=_read_texts(root.table("texts"), locales),
         notice_sections=read_sections(list(root.tables("notice_sections")), locales, SUPPORTED_LOCALES),
+        gate=read_gate(root.table("gate")),
         base_dir=base_dir,
     )
     root.finish(TOP_LEVEL_KEYS)

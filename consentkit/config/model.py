@@ -11,6 +11,7 @@ from ..categories import NECESSARY, OPTIONAL_CATEGORIES
 from ..messages import DEFAULT_LOCALES
 from .declarations import DeclaredCookie
 from .durations import Duration
+from .gate_settings import GateSettings
 from .notice_sections import NoticeSection
 from .services import Service
 
@@ -64,6 +65,8 @@ class Config:
     google_consent_mode: bool = False
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     notice_sections: tuple[NoticeSection, ...] = ()
+    #: ``[gate]``: the auto-gate for HTML responses.
+    gate: GateSettings = field(default_factory=GateSettings)
     warnings: tuple[str, ...] = ()
     #: Folder of the config file; relative paths in it are relative to this.
     base_dir: Path = field(default_factory=Path.cwd)

@@ -3,9 +3,14 @@
 For every request it reads the visitor's consent from the signed cookie and
 puts it in ``environ["consentkit.consent"]``. In the app's response it removes
 each ``Set-Cookie`` whose cookie belongs to a category the visitor has not
-granted, in that same response, before anything reaches the browser. The body
-is never read: the app's iterable is returned as it is, so streaming, ``close()``
-and ``wsgi.file_wrapper`` work unchanged.
+granted, in that same response, before anything reaches the browser.
+
+With ``[gate] html = "auto"`` (the default) a ``text/html`` body is passed
+through the auto-gate (``autogate/``) while it streams, for a visitor who has
+not granted every category: tracker tags come out inert. Any other body, and
+every body of a visitor who granted everything, is returned as the app's own
+iterable, never read, so streaming, ``close()`` and ``wsgi.file_wrapper`` work
+unchanged.
 
 Requests under the prefix (``/consentkit``) are answered by ``Endpoints``.
 
@@ -20,12 +25,13 @@ consent shows; JSON and other types vary only when they read it before
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..log import ConsentStore
-from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
+from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY, Widgets, current_path
+from .autogate import AutoGate, BodyRewriter
 from .consent_cookie import SecretKeys
 from .endpoints import Endpoints
 from .gatekeeper import Gatekeeper, LocaleSelector
@@ -68,6 +74,7 @@ class ConsentMiddleware(Gatekeeper):
         self.app = app
         self._endpoints = Endpoints(self)
         self._endpoint_root = self.prefix + "/"
+        self.autogate = AutoGate(config)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith(self._endpoint_root):
@@ -76,6 +83,9 @@ class ConsentMiddleware(Gatekeeper):
         environ[CONSENT_KEY] = consent
         environ[MIDDLEWARE_KEY] = self
         granted = consent.granted
+        denied = self.autogate.denied(granted)
+        #: The body's rewriter, once start_response has been called for an HTML page (a list: set in a closure).
+        body_rewriter: list[BodyRewriter | None] = []
         recorded = False
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -83,6 +93,10 @@ class ConsentMiddleware(Gatekeeper):
             headers = self.gate(headers, granted, environ)
             if environ.get(VARIES_KEY) or _is_html(headers):
                 headers = _vary_on_cookie(headers)
+            rewriter = None
+            if denied:
+                headers, rewriter = self._autogate_start(status, headers, denied, environ)
+                body_rewriter[:] = [rewriter]
             if gpc_new:
                 # An app may call start_response again (with exc_info) for an error page:
                 # the new headers need the cookie too, but the decision is logged once.
@@ -90,9 +104,71 @@ class ConsentMiddleware(Gatekeeper):
                 if not recorded:
                     recorded = True
                     self.record(consent, self.locale_for(environ))
-            return start_response(status, headers, exc_info)
+            write = start_response(status, headers, exc_info)
+            return write if rewriter is None else _rewriting_write(write, rewriter)
 
-        return self.app(environ, gated_start_response)
+        body = self.app(environ, gated_start_response)
+        if not denied or (body_rewriter and body_rewriter[0] is None):
+            return body
+        return _RewrittenBody(body, body_rewriter)
+
+    def _autogate_start(
+        self, status: str, headers: list[tuple[str, str]], denied: frozenset[str], environ: WSGIEnvironment
+    ) -> tuple[list[tuple[str, str]], BodyRewriter | None]:
+        def placeholder(category: str, host: str) -> str:
+            return str(Widgets(self, environ).placeholders(category, [host]))
+
+        return self.autogate.start(
+            status,
+            headers,
+            denied=denied,
+            method=environ.get("REQUEST_METHOD", "GET"),
+            page_path=current_path(environ).partition("?")[0],
+            page_host=environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+            placeholder=placeholder,
+        )
+
+
+class _RewrittenBody:
+    """The app's body, through the auto-gate's rewriter once start_response has chosen one.
+
+    The app may call start_response only when its body is first iterated, so the
+    choice is read per chunk. ``close()`` is passed on, as WSGI requires.
+    """
+
+    def __init__(self, body: Iterable[bytes], rewriter: list[BodyRewriter | None]) -> None:
+        self._body = body
+        self._rewriter = rewriter
+
+    def __iter__(self) -> Iterator[bytes]:
+        rewriter = None
+        for chunk in self._body:
+            rewriter = self._rewriter[0] if self._rewriter else None
+            if rewriter is None:
+                yield chunk
+                continue
+            out = rewriter.feed(chunk)
+            if out:
+                yield out
+        rewriter = self._rewriter[0] if self._rewriter else None
+        if rewriter is not None:
+            tail = rewriter.finish()
+            if tail:
+                yield tail
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            close()
+
+
+def _rewriting_write(write: Callable[[bytes], Any], rewriter: BodyRewriter) -> Callable[[bytes], Any]:
+    """The legacy ``write()`` callable, through the same rewriter as the body."""
+
+    def rewritten(data: bytes) -> Any:
+        return write(rewriter.feed(data))
+
+    return rewritten
 
 
 def _is_html(headers: list[tuple[str, str]]) -> bool:

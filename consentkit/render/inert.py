@@ -30,12 +30,16 @@ _TOKEN: Final = re.compile(
     re.S | re.I | re.X,
 )
 
+#: An attribute as an HTML5 tokenizer reads it: a name may start with ``=`` or a quote, an
+#: unquoted value runs to whitespace or ``>`` (``src=https://x/?a=b`` keeps its ``=``). Whitespace
+#: is HTML's five characters only: text decoded as Latin-1 may hold a 0xA0 byte inside a UTF-8 letter.
 _ATTRIBUTE: Final = re.compile(
-    r"""(?P<name>[^\s"'>/=]+)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""",
+    r"""(?P<name>[^\t\n\f\r />][^\t\n\f\r />=]*)"""
+    r"""(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?P<value>"[^"]*"|'[^']*'|[^\t\n\f\r "'>][^\t\n\f\r >]*))?""",
 )
 
 #: Script types a browser runs; anything else (JSON-LD, templates) is data and stays.
-_EXECUTABLE_TYPES: Final = frozenset(
+EXECUTABLE_TYPES: Final = frozenset(
     {
         "",
         "module",
@@ -49,10 +53,11 @@ _EXECUTABLE_TYPES: Final = frozenset(
 )
 
 #: Attributes that make an element fetch something, by tag.
-_FETCHING: Final[dict[str, tuple[str, ...]]] = {
+FETCHING: Final[dict[str, tuple[str, ...]]] = {
     "iframe": ("src", "srcdoc"),
     "frame": ("src",),
     "img": ("src", "srcset"),
+    "image": ("src", "srcset"),  # the parser reads <image> as <img>
     "source": ("src", "srcset"),
     "video": ("src", "poster"),
     "audio": ("src",),
@@ -69,7 +74,7 @@ CATEGORY_ATTRIBUTE: Final = "data-consentkit-category"
 Attribute = tuple[str, str | None, str]
 
 
-def _attributes(text: str) -> list[Attribute]:
+def parse_attributes(text: str) -> list[Attribute]:
     """Each attribute as (lower-case name, unquoted value or None, raw text)."""
     found: list[Attribute] = []
     for match in _ATTRIBUTE.finditer(text):
@@ -97,14 +102,14 @@ def _renamed(attribute: Attribute, prefix: str) -> Attribute:
     return (prefix + name, value, prefix + raw)
 
 
-def _script_start(tag: str, attrs: str, category: str) -> str:
-    attributes = _attributes(attrs)
+def inert_script_tag(tag: str, attrs: str, category: str) -> str:
+    attributes = parse_attributes(attrs)
     names = {name for name, _, _ in attributes}
     if CATEGORY_ATTRIBUTE in names:
         return f"<{tag}{attrs}>"
     type_attribute = next((attribute for attribute in attributes if attribute[0] == "type"), None)
     script_type = (type_attribute[1] or "") if type_attribute else ""
-    if script_type.strip().lower() not in _EXECUTABLE_TYPES:
+    if script_type.strip().lower() not in EXECUTABLE_TYPES:
         return f"<{tag}{attrs}>"
     kept = [attribute for attribute in attributes if attribute[0] != "type"]
     kept.append(_attr("type", "text/plain"))
@@ -115,9 +120,9 @@ def _script_start(tag: str, attrs: str, category: str) -> str:
     return _build_tag(tag, kept, self_closing=False)
 
 
-def _fetching_start(tag: str, attrs: str, category: str) -> str:
-    fetching = _FETCHING.get(tag.lower())
-    attributes = _attributes(attrs)
+def inert_fetching_tag(tag: str, attrs: str, category: str) -> str:
+    fetching = FETCHING.get(tag.lower())
+    attributes = parse_attributes(attrs)
     if fetching is None or not any(name in fetching for name, _, _ in attributes):
         return f"<{tag}{attrs}>"
     if any(name == CATEGORY_ATTRIBUTE for name, _, _ in attributes):
@@ -149,10 +154,10 @@ def make_inert(html: str, category: str) -> str:
         if raw is not None:
             if raw.lower() != "script":
                 return match.group(0)
-            start = _script_start(raw, match.group("rawattrs"), category)
+            start = inert_script_tag(raw, match.group("rawattrs"), category)
             return start + match.group("body") + match.group(0)[match.end("body") - match.start(0) :]
         if match.group("tag").lower() == "script":  # unclosed: still must not run
-            return _script_start(match.group("tag"), match.group("attrs"), category)
-        return _fetching_start(match.group("tag"), match.group("attrs"), category)
+            return inert_script_tag(match.group("tag"), match.group("attrs"), category)
+        return inert_fetching_tag(match.group("tag"), match.group("attrs"), category)
 
     return _TOKEN.sub(replace, html)

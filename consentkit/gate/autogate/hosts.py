@@ -1,0 +1,104 @@
+"""Which category a URL's host belongs to: the presets' hosts, the site's services, ``[gate.hosts]``.
+
+Every built-in preset's hosts are known, enabled or not, so that a Meta Pixel a
+CMS pasted into a page is held back even on a site that never configured it; a
+service the site enables gives its hosts the category the site chose for it.
+A host written ``*.example.com`` covers example.com and every subdomain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from html import unescape
+from typing import Final
+from urllib.parse import unquote
+
+from ...categories import OPTIONAL_CATEGORIES
+from ...config import Config
+from ...config.services import builtin_presets
+
+#: When one script or host belongs to services of several categories, it waits for the last of these.
+STRICTEST_FIRST: Final = ("marketing", "analytics", "functional")
+
+#: Schemes whose URLs have a host even when written with one slash, none, or backslashes (WHATWG URL).
+_SPECIAL: Final = re.compile(r"^(?:(https?|wss?|ftp):|(?=//))[/\\]*([^/\\?#]*)", re.I)
+_URL_NOISE: Final = re.compile(r"[\t\n\r]")
+
+
+def url_host(raw: str) -> str | None:
+    """The host a browser would fetch ``raw`` (an attribute value as written) from, or None if relative.
+
+    Entities are decoded, tabs and newlines dropped, ``\\`` read as ``/``, percent-escapes in
+    the host decoded, as a browser does, so ``HTTPS:\\\\Connect.Facebook.NET`` is found too.
+    """
+    url = unescape(raw) if "&" in raw else raw
+    url = _URL_NOISE.sub("", url.strip("\t\n\f\r "))
+    match = _SPECIAL.match(url)
+    if match is None:
+        return None
+    authority = match.group(2).rpartition("@")[2]
+    host = authority[1 : authority.find("]")] if authority.startswith("[") else authority.partition(":")[0]
+    host = (unquote(host) if "%" in host else host).lower().rstrip(".")
+    return host or None
+
+
+def strictest(categories: Iterable[str]) -> str | None:
+    found = set(categories)
+    return next((category for category in STRICTEST_FIRST if category in found), None)
+
+
+class TrackerHosts:
+    """Host patterns to categories, looked up by exact host, then by each parent domain."""
+
+    def __init__(self, config: Config) -> None:
+        enabled = {service.key: service for service in config.services}
+        # Two layers: the site's own services and [gate.hosts] decide; a preset the site did not
+        # enable counts only for hosts the site says nothing about (gtag.js serves Analytics and Ads).
+        site: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+        fallback: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+        for preset in builtin_presets().values():
+            service = enabled.get(preset.key)
+            hosts = (service.script_hosts if service else preset.script_hosts) + preset.iframe_hosts
+            self._add(site if service else fallback, hosts, service.category if service else preset.category)
+        for category, hosts in config.gate.hosts.items():
+            self._add(site, hosts, category)
+        self._layers = [
+            (
+                {host: frozenset(found) for host, found in exact.items()},
+                {host: frozenset(found) for host, found in parents.items()},
+            )
+            for exact, parents in (site, fallback)
+        ]
+        #: Each preset's category as this site uses it, for the snippet markers.
+        self.service_categories: Mapping[str, str] = {
+            key: (enabled[key].category if key in enabled else preset.category)
+            for key, preset in builtin_presets().items()
+        }
+
+    @staticmethod
+    def _add(layer: tuple[dict[str, set[str]], dict[str, set[str]]], hosts: Iterable[str], category: str) -> None:
+        if category not in OPTIONAL_CATEGORIES:
+            return
+        exact, parents = layer
+        for pattern in hosts:
+            pattern = pattern.lower().rstrip(".")
+            if pattern.startswith("*."):
+                parents.setdefault(pattern[2:], set()).add(category)
+            else:
+                exact.setdefault(pattern, set()).add(category)
+
+    def categories(self, host: str) -> frozenset[str]:
+        """Every category ``host`` belongs to (empty if it is no known tracker's)."""
+        for exact, parents in self._layers:
+            found = exact.get(host, frozenset())
+            domain = host
+            while True:
+                found = found | parents.get(domain, frozenset())
+                dot = domain.find(".")
+                if dot < 0:
+                    break
+                domain = domain[dot + 1 :]
+            if found:
+                return found
+        return frozenset()

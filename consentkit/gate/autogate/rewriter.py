@@ -1,0 +1,225 @@
+"""``HtmlRewriter``: holds back tracker tags in HTML text as it streams, ``feed(text) -> text``.
+
+Only the start tags the ``Policy`` judges are rewritten, exactly as
+``{% consent %}`` renders them (``render/inert.py``); every other character
+leaves as it came. Text that may still belong to an unfinished construct (a
+tag cut by the chunk boundary, an inline script whose end has not arrived) is
+kept back until the next ``feed``, up to ``max_hold`` characters; past that the
+rewriter decides on what it has, so a hostile page cannot make it buffer
+without bound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Final
+
+from ...render.inert import EXECUTABLE_TYPES, inert_fetching_tag, inert_script_tag, parse_attributes
+from .policy import Policy, Verdict
+from .tokenizer import (
+    BOGUS_COMMENT,
+    BREAKOUT_TAGS,
+    COMMENT,
+    END_TAG,
+    FETCHING_TAGS,
+    FOREIGN_ROOTS,
+    RAW_TEXT,
+    SKIP_FOREIGN,
+    SKIP_HTML,
+    START_TAG,
+    end_tag_of,
+    script_end,
+)
+
+MAX_HOLD: Final = 1 << 20
+#: Longest text that may be the start of an awaited end (``</noframes`` + one character).
+_TAIL: Final = 16
+_COMMENT_END: Final = re.compile(r"--!?>")
+_TAG_END: Final = re.compile(">")
+
+#: ``(category, host)`` -> the HTML that stands in for a held-back iframe.
+Placeholder = Callable[[str, str], str]
+#: Told of every tag held back (or, in report mode, that would be): the verdict and the tag's name.
+OnHold = Callable[[Verdict, str], None]
+
+
+def _is_executable(attrs: str) -> bool:
+    script_type = next((value for name, value, _ in parse_attributes(attrs) if name == "type"), None)
+    return (script_type or "").strip().lower() in EXECUTABLE_TYPES
+
+
+class HtmlRewriter:
+    """Feed decoded HTML in any pieces; get back the same HTML with tracker tags held back.
+
+    :param policy: decides which tags wait for which category.
+    :param apply: False for report mode: decide and tell ``on_hold``, change nothing.
+    :param placeholder: the stand-in put before a held-back iframe.
+    """
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        apply: bool = True,
+        placeholder: Placeholder | None = None,
+        on_hold: OnHold | None = None,
+        max_hold: int = MAX_HOLD,
+    ) -> None:
+        self.policy = policy
+        self.apply = apply
+        self.placeholder = placeholder
+        self.on_hold = on_hold
+        self.max_hold = max_hold
+        self._pending = ""
+        self._foreign = 0  # depth of <svg>/<math>
+        self._plaintext = False
+        #: Inside raw text or an overlong comment: what ends it, and whether the end is kept for the tag loop.
+        self._until: re.Pattern[str] | None = None
+        self._until_start = False
+        #: Replacements made in the text being run: (start, end, new text).
+        self._edits: list[tuple[int, int, str]] = []
+
+    def feed(self, text: str) -> str:
+        buffer = self._pending + text if self._pending else text
+        pos = self._run(buffer, final=False)
+        self._pending = buffer[pos:]
+        return self._output(buffer, pos)
+
+    def finish(self) -> str:
+        buffer, self._pending = self._pending, ""
+        pos = self._run(buffer, final=True)
+        return self._output(buffer, pos) + buffer[pos:]
+
+    def _output(self, buffer: str, pos: int) -> str:
+        if not self._edits:
+            return buffer[:pos]
+        parts, start = [], 0
+        for edit_start, edit_end, new in self._edits:
+            parts.append(buffer[start:edit_start])
+            parts.append(new)
+            start = edit_end
+        parts.append(buffer[start:pos])
+        self._edits = []
+        return "".join(parts)
+
+    def _run(self, text: str, *, final: bool) -> int:
+        """Walk ``text``; return how far it is settled (the rest waits for more)."""
+        pos, size = 0, len(text)
+        while pos < size:
+            if self._plaintext:
+                return size
+            if self._until is not None:
+                found = self._until.search(text, pos)
+                if found is None:
+                    return size if final else max(pos, size - _TAIL)
+                pos = found.start() if self._until_start else found.end()
+                self._until = None
+                continue
+            skipped = (SKIP_FOREIGN if self._foreign else SKIP_HTML).match(text, pos)
+            pos = skipped.end() if skipped else pos  # it always matches, if only the empty string
+            if pos >= size:
+                return pos
+            step = self._construct(text, pos, final)
+            if step is None:  # cut off by the end of the text
+                if final:
+                    return size
+                if size - pos <= self.max_hold:
+                    return pos
+                step = pos + 1  # a "tag" longer than max_hold: read on as text
+            pos = step
+        return pos
+
+    def _construct(self, text: str, pos: int, final: bool) -> int | None:
+        """Handle the markup at ``text[pos] == "<"``; return where it ends, or None if cut off."""
+        second = text[pos + 1 : pos + 2]
+        if second.isalpha() and second.isascii():
+            return self._start_tag(text, pos, final)
+        if second == "/" and text[pos + 2 : pos + 3].isalpha():
+            match = END_TAG.match(text, pos)
+            if match is None:
+                return None
+            name = match.group(1).lower()
+            if self._foreign and name in FOREIGN_ROOTS:
+                self._foreign -= 1
+            elif self._foreign and name in ("p", "br"):
+                self._foreign = 0
+            return match.end()
+        if text.startswith("<!--", pos):
+            comment = COMMENT.match(text, pos)
+            if comment is None and len(text) - pos > self.max_hold:
+                self._until, self._until_start = _COMMENT_END, False
+                return pos + 4
+            return comment.end() if comment else None
+        if text.startswith("</>", pos):
+            return pos + 3
+        bogus = BOGUS_COMMENT.match(text, pos)
+        if bogus is None and second and len(text) - pos > self.max_hold:
+            self._until, self._until_start = _TAG_END, False
+            return pos + 2
+        return bogus.end() if bogus else None
+
+    def _start_tag(self, text: str, pos: int, final: bool) -> int | None:
+        match = START_TAG.match(text, pos)
+        if match is None:
+            return None
+        written, attrs = match.group(1), match.group(2)
+        name = written.lower()
+        end = match.end()
+        if name == "script":
+            return self._script(text, match, final)
+        if name in FETCHING_TAGS:
+            self._fetching(match, name)
+        if self._foreign:
+            if name in FOREIGN_ROOTS and not attrs.rstrip().endswith("/"):
+                self._foreign += 1
+            elif name in BREAKOUT_TAGS and (name != "font" or _font_breaks_out(attrs)):
+                self._foreign = 0
+            return end
+        if name in RAW_TEXT:
+            closing = end_tag_of(name).search(text, end)
+            if closing is not None:
+                return closing.start()
+            self._until, self._until_start = end_tag_of(name), True
+        elif name in FOREIGN_ROOTS and not attrs.rstrip().endswith("/"):
+            self._foreign = 1
+        elif name == "plaintext":
+            self._plaintext = True
+        return end
+
+    def _script(self, text: str, match: re.Match[str], final: bool) -> int | None:
+        body_start = match.end()
+        body_end = script_end(text, body_start)
+        if body_end is None:
+            if final:
+                body_end = len(text)
+            elif len(text) - match.start() <= self.max_hold:
+                return None
+            else:  # decide on the text so far, then look for the end tag only
+                body_end = len(text)
+                self._until, self._until_start = end_tag_of("script"), True
+        attrs = match.group(2)
+        if _is_executable(attrs):
+            verdict = self.policy.script(parse_attributes(attrs), text[body_start:body_end])
+            if verdict is not None:
+                self._hold(verdict, "script", match, inert_script_tag(match.group(1), attrs, verdict.category))
+        return body_end if self._until is None else body_start
+
+    def _fetching(self, match: re.Match[str], name: str) -> None:
+        verdict = self.policy.fetching(name, parse_attributes(match.group(2)))
+        if verdict is None:
+            return
+        new = inert_fetching_tag(match.group(1), match.group(2), verdict.category)
+        if verdict.frame_host and self.placeholder is not None:
+            new = self.placeholder(verdict.category, verdict.frame_host) + new
+        self._hold(verdict, name, match, new)
+
+    def _hold(self, verdict: Verdict, name: str, match: re.Match[str], new: str) -> None:
+        if self.on_hold is not None:
+            self.on_hold(verdict, name)
+        if self.apply:
+            self._edits.append((match.start(), match.end(), new))
+
+
+def _font_breaks_out(attrs: str) -> bool:
+    return any(name in ("color", "face", "size") for name, _, _ in parse_attributes(attrs))

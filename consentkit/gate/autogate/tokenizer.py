@@ -1,0 +1,164 @@
+"""The pieces of HTML5's tokenizer the auto-gate needs, as compiled patterns over ``str``.
+
+The rewriter must know, at every ``<``, what an HTML5 browser would make of it:
+a tag (whose attributes may hold ``>`` in quotes), a comment (``<!-->`` and
+``--!>`` included), a bogus comment (``<!doctype``, ``<?xml``, ``</ x>``, and
+``<![CDATA[`` outside SVG/MathML), or plain text. ``SKIP`` walks over
+everything that cannot hold a tracker or change the tokenizer's state in one
+call into the regex engine; the rewriter handles the rest (``STOP`` names) in
+Python. Text is matched as decoded (Latin-1 for any ASCII-compatible charset),
+so whitespace is HTML's five characters, never Python's ``\\s``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Final
+
+_WS: Final = r"[\t\n\f\r ]"
+#: A tag or attribute name runs until whitespace, ``/`` or ``>``.
+_NAME_CHAR: Final = r"[^\t\n\f\r />]"
+
+#: Attributes exactly as HTML5 reads them. A quote opens a value only right after ``=``;
+#: once ``=`` is seen its value must be complete, so a value cut off by the end of the
+#: text makes the whole tag incomplete instead of ending it at a ``>`` inside the quotes.
+_VALUE: Final = r"""(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r "'>][^\t\n\f\r >]*+|(?=>))"""
+_ATTRIBUTE: Final = rf"(?>[^\t\n\f\r />][^\t\n\f\r />=]*+{_WS}*+(?:={_WS}*+{_VALUE}|(?!=)))"
+_ATTRIBUTES: Final = rf"(?:[\t\n\f\r /]++|{_ATTRIBUTE})*+"
+
+START_TAG: Final = re.compile(rf"<([a-zA-Z]{_NAME_CHAR}*+)({_ATTRIBUTES})>")
+END_TAG: Final = re.compile(rf"</([a-zA-Z]{_NAME_CHAR}*+){_ATTRIBUTES}>")
+COMMENT: Final = re.compile(r"<!--(?:>|->|(?:[^-]++|-(?!-!?>))*+--!?>)")
+#: ``<!...>`` (not a comment), ``<?...>`` and ``</`` + non-letter: comments that end at the first ``>``.
+#: ``<![CDATA[`` is one too outside SVG/MathML; inside them it would end at ``]]>``, which is later,
+#: so ending it at ``>`` can only make the rewriter look at more markup, never at less.
+BOGUS_COMMENT: Final = re.compile(r"<(?:!(?!--)|\?|/(?![a-zA-Z>]))[^>]*+>")
+EMPTY_END_TAG: Final = "</>"
+
+#: Elements whose content is text to the tokenizer, until their own end tag.
+RAW_TEXT: Final = frozenset({"style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})
+#: Elements that fetch something when they carry a URL (``image`` is parsed as ``img``).
+FETCHING_TAGS: Final = frozenset(
+    {"img", "image", "iframe", "frame", "embed", "object", "source", "video", "audio", "track", "link", "input"}
+)
+FOREIGN_ROOTS: Final = frozenset({"svg", "math"})
+#: HTML start tags that end SVG/MathML content (the tree builder's "breakout" list).
+BREAKOUT_TAGS: Final = frozenset(
+    [
+        "b",
+        "big",
+        "blockquote",
+        "body",
+        "br",
+        "center",
+        "code",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "embed",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "listing",
+        "menu",
+        "meta",
+        "nobr",
+        "ol",
+        "p",
+        "pre",
+        "ruby",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "strike",
+        "sub",
+        "sup",
+        "table",
+        "tt",
+        "u",
+        "ul",
+        "var",
+        "font",
+    ]
+)
+
+
+def _any_case(names: frozenset[str]) -> str:
+    """An alternation that matches each name in any case without ``re.I`` (which is slower)."""
+    words = sorted(names, key=lambda name: (-len(name), name))
+    spelled = ("".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word) for word in words)
+    return "(?:" + "|".join(spelled) + rf")(?!{_NAME_CHAR})"
+
+
+def _skip(stop_start: frozenset[str], stop_end: frozenset[str]) -> re.Pattern[str]:
+    """Text, comments and tags not named in ``stop_*``, as far as they go (possessive: no backtracking)."""
+    not_end = f"(?!{_any_case(stop_end)})" if stop_end else ""
+    return re.compile(
+        "(?:"
+        r"[^<]++"
+        rf"|<(?!{_any_case(stop_start)})[a-zA-Z]{_NAME_CHAR}*+{_ATTRIBUTES}>"
+        rf"|</{not_end}[a-zA-Z]{_NAME_CHAR}*+{_ATTRIBUTES}>"
+        r"|<!--(?:>|->|(?:[^-]++|-(?!-!?>))*+--!?>)"
+        r"|<(?:!(?!--)|\?|/(?![a-zA-Z>]))[^>]*+>"
+        r"|</>"
+        r"|<(?![a-zA-Z!/?])(?=.)"
+        ")*+",
+        re.S,
+    )
+
+
+#: In HTML content: stop at whatever changes the tokenizer's state or may fetch.
+SKIP_HTML: Final = _skip(RAW_TEXT | FETCHING_TAGS | FOREIGN_ROOTS | {"script", "plaintext"}, frozenset())
+#: In SVG/MathML: raw-text names are ordinary elements there; stop where foreign content may end.
+SKIP_FOREIGN: Final = _skip(
+    FETCHING_TAGS | FOREIGN_ROOTS | BREAKOUT_TAGS | {"script"}, FOREIGN_ROOTS | frozenset({"p", "br"})
+)
+
+
+@cache
+def end_tag_of(name: str) -> re.Pattern[str]:
+    """Where the raw text of ``name`` ends: ``</name`` followed by whitespace, ``/`` or ``>``."""
+    return re.compile(rf"</{re.escape(name)}(?=[\t\n\f\r />])", re.I)
+
+
+_SCRIPT_TOKENS: Final = re.compile(r"<!--|-->|</script(?=[\t\n\f\r />])|<script(?=[\t\n\f\r />])", re.I)
+
+
+def script_end(text: str, start: int) -> int | None:
+    """Where the script whose text begins at ``start`` ends (the ``<`` of its end tag), or None.
+
+    Follows HTML5's script data states: after ``<!--`` a ``<script`` opens a "double
+    escaped" part in which ``</script>`` does not end the element, until ``-->``.
+    None means the end is not in ``text`` (or is cut off by its end).
+    """
+    escaped = double = False
+    for match in _SCRIPT_TOKENS.finditer(text, start):
+        found = match.group(0)
+        if found == "<!--":
+            if not escaped:
+                escaped = True
+                # "<!-->" and "<!--->" open and close at once.
+                rest = text[match.end() : match.end() + 2]
+                if rest[:1] == ">" or rest == "->":
+                    escaped = False
+        elif found == "-->":
+            escaped = double = False
+        elif found[1] == "/":
+            if not double:
+                return match.start()
+            double = False
+        elif escaped:
+            double = True
+    return None

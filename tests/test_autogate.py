@@ -1,0 +1,328 @@
+"""The auto-gate: tracker tags in HTML responses are held back while they stream, nothing else changes."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import zlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import brotli
+import pytest
+from werkzeug.test import Client
+
+from consentkit import ConsentMiddleware
+from consentkit.gate.autogate import HtmlRewriter, Policy, TrackerIndex
+from consentkit.gate.autogate.encoding import sniffed_charset, text_codec
+from consentkit.gate.autogate.hosts import url_host
+
+from .autogate_support import corpus_config, corpus_pages
+from .conftest import SECRET, ListStore
+
+ALL = frozenset({"functional", "analytics", "marketing"})
+PAGES = corpus_pages()
+INDEX = TrackerIndex(corpus_config())
+
+
+def rewrite(html: str, denied: frozenset[str] = ALL, chunks: list[int] | None = None, **options: Any) -> str:
+    rewriter = HtmlRewriter(Policy(INDEX, denied, "portal.eksempel.test"), **options)
+    if chunks is None:
+        return rewriter.feed(html) + rewriter.finish()
+    out, start = [], 0
+    for end in [*chunks, len(html)]:
+        out.append(rewriter.feed(html[start:end]))
+        start = end
+    return "".join(out) + rewriter.finish()
+
+
+def html_app(body: bytes | list[bytes], **headers: str) -> Callable[..., Any]:
+    chunks = body if isinstance(body, list) else [body]
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), *headers.items()])
+        yield from chunks
+
+    return app
+
+
+def middleware(app: Callable[..., Any], **gate: Any) -> ConsentMiddleware:
+    return ConsentMiddleware(app, corpus_config(**gate), SECRET, store=ListStore())
+
+
+PIXEL = '<script async src="https://connect.facebook.net/en_US/fbevents.js"></script>'
+INERT_PIXEL = (
+    '<script async src="https://connect.facebook.net/en_US/fbevents.js" type="text/plain" '
+    'data-consentkit-category="marketing"></script>'
+)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_a_tag_split_at_any_offset_comes_out_as_if_whole(page: Any) -> None:
+    whole = rewrite(page.html)
+    for offset in range(1, len(page.html)):
+        assert rewrite(page.html, chunks=[offset]) == whole, f"split at {offset}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_every_corpus_page_comes_out_unchanged_once_everything_is_granted_or_when_it_has_no_tracker(
+    page: Any,
+) -> None:
+    rewritten = rewrite(page.html)
+    if page.after:
+        assert rewritten != page.html
+        assert "data-consentkit-category" in rewritten
+    assert rewrite(page.html, denied=frozenset()) == page.html
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param(PIXEL, INERT_PIXEL, id="script-src"),
+        pytest.param(
+            '<script nonce="n1">fbq("init", "1");</script>',
+            '<script nonce="n1" type="text/plain" data-consentkit-category="marketing">fbq("init", "1");</script>',
+            id="inline-snippet-keeps-nonce",
+        ),
+        pytest.param(
+            "<img src=https://www.facebook.com/tr?id=1&amp;ev=PageView>",
+            '<img data-src=https://www.facebook.com/tr?id=1&amp;ev=PageView data-consentkit-category="marketing">',
+            id="unquoted-img",
+        ),
+        pytest.param(
+            '<script type="module" src="//connect.facebook.net/x.js"></script>',
+            '<script src="//connect.facebook.net/x.js" type="text/plain" data-consentkit-category="marketing" '
+            'data-consentkit-type="module"></script>',
+            id="module-keeps-its-type",
+        ),
+        pytest.param(
+            '<script async src="https://www.googletagmanager.com/gtag/js?id=G-DEMO123"></script>',
+            '<script async src="https://www.googletagmanager.com/gtag/js?id=G-DEMO123" type="text/plain" '
+            'data-consentkit-category="analytics"></script>',
+            id="enabled-service-decides-the-category",
+        ),
+        pytest.param(
+            "<!-- " + PIXEL + " --><textarea>" + PIXEL + "</textarea><title>" + PIXEL + "</title>",
+            "<!-- " + PIXEL + " --><textarea>" + PIXEL + "</textarea><title>" + PIXEL + "</title>",
+            id="not-a-tag-in-comment-textarea-title",
+        ),
+        pytest.param(
+            '<script type="application/ld+json">{"u": "https://connect.facebook.net/"}</script>',
+            '<script type="application/ld+json">{"u": "https://connect.facebook.net/"}</script>',
+            id="data-block-stays",
+        ),
+        pytest.param(
+            "<script>gtag('consent', 'default', {analytics_storage: 'denied'});</script>",
+            "<script>gtag('consent', 'default', {analytics_storage: 'denied'});</script>",
+            id="consent-mode-default-stays",
+        ),
+        pytest.param(
+            '<script type="text/plain" data-consentkit-category="marketing" src="//connect.facebook.net/a.js">'
+            "</script>",
+            '<script type="text/plain" data-consentkit-category="marketing" src="//connect.facebook.net/a.js">'
+            "</script>",
+            id="already-gated-by-the-template-tag",
+        ),
+        pytest.param("<plaintext>" + PIXEL, "<plaintext>" + PIXEL, id="plaintext"),
+    ],
+)
+def test_rewrites(html: str, expected: str) -> None:
+    assert rewrite(html) == expected
+
+
+def test_an_iframe_gets_the_placeholder_before_it() -> None:
+    html = '<iframe src="https://www.youtube.com/embed/x"></iframe>'
+    out = rewrite(html, placeholder=lambda category, host: f"[{category} {host}]")
+    assert out == '[marketing www.youtube.com]<iframe data-src="https://www.youtube.com/embed/x" ' + (
+        'data-consentkit-category="marketing"></iframe>'
+    )
+
+
+def test_only_the_categories_not_granted_are_held_back() -> None:
+    html = PIXEL + '<script src="https://www.googletagmanager.com/gtag/js?id=G-DEMO123"></script>'
+    assert rewrite(html, denied=frozenset({"analytics"})).startswith(PIXEL)
+    assert "analytics" not in rewrite(html, denied=frozenset({"marketing"}))
+
+
+def test_a_huge_inline_script_is_decided_without_being_held_whole() -> None:
+    body = "var x = 1;\n" * 2000 + "fbq('init', '1');"
+    html = "<script>" + body + "</script><p>after</p>"
+    rewriter = HtmlRewriter(Policy(INDEX, ALL, None), max_hold=1000)
+    first = rewriter.feed(html[:5000])
+    assert first.startswith("<script>")  # decided on what it had: no snippet yet, so it runs
+    assert first + rewriter.feed(html[5000:]) + rewriter.finish() == html
+
+
+@pytest.mark.parametrize(
+    ("raw", "host"),
+    [
+        ("https://Connect.Facebook.NET/x", "connect.facebook.net"),
+        ("//connect.facebook.net", "connect.facebook.net"),
+        (" https:\\\\connect.facebook.net\\x", "connect.facebook.net"),
+        ("https://user@connect.facebook.net:443/", "connect.facebook.net"),
+        ("https://connect%2efacebook.net/", "connect.facebook.net"),
+        ("https://connect&#46;facebook.net/", "connect.facebook.net"),
+        ("ht\ntps://connect.facebook.net/", "connect.facebook.net"),
+        ("/static/app.js", None),
+        ("app.js", None),
+        ("data:text/javascript,1", None),
+    ],
+)
+def test_url_host_reads_urls_as_a_browser_does(raw: str, host: str | None) -> None:
+    assert url_host(raw) == host
+
+
+def test_charset_from_a_byte_order_mark_or_meta() -> None:
+    assert sniffed_charset(b'<meta charset="shift_jis">') == "shift_jis"
+    assert sniffed_charset(b"\xff\xfe<\x00") == "utf-16-le"
+    assert sniffed_charset(b'<meta http-equiv="Content-Type" content="text/html; charset=utf-16">') == "utf-8"
+    assert text_codec("shift_jis") == text_codec("utf-8") == text_codec(None) == "latin-1"
+    assert text_codec("iso-2022-jp") == "iso2022_jp"
+
+
+# --- Through the middleware ---------------------------------------------------------------------------------------
+
+PAGE = ("<!doctype html><html><head>" + PIXEL + "</head><body><p>Hei</p></body></html>").encode()
+
+
+def test_the_middleware_rewrites_a_streamed_page_and_drops_content_length() -> None:
+    chunks = [PAGE[:40], PAGE[40:47], PAGE[47:]]
+    response = Client(middleware(html_app(chunks, **{"Content-Length": str(len(PAGE))}))).get("/")
+    assert INERT_PIXEL in response.text
+    assert "Content-Length" not in response.headers
+    assert response.headers["Vary"] == "Cookie"
+
+
+def test_a_visitor_who_granted_everything_gets_the_apps_own_iterable() -> None:
+    body = [PAGE]
+
+    def page(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return body
+
+    app = middleware(page)
+    client = Client(app)
+    assert client.post("/consentkit/consent", data={"choice": "accept_all"}).status_code == 303
+    environ: dict[str, Any] = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.url_scheme": "http"}
+    environ["HTTP_COOKIE"] = "; ".join(f"{cookie.key}={cookie.value}" for cookie in client._cookies.values())
+    assert app(environ, lambda status, headers, exc_info=None: None) is body
+
+
+@pytest.mark.parametrize("content_type", ["text/css", "application/json", "image/svg+xml"])
+def test_other_responses_pass_untouched(content_type: str) -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(PAGE)))])
+        return [PAGE]
+
+    response = Client(middleware(app)).get("/")
+    assert response.data == PAGE
+    assert response.headers["Content-Length"] == str(len(PAGE))
+
+
+def test_head_requests_keep_their_content_length() -> None:
+    response = Client(middleware(html_app(b"", **{"Content-Length": "1234"}))).head("/")
+    assert response.headers["Content-Length"] == "1234"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress", "decompress"),
+    [
+        pytest.param("gzip", gzip.compress, gzip.decompress, id="gzip"),
+        pytest.param("deflate", zlib.compress, zlib.decompress, id="deflate"),
+        pytest.param(
+            "deflate",
+            lambda data: zlib.compressobj(wbits=-15).compress(data) + zlib.compressobj(wbits=-15).flush(),
+            None,
+            id="raw-deflate",
+        ),
+        pytest.param("br", brotli.compress, brotli.decompress, id="br"),
+    ],
+)
+def test_compressed_pages_are_decompressed_rewritten_and_compressed_again(
+    encoding: str, compress: Callable[[bytes], bytes], decompress: Callable[[bytes], bytes] | None
+) -> None:
+    if decompress is None:  # raw deflate: one compressor for the whole body
+        packer = zlib.compressobj(wbits=-15)
+        packed = packer.compress(PAGE) + packer.flush()
+    else:
+        packed = compress(PAGE)
+    chunks = [packed[i : i + 7] for i in range(0, len(packed), 7)]
+    response = Client(middleware(html_app(chunks, **{"Content-Encoding": encoding}))).get("/")
+    assert response.headers["Content-Encoding"] == encoding
+    assert INERT_PIXEL in (decompress or zlib.decompress)(response.data).decode()
+
+
+def test_an_encoding_it_cannot_undo_passes_with_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    client = Client(middleware(html_app(b"zstd-bytes", **{"Content-Encoding": "zstd"})))
+    with caplog.at_level(logging.WARNING, logger="consentkit"):
+        assert client.get("/").data == b"zstd-bytes"
+        assert client.get("/").data == b"zstd-bytes"
+    warnings = [record.getMessage() for record in caplog.records if "zstd" in record.getMessage()]
+    assert len(warnings) == 1
+    assert '[gate] html = "off"' in warnings[0]
+
+
+def test_utf16_pages_are_decoded_with_their_own_codec() -> None:
+    page = "\ufeff<p>Blåbær</p>" + PIXEL
+    body = page.encode("utf-16-le")
+    app = html_app(body)
+
+    def utf16_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        yield from [body[:9], body[9:]]
+
+    out = Client(middleware(utf16_app)).get("/").data.decode("utf-16-le")
+    assert out == "\ufeff<p>Blåbær</p>" + INERT_PIXEL
+    assert app  # the helper builds utf-8 pages; this one sets its own header
+
+
+def test_report_mode_changes_nothing_and_logs_once_per_page_and_host(caplog: pytest.LogCaptureFixture) -> None:
+    client = Client(middleware(html_app(PAGE, **{"Content-Length": str(len(PAGE))}), html="report"))
+    with caplog.at_level(logging.WARNING, logger="consentkit"):
+        first = client.get("/a")
+        client.get("/a")
+        client.get("/b")
+    assert first.data == PAGE
+    assert first.headers["Content-Length"] == str(len(PAGE))
+    reports = [record.getMessage() for record in caplog.records if "would hold back" in record.getMessage()]
+    assert len(reports) == 2
+    assert "connect.facebook.net" in reports[0]
+    assert "/a" in reports[0]
+    assert "/b" in reports[1]
+
+
+def test_html_off_leaves_pages_alone() -> None:
+    assert Client(middleware(html_app(PAGE), html="off")).get("/").data == PAGE
+
+
+def test_unknown_third_party_scripts_are_reported_or_blocked(caplog: pytest.LogCaptureFixture) -> None:
+    page = b'<script src="https://cdn.elsewhere.example/lib.js"></script><script src="/own.js"></script>'
+    with caplog.at_level(logging.WARNING, logger="consentkit"):
+        reported = Client(middleware(html_app(page))).get("/").data
+    assert reported == page
+    assert [record for record in caplog.records if "cdn.elsewhere.example" in record.getMessage()]
+    blocked = Client(middleware(html_app(page), unknown_scripts="block")).get("/").text
+    assert 'src="https://cdn.elsewhere.example/lib.js" type="text/plain" data-consentkit-category="marketing"' in (
+        blocked
+    )
+    assert '<script src="/own.js"></script>' in blocked
+
+
+def test_the_body_is_closed_even_when_the_client_goes_away() -> None:
+    closed: list[bool] = []
+
+    class Body:
+        def __iter__(self) -> Iterator[bytes]:
+            yield PAGE
+
+        def close(self) -> None:
+            closed.append(True)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Body:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return Body()
+
+    result = middleware(app)({"REQUEST_METHOD": "GET", "PATH_INFO": "/"}, lambda *args: None)
+    next(iter(result))
+    result.close()  # type: ignore[attr-defined]
+    assert closed == [True]
