@@ -24,6 +24,7 @@ class TrackerIndex:
 
     def __init__(self, config: Config) -> None:
         self.hosts = TrackerHosts(config)
+        self._labels = self.hosts.labels
         self.block_unknown = config.gate.unknown_scripts == "block"
 
     def host_categories(self, host: str) -> frozenset[str]:
@@ -36,7 +37,7 @@ class TrackerIndex:
         for key in sorted(snippet_services(text)):
             found.add(self.hosts.service_categories[key])
             named = named or key
-        for host in sorted(host_names(text)):
+        for host in sorted(host_names(text, self._labels)):
             categories = self.hosts.categories(host)
             if categories:
                 found |= categories

@@ -24,16 +24,27 @@ MARKERS: Final[tuple[tuple[str, str], ...]] = (
     ("hubspot", r"\b_hsq\b"),
 )
 
+#: A word every marker contains: plain substring tests first, the regex only where one is there.
+_MARKER_WORDS: Final = ("gtag", "gtm.", "fbq", "_linkedin", "lintrk", "ttq", "Tiktok", "hj", "clarity", "_paq", "_hsq")
 _MARKER: Final = re.compile("|".join(f"(?P<m{index}>{pattern})" for index, (_, pattern) in enumerate(MARKERS)))
 #: Anything shaped like a host name (two labels or more), to look up among the tracker hosts.
-_HOST_LIKE: Final = re.compile(r"(?<![\w.-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+#: Possessive, so that a long identifier without a dot is given up at once, not retried at every split.
+_HOST_LIKE: Final = re.compile(r"[a-z0-9-]++(?:\.[a-z0-9-]++)++")
 
 
 def snippet_services(text: str) -> set[str]:
     """The preset keys whose install snippet ``text`` contains."""
+    if not any(word in text for word in _MARKER_WORDS):
+        return set()
     return {MARKERS[int(match.lastgroup[1:])][0] for match in _MARKER.finditer(text) if match.lastgroup}
 
 
-def host_names(text: str) -> set[str]:
-    """Every host-shaped word in ``text`` (lower-cased), such as ``connect.facebook.net``."""
-    return set(_HOST_LIKE.findall(text.lower()))
+def host_names(text: str, labels: frozenset[str] | None = None) -> set[str]:
+    """Every host-shaped word in ``text`` (lower-cased), such as ``connect.facebook.net``.
+
+    With ``labels`` (such as "facebook"), nothing is searched unless one of them is in the text.
+    """
+    lower = text.lower()
+    if labels is not None and not any(label in lower for label in labels):
+        return set()
+    return {name.strip("-") for name in _HOST_LIKE.findall(lower)}
