@@ -100,7 +100,7 @@ def realistic_page(*, trackers: bool, size: int = 200_000) -> bytes:
     body += [f'<a class="nav-link" href="/side/{n}">{rng.choice(WORDS)}</a>' for n in range(40)]
     body.append("</nav></header><main><article>")
     tail = scripts[12:] + ([*IFRAMES, NOSCRIPT_PIXEL] if trackers else IFRAMES[3:])
-    filler = []
+    filler: list[str] = []
     while sum(map(len, body)) + sum(map(len, filler)) + sum(map(len, head)) + sum(map(len, tail)) < size - 500:
         kind = rng.random()
         if kind < 0.55:
