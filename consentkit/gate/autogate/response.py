@@ -135,4 +135,3 @@ def _rewritten_headers(headers: Headers) -> Headers:
             value = "W/" + value
         kept.append((name, value))
     return kept
-
