@@ -37,6 +37,8 @@ MAX_HOLD: Final = 1 << 20
 _TAIL: Final = 16
 _COMMENT_END: Final = re.compile(r"--!?>")
 _TAG_END: Final = re.compile(">")
+#: A URL with a host has "//" or a scheme's ":" (or "\\", or an entity hiding either); a tag without any has none.
+_MAY_NAME_A_HOST: Final = re.compile(r"//|[:\\&]")
 
 #: ``(category, host)`` -> the HTML that stands in for a held-back iframe.
 Placeholder = Callable[[str, str], str]
@@ -206,7 +208,10 @@ class HtmlRewriter:
         return body_end if self._until is None else body_start
 
     def _fetching(self, match: re.Match[str], name: str) -> None:
-        verdict = self.policy.fetching(name, parse_attributes(match.group(2)))
+        attrs = match.group(2)
+        if not _MAY_NAME_A_HOST.search(attrs):  # /img/1.jpg and the like: no host, nothing to look up
+            return
+        verdict = self.policy.fetching(name, parse_attributes(attrs))
         if verdict is None:
             return
         new = inert_fetching_tag(match.group(1), match.group(2), verdict.category)
