@@ -138,6 +138,13 @@ def test_an_iframe_gets_the_placeholder_before_it() -> None:
     )
 
 
+def test_a_hidden_frame_gets_no_placeholder() -> None:
+    html = '<iframe src="https://www.googletagmanager.com/ns.html?id=GTM-X" height="0" width="0"></iframe>'
+    out = rewrite(html, placeholder=lambda category, host: "[placeholder]")
+    assert "data-src" in out
+    assert "[placeholder]" not in out
+
+
 def test_only_the_categories_not_granted_are_held_back() -> None:
     html = PIXEL + '<script src="https://www.googletagmanager.com/gtag/js?id=G-DEMO123"></script>'
     assert rewrite(html, denied=frozenset({"analytics"})).startswith(PIXEL)

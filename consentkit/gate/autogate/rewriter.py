@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from ...render.inert import EXECUTABLE_TYPES, inert_fetching_tag, inert_script_tag, parse_attributes
+from ...render.inert import EXECUTABLE_TYPES, Attribute, inert_fetching_tag, inert_script_tag, parse_attributes
 from .policy import Policy, Verdict
 from .tokenizer import (
     BOGUS_COMMENT,
@@ -211,11 +211,12 @@ class HtmlRewriter:
         attrs = match.group(2)
         if not _MAY_NAME_A_HOST.search(attrs):  # /img/1.jpg and the like: no host, nothing to look up
             return
-        verdict = self.policy.fetching(name, parse_attributes(attrs))
+        attributes = parse_attributes(attrs)
+        verdict = self.policy.fetching(name, attributes)
         if verdict is None:
             return
-        new = inert_fetching_tag(match.group(1), match.group(2), verdict.category)
-        if verdict.frame_host and self.placeholder is not None:
+        new = inert_fetching_tag(match.group(1), attrs, verdict.category)
+        if verdict.frame_host and self.placeholder is not None and not _hidden(attributes):
             new = self.placeholder(verdict.category, verdict.frame_host) + new
         self._hold(verdict, name, match, new)
 
@@ -224,6 +225,17 @@ class HtmlRewriter:
             self.on_hold(verdict, name)
         if self.apply:
             self._edits.append((match.start(), match.end(), new))
+
+
+def _hidden(attributes: list[Attribute]) -> bool:
+    """A frame nobody sees (Tag Manager's ``<noscript>`` iframe) needs no placeholder."""
+    for name, value, _ in attributes:
+        value = (value or "").replace(" ", "").lower()
+        if (name in ("width", "height") and value in ("0", "0px")) or (name == "style" and "display:none" in value):
+            return True
+        if name == "hidden":
+            return True
+    return False
 
 
 def _font_breaks_out(attrs: str) -> bool:
