@@ -10,33 +10,31 @@ from __future__ import annotations
 import re
 from typing import Final
 
-#: (preset key, what in a script's text marks it), from each vendor's documented install snippet.
-MARKERS: Final[tuple[tuple[str, str], ...]] = (
-    ("google-ads", r"""\bgtag\(\s*['"](?:config|event)['"]\s*,\s*['"]AW-"""),
-    ("google-analytics", r"""\bgtag\(\s*['"](?:js|config|event|set|get)['"]"""),
-    ("google-tag-manager", r"""['"]gtm\.start['"]|['"]gtm\.js['"]"""),
-    ("meta-pixel", r"\bfbq\(|\b_fbq\b"),
-    ("linkedin-insight", r"\b_linkedin_(?:partner_id|data_partner_ids)\b|\blintrk\("),
-    ("tiktok-pixel", r"\bttq\.(?:load|page|track|identify)\(|\bTiktokAnalyticsObject\b"),
-    ("hotjar", r"\bhj\(|\b_hjSettings\b"),
-    ("microsoft-clarity", r"""\bclarity\(|['"]clarity['"]"""),
-    ("matomo", r"\b_paq\b"),
-    ("hubspot", r"\b_hsq\b"),
+#: (preset key, a word the marker contains, what in a script's text marks it), from each vendor's
+#: documented install snippet. The word is a plain substring test: a marker's regex runs only where it is.
+MARKERS: Final[tuple[tuple[str, str, str], ...]] = (
+    ("google-ads", "gtag", r"""\bgtag\(\s*['"](?:config|event)['"]\s*,\s*['"]AW-"""),
+    ("google-analytics", "gtag", r"""\bgtag\(\s*['"](?:js|config|event|set|get)['"]"""),
+    ("google-tag-manager", "gtm.", r"""['"]gtm\.(?:start|js)['"]"""),
+    ("meta-pixel", "fbq", r"\b_?fbq\b"),
+    ("linkedin-insight", "_linkedin_", r"\b_linkedin_(?:partner_id|data_partner_ids)\b"),
+    ("linkedin-insight", "lintrk", r"\blintrk\("),
+    ("tiktok-pixel", "ttq", r"\bttq\.(?:load|page|track|identify)\("),
+    ("tiktok-pixel", "TiktokAnalyticsObject", r"\bTiktokAnalyticsObject\b"),
+    ("hotjar", "hj", r"\bhj\(|\b_hjSettings\b"),
+    ("microsoft-clarity", "clarity", r"""\bclarity\(|['"]clarity['"]"""),
+    ("matomo", "_paq", r"\b_paq\b"),
+    ("hubspot", "_hsq", r"\b_hsq\b"),
 )
-
-#: A word every marker contains: plain substring tests first, the regex only where one is there.
-_MARKER_WORDS: Final = ("gtag", "gtm.", "fbq", "_linkedin", "lintrk", "ttq", "Tiktok", "hj", "clarity", "_paq", "_hsq")
-_MARKER: Final = re.compile("|".join(f"(?P<m{index}>{pattern})" for index, (_, pattern) in enumerate(MARKERS)))
-#: Anything shaped like a host name (two labels or more), to look up among the tracker hosts.
-#: Possessive, so that a long identifier without a dot is given up at once, not retried at every split.
-_HOST_LIKE: Final = re.compile(r"[a-z0-9-]++(?:\.[a-z0-9-]++)++")
+_COMPILED: Final = tuple((key, word, re.compile(pattern)) for key, word, pattern in MARKERS)
+#: Anything shaped like a host name (two labels or more), to look up among the tracker hosts. The
+#: lookbehind starts a match only at a word's start, so a long word is not retried from each letter.
+_HOST_LIKE: Final = re.compile(r"(?<![a-z0-9-])[a-z0-9-]++(?:\.[a-z0-9-]++)++")
 
 
 def snippet_services(text: str) -> set[str]:
     """The preset keys whose install snippet ``text`` contains."""
-    if not any(word in text for word in _MARKER_WORDS):
-        return set()
-    return {MARKERS[int(match.lastgroup[1:])][0] for match in _MARKER.finditer(text) if match.lastgroup}
+    return {key for key, word, pattern in _COMPILED if word in text and pattern.search(text)}
 
 
 def host_names(text: str, labels: frozenset[str] | None = None) -> set[str]:
