@@ -46,8 +46,8 @@ Placeholder = Callable[[str, str], str]
 OnHold = Callable[[Verdict, str], None]
 
 
-def _is_executable(attrs: str) -> bool:
-    script_type = next((value for name, value, _ in parse_attributes(attrs) if name == "type"), None)
+def _is_executable(attributes: list[Attribute]) -> bool:
+    script_type = next((value for name, value, _ in attributes if name == "type"), None)
     return (script_type or "").strip().lower() in EXECUTABLE_TYPES
 
 
@@ -201,8 +201,9 @@ class HtmlRewriter:
                 body_end = len(text)
                 self._until, self._until_start = end_tag_of("script"), True
         attrs = match.group(2)
-        if _is_executable(attrs):
-            verdict = self.policy.script(parse_attributes(attrs), text[body_start:body_end])
+        attributes = parse_attributes(attrs)
+        if _is_executable(attributes):
+            verdict = self.policy.script(attributes, text[body_start:body_end])
             if verdict is not None:
                 self._hold(verdict, "script", match, inert_script_tag(match.group(1), attrs, verdict.category))
         return body_end if self._until is None else body_start
