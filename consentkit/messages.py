@@ -91,7 +91,7 @@ MESSAGES: Final[dict[str, str]] = {
         "Only strictly necessary cookies are used without asking you. For all others we need your consent, "
         "which you can withdraw at any time."
     ),
-    "notice_your_choice": N_("Your choice"),
+    "notice_your_choice": N_("What have you chosen?"),
     "notice_undecided": N_("You have not made a choice yet. Until you do, we only use necessary cookies."),
     "notice_decided": N_("Your choice was saved on %(date)s. Consent ID: %(consent_id)s."),
     # A moment as the visitor reads it: "5. mars 2026 kl. 15.07" (no seconds, no time zone).

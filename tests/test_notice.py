@@ -91,7 +91,7 @@ def test_the_fingerprints_catch_a_copied_sentence() -> None:
             "nb",
             [
                 "Hva er informasjonskapsler?",
-                "Valget ditt",
+                "Hva har du valgt?",
                 "Hvilke informasjonskapsler bruker vi?",
                 "Hvilke tjenester fra andre selskaper bruker vi?",
                 "Hva er det rettslige grunnlaget?",
@@ -105,7 +105,7 @@ def test_the_fingerprints_catch_a_copied_sentence() -> None:
             "sv",
             [
                 "Vad är kakor?",
-                "Ditt val",
+                "Vad har du valt?",
                 "Vilka kakor använder vi?",
                 "Vilka tjänster från andra företag använder vi?",
                 "Vad är den rättsliga grunden?",
@@ -119,7 +119,7 @@ def test_the_fingerprints_catch_a_copied_sentence() -> None:
             "en",
             [
                 "What are cookies?",
-                "Your choice",
+                "What have you chosen?",
                 "Which cookies do we use?",
                 "Which services from other companies do we use?",
                 "What is the legal basis?",
