@@ -100,7 +100,7 @@ class _Brotli:
 
 def _brotli_module() -> Any:
     try:
-        import brotli  # type: ignore[import-not-found, unused-ignore]
+        import brotli  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         return None
     return brotli
