@@ -101,7 +101,7 @@ def main() -> None:
     cases = [("no cookies set", (), True), ("three cookies set", three, True), ("three, cache off", three, False)]
     for label, cookies, cached in cases:
         bare = json_app(cookies)
-        gated = ConsentMiddleware(bare, config, "benchmark-key", store=NullStore())  # type: ignore[arg-type]
+        gated = ConsentMiddleware(bare, config, "benchmark-key-" + "0" * 32, store=NullStore())  # type: ignore[arg-type]
         if not cached:
             gated.codec._verified = _NeverKeeps()
         with_cookie = {**environ, "HTTP_COOKIE": f"{consent_cookie(gated)}; session=abc"}

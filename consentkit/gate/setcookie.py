@@ -79,14 +79,30 @@ def is_deletion(header_value: str, now: datetime | None = None) -> bool:
 
     Deleting a tracker's cookie never needs consent, so the gate lets it pass;
     hence the strictness: anything a browser would store is not a deletion.
+    It runs for every Set-Cookie about to be blocked, so a header without
+    either attribute, or with a positive Max-Age, is answered early.
     """
-    if _CONTROL.search(header_value):
+    lowered = header_value.lower()
+    if "max-age" not in lowered and "expires" not in lowered:
         return False
     attributes = _attributes(header_value)
-    if attributes is None:
+    if not attributes:
         return False
-    moment = (now or datetime.now(UTC)) - CLOCK_SKEW
-    return _rfc_deletes(attributes, moment) and _chromium_deletes(attributes, moment)
+    max_ages = [value for name, value in attributes if name == "max-age"]
+    expires = [value for name, value in attributes if name == "expires"]
+    by_rfc, by_chromium = _rfc_max_age(max_ages), _chromium_max_age(max_ages)
+    if by_rfc is False or by_chromium is False:
+        return False
+    if by_rfc is None or by_chromium is None:
+        moment = (now or datetime.now(UTC)) - CLOCK_SKEW
+        if by_rfc is None:
+            valid = [date for date in map(rfc_cookie_date, expires) if date is not None]
+            by_rfc = bool(valid) and valid[-1] <= moment
+        if by_chromium is None:
+            date = chromium_cookie_date(expires[-1]) if expires and expires[-1] else None
+            by_chromium = date is not None and date <= moment
+    # A browser drops a line with a control character altogether: no deletion either.
+    return by_rfc and by_chromium and not _CONTROL.search(header_value)
 
 
 def _attributes(header_value: str) -> list[tuple[str, str]] | None:
@@ -96,41 +112,33 @@ def _attributes(header_value: str) -> list[tuple[str, str]] | None:
     """
     found = []
     for attribute in header_value.split(";")[1:]:
-        name, _, value = attribute.partition("=")
-        value = value.strip(_WSP)
-        if len(value) > MAX_ATTRIBUTE_VALUE:
+        if len(attribute) > MAX_ATTRIBUTE_VALUE and len(attribute.partition("=")[2].strip(_WSP)) > MAX_ATTRIBUTE_VALUE:
             return None
+        name, _, value = attribute.partition("=")
         name = name.strip(_WSP)
-        # ASCII case-insensitive only: str.lower() would fold other scripts' letters too.
-        if name.isascii() and name.lower() in ("max-age", "expires"):
-            found.append((name.lower(), value))
+        # Both names have seven letters; ASCII case-insensitive only, since str.lower()
+        # would fold other scripts' letters too.
+        if len(name) == 7 and name.isascii() and (name := name.lower()) in ("max-age", "expires"):
+            found.append((name, value.strip(_WSP)))
     return found
 
 
-def _rfc_deletes(attributes: list[tuple[str, str]], moment: datetime) -> bool:
-    """RFC 6265bis 5.6.1-2 and 5.7: the last valid Max-Age wins, else the last valid Expires."""
-    max_ages = [value for name, value in attributes if name == "max-age" and _RFC_MAX_AGE.fullmatch(value)]
-    if max_ages:
-        return int(max_ages[-1]) <= 0
-    dates = [rfc_cookie_date(value) for name, value in attributes if name == "expires"]
-    valid = [date for date in dates if date is not None]
-    return bool(valid) and valid[-1] <= moment
+def _rfc_max_age(max_ages: list[str]) -> bool | None:
+    """RFC 6265bis 5.6.2 and 5.7: the last valid Max-Age decides; None when there is none (Expires decides)."""
+    for value in reversed(max_ages):
+        if _RFC_MAX_AGE.fullmatch(value):
+            return int(value) <= 0
+    return None
 
 
-def _chromium_deletes(attributes: list[tuple[str, str]], moment: datetime) -> bool:
-    """Chromium: the last Max-Age if it is a number, else the last Expires if it is a date."""
-    max_ages = [value for name, value in attributes if name == "max-age"]
-    if max_ages and _CHROMIUM_MAX_AGE.fullmatch(max_ages[-1]):
-        seconds = int(max_ages[-1])
-        # Beyond int64 Chromium clamps (the far future keeps the cookie; the far past is
-        # read here as "falls back to Expires", which can only mean "not deleted" more often).
-        if _INT64_MIN <= seconds <= _INT64_MAX:
-            return seconds <= 0
-    expires = [value for name, value in attributes if name == "expires"]
-    if not expires or not expires[-1]:
-        return False
-    date = chromium_cookie_date(expires[-1])
-    return date is not None and date <= moment
+def _chromium_max_age(max_ages: list[str]) -> bool | None:
+    """Chromium: the last Max-Age decides if it is a number; None when Expires decides."""
+    if not max_ages or not _CHROMIUM_MAX_AGE.fullmatch(max_ages[-1]):
+        return None
+    seconds = int(max_ages[-1])
+    # Beyond int64 Chromium clamps (the far future keeps the cookie; the far past is
+    # read here as "falls back to Expires", which can only mean "not deleted" more often).
+    return seconds <= 0 if _INT64_MIN <= seconds <= _INT64_MAX else None
 
 
 def rfc_cookie_date(value: str) -> datetime | None:
