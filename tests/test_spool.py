@@ -63,11 +63,8 @@ def test_an_outage_is_reported_once_and_the_backlog_drains_by_itself(
     writer = SpoolWriter(SQLiteStore(str(blocker / "log.sqlite3")), Spool(tmp_path / "spool"))
     sent = [record(consent_id=f"visitor-{index:04d}") for index in range(50)]
     with caplog.at_level(logging.WARNING, logger="consentkit"):
-        started = time.monotonic()
         for item in sent:
-            writer.append(item, None)
-            time.sleep(0.01)
-        assert time.monotonic() - started < 2  # the visitor does not wait for the store
+            writer.append(item, None)  # taken, though the store cannot be opened
         assert wait_for(lambda: any("cannot write the consent log" in r.getMessage() for r in caplog.records))
         time.sleep(0.5)  # more failed attempts, no more error lines
         errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
