@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
@@ -16,6 +17,8 @@ from consentkit import ConsentMiddleware
 from consentkit.config.load import Config, parse_config
 from consentkit.log import ConsentRecord
 from consentkit.log.store import KeptText
+
+from .pgcluster import Cluster
 
 # The test machine's cores are shared: one example's time measures the neighbours, not the code.
 settings.register_profile("shared-machine", deadline=None)
@@ -155,3 +158,19 @@ def make_middleware(store: ListStore, config: Config) -> Callable[..., ConsentMi
         return ConsentMiddleware(app or cookie_app(), cfg or config, SECRET, **options)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A PostgreSQL server of its own for the session: started on first use, stopped and deleted at the end."""
+    cluster = Cluster.create()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def pg_url(postgres: Cluster, request: pytest.FixtureRequest) -> str:
+    """A new, empty database for one test."""
+    return postgres.new_database("t_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16])

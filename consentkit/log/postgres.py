@@ -12,6 +12,7 @@ the pool's reconnect back-off.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -72,6 +73,11 @@ _INSERT: Final = f"""
 _KEEP_TEXTS: Final = """INSERT INTO consent_texts (text_hash, canonical)
     SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT DO NOTHING"""
 _SELECT: Final = f"SELECT {_COLUMNS} FROM consent_log"  # noqa: S608 (constant column names)
+# The pool logs every failed attempt to refill itself; during an outage that would be a line each few
+# seconds per process, where consentkit reports one per outage. A site that set the level keeps it.
+if logging.getLogger("psycopg.pool").level == logging.NOTSET:
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+
 #: Seconds to wait for a connection before a call fails (and the spool keeps the record).
 CONNECT_TIMEOUT: Final = 3
 
@@ -131,7 +137,12 @@ class PostgresStore:
     def _get_pool(self) -> ConnectionPool[Any]:
         with self._lock:
             if self._pool is None:
-                extra = {} if "connect_timeout" in self._params else {"connect_timeout": CONNECT_TIMEOUT}
+                extra: dict[str, Any] = (
+                    {} if "connect_timeout" in self._params else {"connect_timeout": CONNECT_TIMEOUT}
+                )
+                # One plain connection first: while the server is down this fails once, quietly, where a
+                # pool would log each of its background attempts.
+                psycopg.connect(self.url, **extra).close()
                 pool: ConnectionPool[Any] = ConnectionPool(
                     self.url,
                     min_size=1,
@@ -144,9 +155,9 @@ class PostgresStore:
                 )
                 try:
                     pool.open(wait=True, timeout=CONNECT_TIMEOUT)
-                except PoolTimeout as error:
-                    pool.close(timeout=0)
-                    raise LogStoreError(f"cannot connect to the consent log at {self.describe()}: {error}") from None
+                except PoolTimeout:
+                    pool.close(timeout=1)
+                    raise
                 self._pool = pool
             return self._pool
 
@@ -154,7 +165,7 @@ class PostgresStore:
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.close(timeout=0)
+            pool.close(timeout=1)
 
     def _run(self, doing: str, work: Any) -> Any:
         """``work(connection)`` in one transaction; a failure closes the pool and raises LogStoreError."""
