@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
 from consentkit.cli.log import main as log_main
+from consentkit.log import LogStoreError
 from consentkit.log.record import ConsentRecord
 from consentkit.log.spool import Spool, adopt, file_status
 from consentkit.log.sqlite import SQLiteStore
+from consentkit.log.store import KeptText
 from consentkit.log.writer import SpoolWriter, drain
 
 from .conftest import BASE_TOML
@@ -162,3 +165,46 @@ def test_log_status_and_drain(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "0 records not yet shipped" in capsys.readouterr().out
     assert log_main(["migrate", *argv]) == 0
     assert "already at schema version" in capsys.readouterr().out
+
+
+def test_a_failing_store_is_retried_at_its_own_pace(tmp_path: Path) -> None:
+    """During an outage, decisions spooled meanwhile must not make the writer hammer the store."""
+    attempts = []
+
+    class Down(SQLiteStore):
+        def append_batch(self, records: Sequence[ConsentRecord], texts: Sequence[KeptText] = ()) -> None:
+            attempts.append(time.monotonic())
+            raise LogStoreError("down")
+
+    writer = SpoolWriter(Down(str(tmp_path / "log.sqlite3")), Spool(tmp_path / "spool"))
+    started = time.monotonic()
+    while time.monotonic() - started < 1.5:
+        writer.append(record(), None)
+        time.sleep(0.005)
+    writer.close()
+    # Backing off from 0.2 s to 2 s: a handful of attempts, not one per decision (about 200 were spooled).
+    assert len(attempts) <= 8, len(attempts)
+
+
+def test_a_deleted_spool_folder_loses_nothing_and_is_recreated(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "logs"
+    blocker.write_text("a file where the log's folder should be")  # the store is down, so the spool holds all
+    writer = SpoolWriter(SQLiteStore(str(blocker / "log.sqlite3")), Spool(tmp_path / "spool"))
+    before = [record(consent_id=f"before-{index}") for index in range(30)]
+    for item in before:
+        writer.append(item, None)
+    shutil.rmtree(tmp_path / "spool")
+    time.sleep(0.5)
+    after = [record(consent_id=f"after-{index}") for index in range(30)]
+    for item in after:
+        writer.append(item, None)
+    assert Spool(tmp_path / "spool").files()  # a new file for the new decisions
+    blocker.unlink()
+    assert wait_for(lambda: len(records_in(blocker / "log.sqlite3")) == 60)
+    assert sorted(records_in(blocker / "log.sqlite3"), key=lambda item: item.consent_id) == sorted(
+        before + after, key=lambda item: item.consent_id
+    )
+    assert "was deleted while in use" in caplog.text
+    writer.close()

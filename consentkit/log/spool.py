@@ -74,6 +74,8 @@ class SpoolFile:
         self.path = path
         self.fd = fd
         self.state_path = path.with_suffix(".state")
+        #: The offset shipped up to, kept here instead of in a state file once the file was deleted.
+        self.detached_offset: int | None = None
         state = self.state()
         #: The last failure to ship this file, kept after recovery for ``consentkit log status``.
         self.last_error: tuple[str, str] | None = (
@@ -97,6 +99,8 @@ class SpoolFile:
         return data if isinstance(data, dict) else {"shipped": 0}
 
     def shipped(self) -> int:
+        if self.detached_offset is not None:
+            return self.detached_offset
         offset = self.state().get("shipped", 0)
         # An offset past the end means the file was emptied after the state was written: start again.
         return offset if isinstance(offset, int) and 0 <= offset <= self.size() else 0
@@ -110,6 +114,9 @@ class SpoolFile:
         """
         if error is not None:
             self.last_error = (error, format_utc(utc_now()))
+        if self.detached_offset is not None:
+            self.detached_offset = shipped
+            return
         error, error_at = self.last_error or (None, None)
         state = {"shipped": shipped, "error": error, "error_at": error_at}
         temporary = self.state_path.with_suffix(f".state-{os.getpid()}")
@@ -208,6 +215,24 @@ class Spool:
             os.write(own.fd, line)
         if self.fsync:
             os.fdatasync(own.fd)
+
+    def retire_if_deleted(self) -> SpoolFile | None:
+        """This process's file, if someone deleted it (or its folder): the next decision goes to a new file,
+        and the old one, still open, is returned to be shipped to its end from memory."""
+        with self._lock:
+            own = self.own_if_open()
+            if own is None:
+                return None
+            opened = os.fstat(own.fd)
+            try:
+                current = os.stat(own.path)
+            except OSError:
+                current = None
+            if current is not None and (current.st_dev, current.st_ino) == (opened.st_dev, opened.st_ino):
+                return None
+            own.detached_offset = 0  # its state file went with it: ship it all (record ids make that safe)
+            self._own = None
+            return own
 
     def truncate_if_shipped(self, own: SpoolFile, shipped: int) -> bool:
         """Empty this process's file if everything in it is shipped (keeps it from growing forever)."""

@@ -122,12 +122,15 @@ class SpoolWriter:
         self.spool = spool
         self.shipper = Shipper(store, spool)
         self._wake = threading.Event()
+        self._stop = threading.Event()
         self._idle = threading.Condition()
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
         self._stopping = False
         self._outage_since: float | None = None
         self._next_scan = 0.0
+        #: Files of this process that were deleted while open, shipped to their end before they are let go.
+        self._retired: list[SpoolFile] = []
         atexit.register(self.close)
 
     def append(self, record: ConsentRecord, text: KeptText | None) -> None:
@@ -153,22 +156,26 @@ class SpoolWriter:
         # First use, or a forked child: threads do not survive a fork.
         self._thread_pid = os.getpid()
         self._stopping = False
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="consentkit-log-writer", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         delay = RETRY_FIRST
         while not self._stopping:
+            # Cleared before the round: a decision spooled from here on is shipped by it or wakes the next.
+            self._wake.clear()
             try:
                 busy = self._ship_round()
             except LogStoreError as error:
                 self._report_outage(error)
-                self._wake.wait(delay)
+                # A failing store is retried at its own pace, not once per decision spooled meanwhile.
+                self._stop.wait(delay)
                 delay = min(delay * 2, RETRY_LONGEST)
                 continue
             except Exception:
                 log.exception("consentkit: the consent log writer failed; retrying")
-                self._wake.wait(RETRY_LONGEST)
+                self._stop.wait(RETRY_LONGEST)
                 continue
             delay = RETRY_FIRST
             self._report_recovery()
@@ -176,12 +183,22 @@ class SpoolWriter:
                 with self._idle:
                     self._idle.notify_all()
                 self._wake.wait(1.0)
-                self._wake.clear()
 
     def _ship_round(self) -> bool:
         """Ship this process's file, and now and then dead processes' files; whether anything was shipped."""
+        if (retired := self.spool.retire_if_deleted()) is not None:
+            log.error(
+                "consentkit: the spool file %s was deleted while in use; its decisions are shipped from memory and "
+                "new ones go to a new file",
+                retired.path,
+            )
+            self._retired.append(retired)
+        shipped = 0
+        while self._retired:
+            shipped += self.shipper.ship_file(self._retired[0], final=True)
+            self._retired.pop(0).close()
         own = self.spool.own_if_open()
-        shipped = self.shipper.ship_file(own, final=False) if own is not None else 0
+        shipped += self.shipper.ship_file(own, final=False) if own is not None else 0
         if own is not None and shipped:
             self.spool.truncate_if_shipped(own, own.shipped())
         if time.monotonic() >= self._next_scan:
@@ -231,6 +248,7 @@ class SpoolWriter:
         if self._thread is None or self._thread_pid != os.getpid():
             return
         self._stopping = True
+        self._stop.set()
         self._wake.set()
         self._thread.join(5)
         self._thread = None
