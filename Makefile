@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install catalogs messages assets browser lint typecheck test demo bench notices clean
+.PHONY: install catalogs messages assets packages browser lint typecheck test demo bench notices clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,16 +47,24 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# Chromium for the browser tests: Debian's package (as root), else Playwright's own download.
-browser: install
-	@if [ -x /usr/bin/chromium ]; then :; \
+# Debian packages the tests need, in one apt-get run when any is missing (as root): chromium for the
+# browser tests, postgresql for the PostgreSQL log store's tests (only its server binaries are used; the
+# tests start a throwaway cluster of their own). Without root, Chromium comes from Playwright's download.
+packages: install
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	else \
-		$(BIN)/python -m playwright install chromium; \
+		case "$$missing" in *chromium*) $(BIN)/python -m playwright install chromium;; esac; \
+		case "$$missing" in *postgresql*) echo "the tests need PostgreSQL's server: apt-get install postgresql" >&2; exit 1;; esac; \
 	fi
 
-test: lint typecheck browser
+browser: packages
+
+test: lint typecheck packages
 	$(BIN)/pytest
 
 demo: $(VENV)/.demo-installed

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,9 @@ from hypothesis import settings
 from consentkit import ConsentMiddleware
 from consentkit.config.load import Config, parse_config
 from consentkit.log import ConsentRecord
+from consentkit.log.store import KeptText
+
+from .pgcluster import Cluster
 
 # The test machine's cores are shared: one example's time measures the neighbours, not the code.
 settings.register_profile("shared-machine", deadline=None)
@@ -83,6 +87,20 @@ class ListStore:
     def append(self, record: ConsentRecord) -> None:
         self.saved.append(record)
 
+    def append_batch(self, records: Sequence[ConsentRecord], texts: Sequence[KeptText] = ()) -> None:
+        for text_hash, canonical in texts:
+            self.keep_text(text_hash, canonical)
+        self.saved.extend(records)
+
+    def schema_version(self) -> int:
+        return 1
+
+    def migrate(self) -> tuple[int, int]:
+        return 1, 1
+
+    def describe(self) -> str:
+        return "a list in memory"
+
     def by_consent_id(self, consent_id: str) -> list[ConsentRecord]:
         return [record for record in self.saved if record.consent_id == consent_id]
 
@@ -140,3 +158,19 @@ def make_middleware(store: ListStore, config: Config) -> Callable[..., ConsentMi
         return ConsentMiddleware(app or cookie_app(), cfg or config, SECRET, **options)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A PostgreSQL server of its own for the session: started on first use, stopped and deleted at the end."""
+    cluster = Cluster.create()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def pg_url(postgres: Cluster, request: pytest.FixtureRequest) -> str:
+    """A new, empty database for one test."""
+    return postgres.new_database("t_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16])

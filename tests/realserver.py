@@ -50,9 +50,14 @@ def gunicorn(
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
     timeout: float = 30,
+    prefix: Sequence[str] = (),
 ) -> Iterator[Server]:
-    """Start gunicorn, wait until every worker has booted, and stop it afterwards."""
+    """Start gunicorn, wait until every worker has booted, and stop it afterwards.
+
+    ``prefix`` goes before the command, e.g. ``setpriv`` options to run it with fewer privileges.
+    """
     command = [
+        *prefix,
         sys.executable,
         "-m",
         "gunicorn",

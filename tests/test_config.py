@@ -169,9 +169,7 @@ def mutate(path: str, value: Any) -> dict[str, Any]:
             'services[1].category: "necessary" is not allowed; expected one of functional, analytics, marketing',
             id="service-necessary",
         ),
-        pytest.param(
-            "log.url", "postgres://db/consent", 'log.url: "postgres://db/consent" is not a supported', id="log"
-        ),
+        pytest.param("log.url", "mysql://db/consent", 'log.url: "mysql://db/consent" is not a supported', id="log"),
         pytest.param("log.ulr", "x", 'log.ulr: unknown key; did you mean "url"?', id="log-typo"),
         pytest.param("log.path", "x", "log.path: unknown key; allowed keys: url, retention", id="log-unknown"),
         pytest.param("log.retention", "forever", 'log.retention: "forever" is not a duration', id="log-retention-word"),

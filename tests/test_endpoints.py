@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from consentkit import ConsentMiddleware
 from consentkit.gate.endpoints import safe_next
 from consentkit.log import ConsentRecord, LogStoreError
 from consentkit.log.record import text_hash_of
+from consentkit.log.store import KeptText
 
 from .conftest import ListStore, config_from
 
@@ -226,8 +227,22 @@ def test_withdrawal_expires_the_denied_cookies_the_browser_sent(make_middleware:
     assert any(value.endswith("; Domain=eksempel.no") for value in ga)
     tracker = [value for value in expired if value.startswith("tracker_1=")]
     assert any(value.endswith("; Domain=.eksempel.no") for value in tracker)
-    assert store.saved[-1].method == "withdraw"
+    # What was pressed, and what it took back (issue 8 item 15).
+    assert store.saved[-1].method == "custom"
+    assert store.saved[-1].withdrawn == ("analytics", "marketing")
     assert store.saved[-1].granted == ("functional",)
+
+
+def test_a_reject_after_an_accept_is_a_reject_that_withdrew(make_middleware: Factory, store: ListStore) -> None:
+    client = Client(make_middleware())
+    post_choice(client, choice="accept_all")
+    post_choice(client, choice="reject_all")
+    post_choice(client, choice="reject_all")
+    assert [(record.method, record.withdrawn) for record in store.saved] == [
+        ("accept_all", ()),
+        ("reject_all", ("functional", "analytics", "marketing")),
+        ("reject_all", ()),  # nothing left to take back
+    ]
 
 
 def test_the_consent_id_is_kept_when_the_visitor_changes_their_mind(make_middleware: Factory, store: ListStore) -> None:
@@ -273,7 +288,7 @@ def test_the_text_hash_differs_per_locale_and_text(make_middleware: Factory, sto
 
 
 class BrokenStore(ListStore):
-    def append(self, record: ConsentRecord) -> None:
+    def append_batch(self, records: Sequence[ConsentRecord], texts: Sequence[KeptText] = ()) -> None:
         raise LogStoreError("disk full")
 
 

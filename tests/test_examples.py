@@ -111,6 +111,7 @@ def test_the_privacy_page_embeds_the_notice(portal: Flask) -> None:
 def test_decisions_go_to_the_sqlite_log_next_to_the_config(portal: Flask, tmp_path: Path) -> None:
     client = portal.test_client()
     client.post("/consentkit/consent", data={"choice": "reject_all"})
+    assert portal.extensions["consentkit"].flush()  # spooled, then shipped by a background thread
     records = list(SQLiteStore(str(tmp_path / "consentkit-log.sqlite3")).records())
     assert [record.method for record in records] == ["reject_all"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -35,14 +34,6 @@ def record(
     return ConsentRecord("id", when, policy, "sha256:" + "0" * 64, granted, denied, method, locale)
 
 
-@dataclass(frozen=True)
-class ServiceRecord(ConsentRecord):
-    """A record as the log keeps it once consent can be given service by service."""
-
-    services_granted: tuple[str, ...] = ()
-    services_denied: tuple[str, ...] = ()
-
-
 def test_choices_per_day_and_headline_rates() -> None:
     records = [
         record(DAY1, "accept_all", EVERYTHING),
@@ -70,8 +61,17 @@ def test_category_share_counts_only_decisions_that_were_asked() -> None:
 
 
 def test_service_shares_come_from_records_that_carry_services() -> None:
-    youtube_only = ServiceRecord(
-        "id", DAY1, "v1", "sha256:0", (), EVERYTHING, "custom", "sv", ("youtube",), ("meta-pixel",)
+    youtube_only = ConsentRecord(
+        "id",
+        DAY1,
+        "v1",
+        "sha256:0",
+        (),
+        EVERYTHING,
+        "custom",
+        "sv",
+        services_granted=("youtube",),
+        services_denied=("meta-pixel",),
     )
     services = summarize(group_records([youtube_only])).to_json()["services"]
     assert services == {

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,7 @@ def decide(config_path: Path, *choices: dict[str, Any]) -> str:
         state = json.loads(client.get("/consentkit/consent").get_data(as_text=True))
         return str(state["consent_id"])
     finally:
-        middleware.store.close()
+        middleware.close()
 
 
 def past(
@@ -100,7 +101,8 @@ def test_show_lists_every_decision_of_one_visitor_oldest_first(
     assert run(config_path, "show", "--", consent_id) == 0
     out = capsys.readouterr().out
     assert f"consent id {consent_id}: 2 records" in out
-    assert out.index("accept_all") < out.index("withdraw")
+    assert out.index("accept_all") < out.index("custom")
+    assert "withdrew:        functional, marketing" in out
     assert "granted:         functional, analytics, marketing\n  denied:          none" in out
     assert "granted:         analytics\n  denied:          functional, marketing" in out
     assert "policy version:  2026-11-01" in out
@@ -191,12 +193,15 @@ def known_days(config_path: Path) -> None:
         past("c", datetime(2025, 3, 1, 11, tzinfo=UTC), "custom", ("analytics",), ("functional", "marketing")),
         past("d", datetime(2025, 3, 2, 23, 59, tzinfo=UTC), "gpc", denied=EVERYTHING),
         # 00:30 in Oslo is still the 2nd in UTC, and days are UTC days.
-        past(
-            "a",
-            datetime(2025, 3, 3, 0, 30, tzinfo=timezone(timedelta(hours=2))),
-            "withdraw",
-            ("functional",),
-            ("analytics", "marketing"),
+        replace(
+            past(
+                "a",
+                datetime(2025, 3, 3, 0, 30, tzinfo=timezone(timedelta(hours=2))),
+                "custom",
+                ("functional",),
+                ("analytics", "marketing"),
+            ),
+            withdrawn=("analytics", "marketing"),
         ),
     )
 
@@ -204,13 +209,14 @@ def known_days(config_path: Path) -> None:
 def test_stats_counts_per_day_category_and_method(config_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     known_days(config_path)
     assert run(config_path, "stats", "--since", "2025-03-01", "--format", "json") == 0
-    no_methods = {"accept_all": 0, "reject_all": 0, "custom": 0, "withdraw": 0, "gpc": 0}
+    no_methods = {"accept_all": 0, "reject_all": 0, "custom": 0, "gpc": 0}
     assert json.loads(capsys.readouterr().out) == {
         "days": [
             {
                 "date": "2025-03-01",
                 "decisions": 3,
                 "methods": {**no_methods, "accept_all": 1, "reject_all": 1, "custom": 1},
+                "withdrew": 0,
                 "categories": {
                     "functional": {"accepted": 1, "rejected": 2},
                     "analytics": {"accepted": 2, "rejected": 1},
@@ -220,7 +226,8 @@ def test_stats_counts_per_day_category_and_method(config_path: Path, capsys: pyt
             {
                 "date": "2025-03-02",
                 "decisions": 2,
-                "methods": {**no_methods, "withdraw": 1, "gpc": 1},
+                "methods": {**no_methods, "custom": 1, "gpc": 1},
+                "withdrew": 1,
                 "categories": {
                     "functional": {"accepted": 1, "rejected": 1},
                     "analytics": {"accepted": 0, "rejected": 2},
@@ -235,9 +242,9 @@ def test_stats_prints_readable_tables(config_path: Path, capsys: pytest.CaptureF
     known_days(config_path)
     assert run(config_path, "stats", "--since", "2025-03-01") == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert ["date", "decisions", "accept_all", "reject_all", "custom", "withdraw", "gpc"] in rows
+    assert ["date", "decisions", "accept_all", "reject_all", "custom", "gpc", "withdrew"] in rows
     assert ["2025-03-01", "3", "1", "1", "1", "0", "0"] in rows
-    assert ["2025-03-02", "2", "0", "0", "0", "1", "1"] in rows
+    assert ["2025-03-02", "2", "0", "0", "1", "1", "1"] in rows
     assert ["2025-03-01", "analytics", "2", "1", "67%"] in rows
     assert ["2025-03-02", "marketing", "0", "2", "0%"] in rows
     assert not any(row and row[0] == "2025-02-28" for row in rows)

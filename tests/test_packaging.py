@@ -137,19 +137,23 @@ def test_every_import_is_declared_and_flask_is_an_extra() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     core = _requirement_names(project["dependencies"])
     distributions = importlib.metadata.packages_distributions()
-    flask_module = ROOT / "consentkit" / "integrations" / "flask.py"
-    brotli_module = ROOT / "consentkit" / "gate" / "autogate" / "encoding.py"
+    # The modules behind an extra, and what they may import: the extra itself (and Flask-Babel when the app has
+    # it; brotli is imported where it is used, and without it br passes unread).
+    behind_extras = {
+        ROOT / "consentkit" / "integrations" / "flask.py": {"flask", "flask_babel"},
+        ROOT / "consentkit" / "gate" / "autogate" / "encoding.py": {"brotli"},
+        ROOT / "consentkit" / "log" / "postgres.py": {"psycopg", "psycopg_pool"},
+    }
     for path in _python_files(ROOT / "consentkit"):
         for module in _third_party_imports(path):
-            if path == flask_module and module in {"flask", "flask_babel"}:
-                continue  # the extra itself, and Flask-Babel when the app has it
-            if path == brotli_module and module == "brotli":
-                continue  # the [brotli] extra, imported where it is used; without it br passes unread
+            if module in behind_extras.get(path, set()):
+                continue
             (distribution,) = {name.lower() for name in distributions[module]}
             assert distribution in core, f"{path.relative_to(ROOT)} imports {module}, which is not a dependency"
     assert "flask" not in core
     assert _requirement_names(project["optional-dependencies"]["flask"]) == {"flask"}
     assert _requirement_names(project["optional-dependencies"]["brotli"]) == {"brotli"}
+    assert _requirement_names(project["optional-dependencies"]["postgres"]) == {"psycopg"}
 
 
 def test_without_flask_the_middleware_works_and_the_extension_names_its_extra() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from consentkit.cli.main import main as cli_main
+from consentkit.log import ConsentRecord
 from consentkit.log.insights import group_records, summarize
 from consentkit.log.sqlite import SQLiteStore
 from consentkit.render.report import ReportRenderer
@@ -102,9 +103,9 @@ def test_empty_log_says_so_instead_of_drawing_charts() -> None:
 
 
 def test_services_chart_appears_when_decisions_name_services() -> None:
-    from .test_insights import ServiceRecord
-
-    with_service = ServiceRecord("id", DAY1, "v1", "sha256:0", (), EVERYTHING, "custom", "nb", ("youtube",), ())
+    with_service = ConsentRecord(
+        "id", DAY1, "v1", "sha256:0", (), EVERYTHING, "custom", "nb", services_granted=("youtube",)
+    )
     assert "Andelen valg som tillot hver tjeneste, per dag" in rendered("nb", [with_service])
 
 

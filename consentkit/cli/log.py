@@ -26,9 +26,11 @@ from ..config.load import Config, ConfigError, load_config
 from ..consent import METHODS
 from ..log import ConsentRecord, ConsentStore, LogStoreError, open_store
 from ..log.insights import insights_from
-from ..log.record import format_utc, text_hash_of
+from ..log.record import LEGACY_WITHDRAW, LIST_FIELDS, format_utc, text_hash_of
+from ..log.spool import Spool, file_status, pending_in
 from ..log.stats import DayStats, tally
 from ..log.verify import check_archive, compare_with_config, texts_of
+from ..log.writer import drain
 from ..messages import SUPPORTED_LOCALES
 from ..render.renderer import Renderer
 from ..render.report import ReportRenderer
@@ -38,7 +40,7 @@ from .options import add_command, add_config_option
 CSV_COLUMNS: Final = tuple(column.name for column in fields(ConsentRecord))
 #: Joins the categories in a CSV cell; category names never contain one.
 CSV_CATEGORY_SEPARATOR: Final = " "
-LIST_COLUMNS: Final = frozenset({"granted", "denied"})
+LIST_COLUMNS: Final = LIST_FIELDS
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -159,10 +161,20 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"{format_utc(record.recorded_at)}  {record.method}")
         print(f"  granted:         {', '.join(record.granted) or 'none'}")
         print(f"  denied:          {', '.join(record.denied) or 'none'}")
+        print(f"  withdrew:        {_withdrew(record)}")
+        print(f"  services granted: {', '.join(record.services_granted) or 'none (not chosen per service)'}")
+        print(f"  services denied:  {', '.join(record.services_denied) or 'none'}")
         print(f"  policy version:  {record.policy_version}")
         print(f"  locale:          {record.locale}")
         print(f"  text hash:       {record.text_hash}")
+        print(f"  record id:       {record.record_id}")
     return 0
+
+
+def _withdrew(record: ConsentRecord) -> str:
+    if record.withdrawn:
+        return ", ".join(record.withdrawn)
+    return "yes (which categories was not recorded)" if record.withdrew else "nothing"
 
 
 def write_csv(records: Iterable[ConsentRecord], out: IO[str]) -> int:
@@ -209,10 +221,14 @@ def _table(header: list[str], rows: list[list[str]], text_columns: int) -> Itera
 def _stats_lines(days: dict[date, DayStats], methods: list[str]) -> Iterator[str]:
     yield "Decisions per day (UTC) and how they were given"
     yield from _table(
-        ["date", "decisions", *methods],
-        [[str(day), str(s.decisions), *(str(s.methods[m]) for m in methods)] for day, s in days.items()],
+        ["date", "decisions", *methods, "withdrew"],
+        [
+            [str(day), str(s.decisions), *(str(s.methods[m]) for m in methods), str(s.withdrew)]
+            for day, s in days.items()
+        ],
         text_columns=1,
     )
+    yield "(each decision is counted by the button pressed; withdrew: those that took back consent given before)"
     yield ""
     yield "Per category"
     rows = []
@@ -229,7 +245,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     with _opened_log(args) as (_, store):
         days = tally(store.records(args.since))
     seen = set().union(*(stats.methods for stats in days.values()))
-    methods = [*METHODS, *sorted(seen - set(METHODS))]
+    # A withdrawal is counted apart from the button pressed; older logs' "withdraw" method shows if present.
+    pressed = [method for method in METHODS if method != LEGACY_WITHDRAW]
+    methods = [*pressed, *sorted(seen - set(pressed))]
     if args.format == "json":
         report = [{"date": str(day), **stats.to_json(methods)} for day, stats in days.items()]
         print(json.dumps({"days": report}, ensure_ascii=False, indent=2))
@@ -319,6 +337,72 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+@_reporting_errors
+def cmd_status(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    store = open_store(config.log_url)
+    healthy = True
+    try:
+        version = store.schema_version()
+        state = "no tables yet (created on the first write)" if version == 0 else f"schema version {version}"
+        print(f"store:  {store.describe()}: reachable, {state}")
+    except LogStoreError as error:
+        healthy = False
+        print(f"store:  {store.describe()}: NOT reachable: {error}")
+    finally:
+        store.close()
+    spool = Spool(config.spool_folder)
+    statuses = [status for path in spool.files() if (status := file_status(path)) is not None]
+    print(f"spool:  {spool.folder}: {_count(sum(s.pending for s in statuses))} not yet shipped")
+    for status in statuses:
+        owner = "running" if status.running else "ended; shipped by the next writer or `consentkit log drain`"
+        print(f"  {status.path.name}: process {status.pid} ({owner}), {_count(status.pending)} to ship")
+        if status.oldest is not None:
+            print(f"    oldest unshipped: {format_utc(status.oldest.recorded_at)}")
+        if status.last_error is not None:
+            print(f"    last error: {status.last_error[1]}: {status.last_error[0]}")
+    return 0 if healthy else 1
+
+
+@_reporting_errors
+def cmd_drain(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    store = open_store(config.log_url)
+    spool = Spool(config.spool_folder)
+    try:
+        shipped, waiting = drain(store, spool, args.wait)
+    except LogStoreError as error:
+        waiting = sum(pending_in(path) for path in spool.files())
+        print(f"error: the spool was not drained, {_count(waiting)} wait in {spool.folder}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"shipped {_count(shipped)} from the spool {config.spool_folder} to {store.describe()}")
+    if waiting:
+        print(
+            f"error: {_count(waiting)} still wait in the spools of running processes after {args.wait:g} s; "
+            "see `consentkit log status`",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+@_reporting_errors
+def cmd_migrate(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    store = open_store(config.log_url)
+    try:
+        before, after = store.migrate()
+    finally:
+        store.close()
+    if before == after:
+        print(f"{store.describe()}: already at schema version {after}")
+    else:
+        print(f"{store.describe()}: migrated from schema version {before} to {after}")
+    return 0
+
+
 def dashed_id(command: str) -> str:
     """One consent id in 64 starts with "-", which argparse takes for an option unless it follows "--"."""
     return f'a consent id that starts with "-" goes after "--", as in: consentkit log {command} -- -Xq3...'
@@ -405,7 +489,34 @@ def _add_subcommands(parser: argparse.ArgumentParser) -> None:
     verify.add_argument("consent_id", metavar="CONSENT_ID", help=dashed_id("verify"))
     verify.set_defaults(run=cmd_verify)
 
-    for command in (show, export, stats, report, purge, verify):
+    status = add_command(
+        commands,
+        "status",
+        "whether the store is reachable, and what waits in the spool (exit 1 if unreachable)",
+        "consentkit log status --config /etc/consentkit.toml",
+    )
+    status.set_defaults(run=cmd_status)
+
+    drain_command = add_command(
+        commands,
+        "drain",
+        "ship the spool to the store now, e.g. in a deploy script (exit 1 if anything is left)",
+        "consentkit log drain --wait 30",
+    )
+    drain_command.add_argument(
+        "--wait", type=float, default=10.0, metavar="SECONDS", help="how long to wait for running servers' writers"
+    )
+    drain_command.set_defaults(run=cmd_drain)
+
+    migrate = add_command(
+        commands,
+        "migrate",
+        "create or upgrade the log's tables now, ahead of a deploy",
+        "consentkit log migrate --config /etc/consentkit.toml",
+    )
+    migrate.set_defaults(run=cmd_migrate)
+
+    for command in (show, export, stats, report, purge, verify, status, drain_command, migrate):
         add_config_option(command)
 
 
@@ -414,7 +525,8 @@ def add_log_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     log = add_command(
         commands,
         "log",
-        "show, export, count, report, purge and verify the consent log (docs/compliance.md item 12)",
+        "show, export, count, report, purge and verify the consent log (docs/compliance.md item 12); "
+        "its status, spool and migrations",
         "consentkit log stats --since 2026-11-01",
     )
     _add_subcommands(log)

@@ -21,7 +21,15 @@ from .checks import check_declarations, check_placeholders
 from .declarations import STORAGE_KINDS, DeclaredCookie
 from .durations import SESSION, Duration
 from .gate_settings import read_gate
-from .model import DEFAULT_CONFIG_NAME, DEFAULT_LOG_RETENTION, DEFAULT_LOG_URL, Config, ConfigError, Controller
+from .model import (
+    DEFAULT_CONFIG_NAME,
+    DEFAULT_LOG_RETENTION,
+    DEFAULT_LOG_URL,
+    LOG_SCHEMES,
+    Config,
+    ConfigError,
+    Controller,
+)
 from .notice_sections import read_sections
 from .reader import Problems, Table, did_you_mean, one_of, show
 from .services import Service, builtin_presets, closest_preset, enable, preset_named
@@ -133,7 +141,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
         cookies=cookies,
         services=services,
         log_retention=_read_log_retention(log_table, consent_max_age_days),  # before _read_log finishes the table
-        log_url=_read_log(log_table, base_dir),
+        **_read_log(log_table, base_dir),
         texts=_read_texts(root.table("texts"), locales),
         notice_sections=read_sections(list(root.tables("notice_sections")), locales, SUPPORTED_LOCALES),
         gate=read_gate(root.table("gate")),
@@ -305,19 +313,23 @@ def _read_services(root: Table, controller_name: str) -> list[Service]:
     return services
 
 
-def _read_log(table: Table, base_dir: Path) -> str:
+def _read_log(table: Table, base_dir: Path) -> dict[str, Any]:
     url: str = table.string("url", DEFAULT_LOG_URL)
-    table.finish(("url", "retention"))
-    if not url.startswith("sqlite:///"):
+    spool = table.string("spool")
+    table.finish(("url", "retention", "spool"))
+    found: dict[str, Any] = {"log_spool": (base_dir / spool).resolve() if spool else None}
+    scheme = url.partition("://")[0]
+    if scheme not in LOG_SCHEMES or not url.startswith(f"{scheme}://"):
         table.problems.error(
             table.key_path("url"),
-            f"{show(url)} is not a supported log store; expected sqlite:///PATH (relative to the config file)",
+            f"{show(url)} is not a supported log store; expected sqlite:///PATH (relative to the config file) "
+            "or postgresql://USER@HOST/DATABASE",
         )
-        return DEFAULT_LOG_URL
+        return found
     location = url.removeprefix("sqlite:///")
-    if location == ":memory:" or location.startswith("/"):
-        return url
-    return f"sqlite:///{(base_dir / location).resolve()}"
+    if scheme != "sqlite" or location == ":memory:" or location.startswith("/"):
+        return {**found, "log_url": url}
+    return {**found, "log_url": f"sqlite:///{(base_dir / location).resolve()}"}
 
 
 def _read_log_retention(table: Table, consent_max_age_days: int) -> Duration:

@@ -19,6 +19,10 @@ DEFAULT_CONFIG_NAME: Final = "consentkit.toml"
 DEFAULT_LOG_URL: Final = "sqlite:///consentkit-log.sqlite3"
 #: How long a consent record is kept as proof when ``[log] retention`` is not given.
 DEFAULT_LOG_RETENTION: Final = Duration(5, "year")
+#: The spool folder's name beside the config file, when ``[log] spool`` does not say.
+DEFAULT_SPOOL_NAME: Final = "consentkit-spool"
+#: URL schemes of the log stores consentkit ships.
+LOG_SCHEMES: Final = ("sqlite", "postgresql", "postgres")
 
 
 class ConfigError(ValueError):
@@ -60,6 +64,8 @@ class Config:
     log_url: str = DEFAULT_LOG_URL
     #: How long the consent log keeps a record (stated in the notice; ``consentkit log purge`` deletes older ones).
     log_retention: Duration = DEFAULT_LOG_RETENTION
+    #: Where each process spools its decisions before they reach the log; None: beside the config file.
+    log_spool: Path | None = None
     cookie_domain: str | None = None
     #: Emit Google Consent Mode v2 commands; "auto" means when a Google service is enabled.
     google_consent_mode: bool = False
@@ -70,6 +76,10 @@ class Config:
     warnings: tuple[str, ...] = ()
     #: Folder of the config file; relative paths in it are relative to this.
     base_dir: Path = field(default_factory=Path.cwd)
+
+    @property
+    def spool_folder(self) -> Path:
+        return self.log_spool or self.base_dir / DEFAULT_SPOOL_NAME
 
     def offers(self, category: str) -> bool:
         return category == NECESSARY or category in self.categories

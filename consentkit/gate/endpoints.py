@@ -236,21 +236,22 @@ class Endpoints:
         locale = pick_locale(requested_locale if isinstance(requested_locale, str) else None, config.locales)
         locale = locale or self.keeper.locale_for(request.environ)
         previous = self.keeper.codec.loads(request_cookie(request.environ.get("HTTP_COOKIE", ""), COOKIE_NAME))
-        method = "withdraw" if previous.decided and previous.granted - granted_set(granted) else choice
+        # What was pressed is the method; what it took back from the previous choice is kept beside it.
+        withdrawn = tuple(previous.granted - granted_set(granted)) if previous.decided else ()
         consent = Consent(
             decided=True,
             granted=granted_set(granted),
             policy_version=config.policy_version,
             decided_at=datetime.now(UTC).replace(microsecond=0),
             consent_id=previous.consent_id if previous.decided and previous.consent_id else new_consent_id(),
-            method=method,
+            method=choice,
         )
         request.environ[CONSENT_KEY] = consent
         if _wants_json(request):
             response = self._json(consent.to_json(config.categories))
         else:
             response = Response(status=303, headers={"Location": safe_next(next_path), **_NO_STORE})
-        self.keeper.remember(consent, response.headers, request.environ, locale)
+        self.keeper.remember(consent, response.headers, request.environ, locale, withdrawn)
         for header, value in self.keeper.deletions(request.environ, consent):
             response.headers.add(header, value)
         return response

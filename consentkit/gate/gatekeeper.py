@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from werkzeug.datastructures import Headers
@@ -22,6 +23,8 @@ from ..config import Config
 from ..consent import COOKIE_NAME, UNDECIDED, Consent, new_consent_id
 from ..log import ConsentRecord, ConsentStore, open_store
 from ..log.record import utc_now
+from ..log.spool import Spool
+from ..log.writer import DirectWriter, LogWriter, SpoolWriter
 from ..render.i18n import negotiate_locale, pick_locale
 from ..render.renderer import Renderer
 from .classify import Classifier
@@ -57,6 +60,10 @@ class Gatekeeper:
     :param locale_selector: ``environ -> locale`` when the site knows the
         visitor's language better than ``Accept-Language`` does.
     :param store: the consent log; by default opened from ``config.log_url``.
+    :param spool: the folder each process spools decisions to before a
+        background thread ships them to the store (``config.spool_folder`` by
+        default). A ``store`` passed in is written directly, in the request,
+        unless a ``spool`` is passed too.
     :param secure: force the cookie's ``Secure`` flag on or off; by default it
         follows ``wsgi.url_scheme`` (use ProxyFix behind a TLS proxy).
     :param debug: development mode: a weak ``secret_key`` (shorter than 32
@@ -73,6 +80,7 @@ class Gatekeeper:
         session_cookie_name: str | None = None,
         locale_selector: LocaleSelector | None = None,
         store: ConsentStore | None = None,
+        spool: str | Path | None = None,
         secure: bool | None = None,
         debug: bool = False,
     ) -> None:
@@ -92,6 +100,7 @@ class Gatekeeper:
         )
         self.renderer = Renderer(config, session_cookie_name)
         self.store = store if store is not None else open_store(config.log_url)
+        self.log_writer = _writer_for(self.store, config, spool, own_store=store is None)
         self._allow_undeclared = config.undeclared_cookies == "allow"
         self._kept_texts: set[str] = set()
         self._clean_header_names: set[str] = set()
@@ -108,6 +117,8 @@ class Gatekeeper:
         navigation stores it, so that the images and scripts of one page view do
         not each log a decision.
         """
+        # A new worker ships what killed ones left in the spool without waiting for its first decision.
+        self.log_writer.start()
         cookie_header = environ.get("HTTP_COOKIE")
         consent = self.codec.loads(request_cookie(cookie_header, COOKIE_NAME)) if cookie_header else UNDECIDED
         if consent.decided or not self.config.honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
@@ -224,10 +235,17 @@ class Gatekeeper:
                 headers.append(header)
         return headers
 
-    def remember(self, consent: Consent, headers: Headers, environ: WSGIEnvironment, locale: str) -> None:
+    def remember(
+        self,
+        consent: Consent,
+        headers: Headers,
+        environ: WSGIEnvironment,
+        locale: str,
+        withdrawn: tuple[str, ...] = (),
+    ) -> None:
         """Add the consent cookie to ``headers`` and log the decision."""
         headers.add(*self.consent_cookie(consent, environ))
-        self.record(consent, locale)
+        self.record(consent, locale, withdrawn)
 
     def consent_cookie(self, consent: Consent, environ: WSGIEnvironment) -> tuple[str, str]:
         """The Set-Cookie header that stores ``consent`` in the browser."""
@@ -235,8 +253,11 @@ class Gatekeeper:
         value = self.codec.dumps(consent)
         return ("Set-Cookie", f"{COOKIE_NAME}={value}{self._cookie_attributes}{'; Secure' if secure else ''}")
 
-    def record(self, consent: Consent, locale: str) -> None:
-        """Append the decision to the log; a failing store never fails the visitor's request."""
+    def record(self, consent: Consent, locale: str, withdrawn: tuple[str, ...] = ()) -> None:
+        """Append the decision to the log; a failing log never fails the visitor's request.
+
+        ``withdrawn``: the categories this decision takes back from the visitor's previous one.
+        """
         offered = self.config.categories
         record = ConsentRecord(
             consent_id=consent.consent_id or "",
@@ -247,17 +268,29 @@ class Gatekeeper:
             denied=tuple(category for category in offered if not consent.allows(category)),
             method=consent.method or "",
             locale=locale,
+            withdrawn=tuple(category for category in offered if category in withdrawn),
         )
+        text = None
+        if record.text_hash not in self._kept_texts:
+            text = (record.text_hash, self.renderer.canonical_texts(locale))
         try:
-            if record.text_hash not in self._kept_texts:
-                self.store.keep_text(record.text_hash, self.renderer.canonical_texts(locale))
-                self._kept_texts.add(record.text_hash)
-            self.store.append(record)
+            self.log_writer.append(record, text)
         except Exception:
             # Keep the record recoverable from the server log.
             log.exception(
                 "consentkit: could not write to the consent log; the record was %s", json.dumps(record.to_json())
             )
+        else:
+            self._kept_texts.add(record.text_hash)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until what this process spooled has reached the store; False if not within ``timeout`` s."""
+        return self.log_writer.flush(timeout)
+
+    def close(self) -> None:
+        """Ship what this process spooled (a store that is down leaves it for the next writer) and close the log."""
+        self.log_writer.close()
+        self.store.close()
 
     def locale_for(self, environ: WSGIEnvironment, requested: str | None = None) -> str:
         """The visitor's locale: asked for by the caller, then by the site's selector, then by the browser."""
@@ -272,6 +305,15 @@ class Gatekeeper:
             if chosen:
                 return chosen
         return negotiate_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.config.locales, self.config.default_locale)
+
+
+def _writer_for(store: ConsentStore, config: Config, spool: str | Path | None, *, own_store: bool) -> LogWriter:
+    """The spool in front of the configured store; a store passed in code is written directly unless
+    a spool is passed too. An in-memory SQLite log has no spool: its writer thread would see another
+    database than the rest of the process."""
+    if spool is None and (not own_store or config.log_url == "sqlite:///:memory:"):
+        return DirectWriter(store)
+    return SpoolWriter(store, Spool(spool if spool is not None else config.spool_folder))
 
 
 def _is_navigation(environ: WSGIEnvironment) -> bool:

@@ -26,6 +26,7 @@ consent shows; JSON and other types vary only when they read it before
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
@@ -58,6 +59,7 @@ class ConsentMiddleware(Gatekeeper):
         session_cookie_name: str | None = None,
         locale_selector: LocaleSelector | None = None,
         store: ConsentStore | None = None,
+        spool: str | Path | None = None,
         secure: bool | None = None,
         debug: bool = False,
     ) -> None:
@@ -68,6 +70,7 @@ class ConsentMiddleware(Gatekeeper):
             session_cookie_name=session_cookie_name,
             locale_selector=locale_selector,
             store=store,
+            spool=spool,
             secure=secure,
             debug=debug,
         )

@@ -1,7 +1,8 @@
 """Opening a log store by URL.
 
-Only SQLite is built in. Another database plugs in by implementing
-``ConsentStore`` and registering its URL scheme in ``STORES``.
+SQLite is built in; PostgreSQL needs the ``consentkit[postgres]`` extra.
+Another database plugs in by implementing ``ConsentStore`` and registering
+its URL scheme in ``STORES``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,23 @@ def _open_sqlite(url: str) -> ConsentStore:
     return SQLiteStore(url.removeprefix("sqlite:///"))
 
 
+def _open_postgres(url: str) -> ConsentStore:
+    try:
+        from .postgres import PostgresStore
+    except ImportError as error:
+        raise LogStoreError(
+            f"a postgresql:// consent log needs psycopg 3 and psycopg_pool ({error.name} is missing); "
+            "install them with: pip install 'consentkit[postgres]'"
+        ) from error
+    return PostgresStore(url)
+
+
 #: URL scheme (the part before ``://``) to a function that opens a store.
-STORES: dict[str, Callable[[str], ConsentStore]] = {"sqlite": _open_sqlite}
+STORES: dict[str, Callable[[str], ConsentStore]] = {
+    "sqlite": _open_sqlite,
+    "postgresql": _open_postgres,
+    "postgres": _open_postgres,
+}
 
 
 def open_store(url: str) -> ConsentStore:

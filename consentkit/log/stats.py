@@ -14,9 +14,15 @@ from .record import ConsentRecord
 
 @dataclass
 class DayStats:
-    """What the visitors of one UTC day decided; a visitor deciding twice counts twice."""
+    """What the visitors of one UTC day decided; a visitor deciding twice counts twice.
+
+    ``methods`` counts what was pressed; ``withdrew`` how many of those
+    decisions took back consent given before (a reject after an accept counts
+    in both).
+    """
 
     decisions: int = 0
+    withdrew: int = 0
     methods: Counter[str] = field(default_factory=Counter)
     accepted: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
@@ -24,6 +30,7 @@ class DayStats:
     def add(self, record: ConsentRecord) -> None:
         self.decisions += 1
         self.methods[record.method] += 1
+        self.withdrew += record.withdrew
         self.accepted.update(record.granted)
         self.rejected.update(record.denied)
 
@@ -35,6 +42,7 @@ class DayStats:
         return {
             "decisions": self.decisions,
             "methods": {method: self.methods[method] for method in methods},
+            "withdrew": self.withdrew,
             "categories": {c: {"accepted": self.accepted[c], "rejected": self.rejected[c]} for c in self.categories()},
         }
 

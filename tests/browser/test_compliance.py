@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -59,9 +60,19 @@ def state(page: Page) -> dict[str, Any]:
     return result
 
 
-def logged_methods(site: Site) -> list[str]:
-    with sqlite3.connect(site.log_path) as log:
-        return [row[0] for row in log.execute("SELECT method FROM consent_log ORDER BY id")]
+def logged_methods(site: Site, *expected_tail: str) -> list[str]:
+    """The logged methods ("reject_all+withdrew" for one that took consent back), once the tail is as expected.
+
+    Decisions reach the SQLite file from the spool's background writer, a moment after the response.
+    """
+    deadline = time.monotonic() + 5
+    while True:
+        with closing(sqlite3.connect(site.log_path)) as log:
+            rows = log.execute("SELECT method, withdrawn FROM consent_log ORDER BY id").fetchall()
+        methods = [method + ("+withdrew" if withdrawn else "") for method, withdrawn in rows]
+        if methods[-len(expected_tail) :] == list(expected_tail) or time.monotonic() > deadline:
+            return methods
+        time.sleep(0.05)
 
 
 def test_first_visit_stores_nothing_optional_and_calls_no_tracker(
@@ -130,7 +141,7 @@ def test_reject_keeps_trackers_away_and_the_site_working(site: Site, new_context
     expect(page.locator("h1")).to_have_text("Sak 12345678")
     assert traffic.to_trackers() == []
     assert not cookie_names(context) & TRACKER_COOKIES
-    assert logged_methods(site)[-1] == "reject_all"
+    assert logged_methods(site, "reject_all")[-1] == "reject_all"
 
 
 def test_accept_loads_everything_without_a_reload(site: Site, page: Page, traffic: Traffic) -> None:
@@ -206,7 +217,8 @@ def test_withdrawing_on_another_page_deletes_cookies_and_stops_trackers(
     page.goto(site.page_url("/sv/personvern"))
     page.wait_for_timeout(300)
     assert traffic.to_trackers() == []
-    assert logged_methods(site)[-2:] == ["accept_all", "withdraw"]
+    # The button pressed, and that it took consent back (issue 8 item 15).
+    assert logged_methods(site, "accept_all", "reject_all+withdrew")[-2:] == ["accept_all", "reject_all+withdrew"]
 
 
 def test_withdrawing_marketing_unloads_its_embeds(site: Site, page: Page) -> None:
@@ -244,7 +256,7 @@ def test_global_privacy_control_refuses_without_forcing_a_banner(
     assert not any(state(page)["categories"][name] for name in ("functional", "analytics", "marketing"))
     page.goto(site.page_url("/nb/personvern"))
     assert traffic.to_trackers() == []
-    assert logged_methods(site)[-1] == "gpc"
+    assert logged_methods(site, "gpc")[-1] == "gpc"
     # The settings link still lets the visitor opt in.
     page.locator(".site-footer [data-consentkit-open]").click()
     page.locator('#consentkit-dialog button[value="accept_all"]').click()

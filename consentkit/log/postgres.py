@@ -1,0 +1,276 @@
+"""The PostgreSQL log store, for sites on more than one server (the ``consentkit[postgres]`` extra).
+
+psycopg 3 with a connection pool per process, short transactions, and one
+statement per batch (``unnest`` of arrays, in order). The URL goes to libpq
+as it is, so the password comes from the URL, ``PGPASSWORD`` or ``~/.pgpass``
+exactly as libpq finds it. Only core PostgreSQL (15 or later) is used.
+
+A pool that failed is closed and opened afresh on the next call, so a
+restarted server is found again at the writer's own pace rather than after
+the pool's reconnect back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from .record import ConsentRecord
+from .store import KeptText, LogStoreError
+
+#: Schema steps, applied in order; ``consentkit_schema.version`` counts those done.
+MIGRATIONS: Final = (
+    """
+    CREATE TABLE consent_log (
+        id bigserial PRIMARY KEY,
+        record_id text NOT NULL UNIQUE,
+        consent_id text NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        policy_version text NOT NULL,
+        text_hash text NOT NULL,
+        granted text[] NOT NULL,
+        denied text[] NOT NULL,
+        method text NOT NULL,
+        locale text NOT NULL,
+        withdrawn text[] NOT NULL DEFAULT '{}',
+        services_granted text[] NOT NULL DEFAULT '{}',
+        services_denied text[] NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX consent_log_consent_id ON consent_log (consent_id);
+    CREATE INDEX consent_log_recorded_at ON consent_log (recorded_at);
+    CREATE TABLE consent_texts (
+        text_hash text PRIMARY KEY,
+        canonical text NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+#: Any constant key: serialises the migrations of servers starting at the same time.
+_MIGRATION_LOCK: Final = 0x636F6E73656E74
+
+_COLUMNS: Final = (
+    "consent_id, recorded_at, policy_version, text_hash, granted, denied, method, locale,"
+    " withdrawn, services_granted, services_denied, record_id"
+)
+_LISTS: Final = ("granted", "denied", "withdrawn", "services_granted", "services_denied")
+_INSERT: Final = f"""
+    INSERT INTO consent_log ({_COLUMNS})
+    SELECT c, t, p, h, string_to_array(g, ','), string_to_array(d, ','), m, l,
+           string_to_array(w, ','), string_to_array(sg, ','), string_to_array(sd, ','), r
+    FROM unnest(%s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+         WITH ORDINALITY AS batch(c, t, p, h, g, d, m, l, w, sg, sd, r, position)
+    ORDER BY position
+    ON CONFLICT (record_id) DO NOTHING"""  # noqa: S608 (only constant column names are formatted in)
+_KEEP_TEXTS: Final = """INSERT INTO consent_texts (text_hash, canonical)
+    SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT DO NOTHING"""
+_SELECT: Final = f"SELECT {_COLUMNS} FROM consent_log"  # noqa: S608 (constant column names)
+# The pool logs every failed attempt to refill itself; during an outage that would be a line each few
+# seconds per process, where consentkit reports one per outage. A site that set the level keeps it.
+if logging.getLogger("psycopg.pool").level == logging.NOTSET:
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+
+#: Seconds to wait for a connection before a call fails (and the spool keeps the record).
+CONNECT_TIMEOUT: Final = 3
+
+
+def _record(row: tuple[Any, ...]) -> ConsentRecord:
+    consent_id, recorded_at, policy_version, text_hash, granted, denied, method, locale = row[:8]
+    withdrawn, services_granted, services_denied, record_id = row[8:]
+    return ConsentRecord(
+        consent_id=consent_id,
+        recorded_at=recorded_at.astimezone(UTC),
+        policy_version=policy_version,
+        text_hash=text_hash,
+        granted=tuple(granted),
+        denied=tuple(denied),
+        method=method,
+        locale=locale,
+        withdrawn=tuple(withdrawn),
+        services_granted=tuple(services_granted),
+        services_denied=tuple(services_denied),
+        record_id=record_id,
+    )
+
+
+def _columns(records: Sequence[ConsentRecord]) -> list[list[Any]]:
+    """The batch as one array per column, lists of names joined by commas (names never contain one)."""
+    return [
+        [r.consent_id for r in records],
+        [r.recorded_at for r in records],
+        [r.policy_version for r in records],
+        [r.text_hash for r in records],
+        *([",".join(getattr(r, name)) for r in records] for name in _LISTS[:2]),
+        [r.method for r in records],
+        [r.locale for r in records],
+        *([",".join(getattr(r, name)) for r in records] for name in _LISTS[2:]),
+        [r.record_id for r in records],
+    ]
+
+
+class PostgresStore:
+    def __init__(self, url: str, *, max_connections: int = 4) -> None:
+        self.url = url
+        self.max_connections = max_connections
+        try:
+            self._params = conninfo_to_dict(url)
+        except psycopg.Error as error:
+            raise LogStoreError(f"the consent log URL is not a valid PostgreSQL URL: {error}") from None
+        self._pool: ConnectionPool[Any] | None = None
+        self._lock = threading.Lock()
+        self._migrated = False
+
+    def describe(self) -> str:
+        user = self._params.get("user", "")
+        host = self._params.get("host", "")
+        port = f":{self._params['port']}" if self._params.get("port") else ""
+        return f"postgresql://{user}{'@' if user else ''}{host}{port}/{self._params.get('dbname', '')}"
+
+    def _get_pool(self) -> ConnectionPool[Any]:
+        with self._lock:
+            if self._pool is None:
+                extra: dict[str, Any] = (
+                    {} if "connect_timeout" in self._params else {"connect_timeout": CONNECT_TIMEOUT}
+                )
+                # One plain connection first: while the server is down this fails once, quietly, where a
+                # pool would log each of its background attempts.
+                psycopg.connect(self.url, **extra).close()
+                pool: ConnectionPool[Any] = ConnectionPool(
+                    self.url,
+                    min_size=1,
+                    max_size=self.max_connections,
+                    kwargs=extra,
+                    timeout=CONNECT_TIMEOUT,
+                    check=ConnectionPool.check_connection,
+                    open=False,
+                    name="consentkit-log",
+                )
+                try:
+                    pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+                except PoolTimeout:
+                    pool.close(timeout=1)
+                    raise
+                self._pool = pool
+            return self._pool
+
+    def _reset(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close(timeout=1)
+
+    def _run(self, doing: str, work: Any) -> Any:
+        """``work(connection)`` in one transaction; a failure closes the pool and raises LogStoreError."""
+        try:
+            if not self._migrated:
+                self._migrate()
+            with self._get_pool().connection() as connection:
+                return work(connection)
+        except (psycopg.Error, PoolTimeout) as error:
+            self._reset()
+            raise LogStoreError(f"cannot {doing} the consent log at {self.describe()}: {error}") from error
+
+    def _migrate(self) -> tuple[int, int]:
+        with self._get_pool().connection() as connection, connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            connection.execute("CREATE TABLE IF NOT EXISTS consentkit_schema (version integer NOT NULL)")
+            row = connection.execute("SELECT version FROM consentkit_schema").fetchone()
+            before = row[0] if row else 0
+            for step in MIGRATIONS[before:]:
+                connection.execute(step)
+            if row is None:
+                connection.execute("INSERT INTO consentkit_schema (version) VALUES (%s)", (SCHEMA_VERSION,))
+            elif before < SCHEMA_VERSION:
+                connection.execute("UPDATE consentkit_schema SET version = %s", (SCHEMA_VERSION,))
+        self._migrated = True
+        return before, max(before, SCHEMA_VERSION)
+
+    def schema_version(self) -> int:
+        def work(connection: psycopg.Connection[Any]) -> int:
+            if connection.execute("SELECT to_regclass('consentkit_schema')").fetchone() == (None,):
+                return 0
+            row = connection.execute("SELECT version FROM consentkit_schema").fetchone()
+            return int(row[0]) if row else 0
+
+        try:
+            with self._get_pool().connection() as connection:
+                return work(connection)
+        except (psycopg.Error, PoolTimeout) as error:
+            self._reset()
+            raise LogStoreError(f"cannot read the consent log at {self.describe()}: {error}") from error
+
+    def migrate(self) -> tuple[int, int]:
+        try:
+            return self._migrate()
+        except (psycopg.Error, PoolTimeout) as error:
+            self._reset()
+            raise LogStoreError(f"cannot migrate the consent log at {self.describe()}: {error}") from error
+
+    def append(self, record: ConsentRecord) -> None:
+        self.append_batch([record])
+
+    def append_batch(self, records: Sequence[ConsentRecord], texts: Sequence[KeptText] = ()) -> None:
+        def work(connection: psycopg.Connection[Any]) -> None:
+            with connection.transaction():
+                if texts:
+                    connection.execute(_KEEP_TEXTS, ([h for h, _ in texts], [c for _, c in texts]))
+                if records:
+                    connection.execute(_INSERT, _columns(records))
+
+        self._run("write to", work)
+
+    def keep_text(self, text_hash: str, canonical: str) -> None:
+        self.append_batch([], [(text_hash, canonical)])
+
+    def purge(self, before: datetime) -> int:
+        def work(connection: psycopg.Connection[Any]) -> int:
+            with connection.transaction():
+                return connection.execute("DELETE FROM consent_log WHERE recorded_at < %s", (before,)).rowcount
+
+        count: int = self._run("purge", work)
+        return count
+
+    def by_consent_id(self, consent_id: str) -> list[ConsentRecord]:
+        def work(connection: psycopg.Connection[Any]) -> list[ConsentRecord]:
+            rows = connection.execute(f"{_SELECT} WHERE consent_id = %s ORDER BY id", (consent_id,)).fetchall()
+            return [_record(row) for row in rows]
+
+        found: list[ConsentRecord] = self._run("read", work)
+        return found
+
+    def records(self, since: datetime | None = None) -> Iterator[ConsentRecord]:
+        """Streamed through a server-side cursor, so a large log need not fit in memory."""
+        try:
+            if not self._migrated:
+                self._migrate()
+            with self._get_pool().connection() as connection, connection.transaction():
+                cursor = connection.cursor(name="consentkit_records")
+                if since is None:
+                    cursor.execute(f"{_SELECT} ORDER BY id")
+                else:
+                    cursor.execute(f"{_SELECT} WHERE recorded_at >= %s ORDER BY id", (since,))
+                for row in cursor:
+                    yield _record(row)
+        except (psycopg.Error, PoolTimeout) as error:
+            self._reset()
+            raise LogStoreError(f"cannot read the consent log at {self.describe()}: {error}") from error
+
+    def text(self, text_hash: str) -> str | None:
+        def work(connection: psycopg.Connection[Any]) -> str | None:
+            query = "SELECT canonical FROM consent_texts WHERE text_hash = %s"
+            row = connection.execute(query, (text_hash,)).fetchone()
+            return str(row[0]) if row else None
+
+        found: str | None = self._run("read", work)
+        return found
+
+    def close(self) -> None:
+        self._reset()
