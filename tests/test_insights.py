@@ -147,3 +147,18 @@ def test_sqlite_groups_in_sql_exactly_as_counting_record_by_record(
         assert insights_from(store).to_json() == summarize(group_records(records)).to_json()
     finally:
         store.close()
+
+
+def test_a_reject_after_an_accept_counts_as_a_reject_that_withdrew(tmp_path_factory: object) -> None:
+    """What was pressed is kept (issue: 'reject_all 0 although the button was pressed'), withdrawals beside it."""
+    from dataclasses import replace
+
+    withdrawing = replace(record(DAY1, "reject_all"), withdrawn=EVERYTHING)
+    records = [record(DAY1, "accept_all", EVERYTHING), withdrawing]
+    day = summarize(group_records(records)).to_json()["days"][0]
+    assert day["choices"] == {"accept_all": 1, "reject_all": 1}
+    assert day["withdrawals"] == 1
+    store = SQLiteStore(str(Path(tmp_path_factory.mktemp("log")) / "log.sqlite3"))  # type: ignore[attr-defined]
+    store.append_batch(records)
+    assert insights_from(store).to_json()["days"][0]["withdrawals"] == 1
+    store.close()

@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from werkzeug.datastructures import Headers
 
@@ -22,6 +22,7 @@ from ..categories import NECESSARY
 from ..config import Config
 from ..consent import COOKIE_NAME, UNDECIDED, Consent, new_consent_id
 from ..log import ConsentRecord, ConsentStore, open_store
+from ..log.impressions import ImpressionCounter, ImpressionStore
 from ..log.record import utc_now
 from ..log.spool import Spool
 from ..log.writer import DirectWriter, LogWriter, SpoolWriter
@@ -101,6 +102,12 @@ class Gatekeeper:
         self.renderer = Renderer(config, session_cookie_name)
         self.store = store if store is not None else open_store(config.log_url)
         self.log_writer = _writer_for(self.store, config, spool, own_store=store is None)
+        #: Banner impressions for the marketers' report, where the store can keep them.
+        self.impressions = (
+            ImpressionCounter(cast(ImpressionStore, self.store))
+            if callable(getattr(self.store, "add_impressions", None))
+            else None
+        )
         self._allow_undeclared = config.undeclared_cookies == "allow"
         self._kept_texts: set[str] = set()
         self._clean_header_names: set[str] = set()
@@ -287,9 +294,16 @@ class Gatekeeper:
         """Wait until what this process spooled has reached the store; False if not within ``timeout`` s."""
         return self.log_writer.flush(timeout)
 
+    def count_banner_impression(self, locale: str) -> None:
+        """A page view showed the banner: one more in today's sum for the report, nothing about the visitor."""
+        if self.impressions is not None:
+            self.impressions.count(locale, self.config.policy_version)
+
     def close(self) -> None:
         """Ship what this process spooled (a store that is down leaves it for the next writer) and close the log."""
         self.log_writer.close()
+        if self.impressions is not None:
+            self.impressions.close()
         self.store.close()
 
     def locale_for(self, environ: WSGIEnvironment, requested: str | None = None) -> str:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Final, NamedTuple, Protocol
 
 from ..categories import OPTIONAL_CATEGORIES
+from .impressions import ImpressionCount
 from .record import ConsentRecord
 
 #: What a visitor can press or send, in the order the report stacks them.
@@ -35,33 +36,27 @@ class DecisionGroup(NamedTuple):
     services_granted: tuple[str, ...]
     services_denied: tuple[str, ...]
     decisions: int
+    #: Whether these decisions took back categories granted before (a reject after an accept, say).
+    withdrew: bool = False
 
 
 class GroupingStore(Protocol):
     def grouped_decisions(self, since: datetime | None, until: datetime | None) -> Iterable[DecisionGroup]: ...
 
 
-class ImpressionCount(NamedTuple):
-    """How many page views showed the banner, per day, locale and policy version."""
-
-    day: date
-    locale: str
-    policy_version: str
-    views: int
-
-
 def choice_of(record: ConsentRecord) -> str:
     """The button the visitor pressed (or GPC); a record from before this was kept says ``withdraw``."""
-    return str(getattr(record, "choice", "") or record.method)
+    return record.method
+
+
+GroupKey = tuple[date, str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
 
 
 def group_records(
     records: Iterable[ConsentRecord], since: datetime | None = None, until: datetime | None = None
 ) -> Iterator[DecisionGroup]:
     """Group records in memory: for stores that cannot group themselves."""
-    counts: Counter[tuple[date, str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = (
-        Counter()
-    )
+    counts: Counter[GroupKey] = Counter()
     for record in records:
         if (since is not None and record.recorded_at < since) or (until is not None and record.recorded_at >= until):
             continue
@@ -73,12 +68,25 @@ def group_records(
                 record.policy_version,
                 record.granted,
                 record.denied,
-                tuple(getattr(record, "services_granted", ())),
-                tuple(getattr(record, "services_denied", ())),
+                record.services_granted,
+                record.services_denied,
+                bool(record.withdrawn),
             )
         ] += 1
-    for (day, choice, locale, version, granted, denied, services_granted, services_denied), count in counts.items():
-        yield DecisionGroup(day, choice, locale, version, granted, denied, services_granted, services_denied, count)
+    for (
+        day,
+        choice,
+        locale,
+        version,
+        granted,
+        denied,
+        services_granted,
+        services_denied,
+        withdrew,
+    ), count in counts.items():
+        yield DecisionGroup(
+            day, choice, locale, version, granted, denied, services_granted, services_denied, count, withdrew
+        )
 
 
 @dataclass
@@ -101,6 +109,8 @@ class Breakdown:
     """Decisions by button for one slice (a day, a locale, a policy version), with banner impressions."""
 
     choices: Counter[str] = field(default_factory=Counter)
+    #: Decisions that took back something granted before, whatever was pressed.
+    withdrawals: int = 0
     impressions: int = 0
     first_day: date | None = None
     last_day: date | None = None
@@ -123,6 +133,7 @@ class Breakdown:
             "choices": {choice: self.choices[choice] for choice in _ordered(self.choices)},
             "accept_all_rate": _rounded(self.rate("accept_all")),
             "reject_all_rate": _rounded(self.rate("reject_all")),
+            "withdrawals": self.withdrawals,
             "impressions": self.impressions,
             "first_day": str(self.first_day) if self.first_day else None,
             "last_day": str(self.last_day) if self.last_day else None,
@@ -153,6 +164,7 @@ class Insights:
         for day, breakdown in self.by_day.items():
             for choice, count in breakdown.choices.items():
                 total.add(day, choice, count)
+            total.withdrawals += breakdown.withdrawals
             total.impressions += breakdown.impressions
         return total
 
@@ -233,6 +245,7 @@ def summarize(
             insights.by_policy[group.policy_version],
         ):
             breakdown.add(group.day, group.choice, group.decisions)
+            breakdown.withdrawals += group.decisions if group.withdrew else 0
         _count_shares(insights.categories, group.granted, group.denied, group.day, group.decisions)
         _count_shares(insights.services, group.services_granted, group.services_denied, group.day, group.decisions)
         insights.categories_granted[len(group.granted)] += group.decisions

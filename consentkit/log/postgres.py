@@ -15,13 +15,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from .impressions import ImpressionCount
+from .insights import DecisionGroup
 from .record import ConsentRecord
 from .store import KeptText, LogStoreError
 
@@ -50,7 +52,26 @@ MIGRATIONS: Final = (
         canonical text NOT NULL
     );
     """,
+    """
+    CREATE TABLE banner_impressions (
+        day date NOT NULL,
+        locale text NOT NULL,
+        policy_version text NOT NULL,
+        views bigint NOT NULL,
+        PRIMARY KEY (day, locale, policy_version)
+    );
+    """,
 )
+#: Decisions counted per UTC day and everything the report splits by, in the database.
+_GROUPED: Final = """SELECT (recorded_at AT TIME ZONE 'UTC')::date AS day, method, locale, policy_version,
+        granted, denied, services_granted, services_denied, count(*), cardinality(withdrawn) > 0 AS withdrew
+    FROM consent_log WHERE recorded_at >= %s AND recorded_at < %s
+    GROUP BY day, method, locale, policy_version, granted, denied, services_granted, services_denied, withdrew"""
+_ADD_IMPRESSIONS: Final = """INSERT INTO banner_impressions (day, locale, policy_version, views)
+    SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::bigint[])
+    ON CONFLICT (day, locale, policy_version) DO UPDATE SET views = banner_impressions.views + excluded.views"""
+_SELECT_IMPRESSIONS: Final = """SELECT day, locale, policy_version, views FROM banner_impressions
+    WHERE day >= %s AND day < %s"""
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 #: Any constant key: serialises the migrations of servers starting at the same time.
@@ -262,6 +283,40 @@ class PostgresStore:
         except (psycopg.Error, PoolTimeout) as error:
             self._reset()
             raise LogStoreError(f"cannot read the consent log at {self.describe()}: {error}") from error
+
+    def grouped_decisions(self, since: datetime | None, until: datetime | None) -> Iterator[DecisionGroup]:
+        """Decisions counted per day, button, locale, policy version and choice, grouped by PostgreSQL."""
+        bounds = (since or datetime.min.replace(tzinfo=UTC), until or datetime.max.replace(tzinfo=UTC))
+
+        def work(connection: psycopg.Connection[Any]) -> list[DecisionGroup]:
+            rows = connection.execute(_GROUPED, bounds).fetchall()
+            return [
+                DecisionGroup(day, method, locale, version, tuple(granted), tuple(denied), tuple(sg), tuple(sd), n, w)
+                for day, method, locale, version, granted, denied, sg, sd, n, w in rows
+            ]
+
+        groups: list[DecisionGroup] = self._run("read", work)
+        return iter(groups)
+
+    def add_impressions(self, counts: Sequence[ImpressionCount]) -> None:
+        columns = [list(column) for column in zip(*counts, strict=True)] if counts else [[], [], [], []]
+
+        def work(connection: psycopg.Connection[Any]) -> None:
+            with connection.transaction():
+                connection.execute(_ADD_IMPRESSIONS, columns)
+
+        self._run("write to", work)
+
+    def impressions(self, since: datetime | None, until: datetime | None) -> Iterator[ImpressionCount]:
+        first = since.astimezone(UTC).date() if since else date.min
+        after = (until.astimezone(UTC) - timedelta(microseconds=1)).date() + timedelta(days=1) if until else date.max
+
+        def work(connection: psycopg.Connection[Any]) -> list[ImpressionCount]:
+            rows = connection.execute(_SELECT_IMPRESSIONS, (first, after)).fetchall()
+            return [ImpressionCount(day, locale, version, int(views)) for day, locale, version, views in rows]
+
+        found: list[ImpressionCount] = self._run("read", work)
+        return iter(found)
 
     def text(self, text_hash: str) -> str | None:
         def work(connection: psycopg.Connection[Any]) -> str | None:

@@ -20,17 +20,19 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
+from .impressions import ImpressionCount
 from .insights import DecisionGroup
 from .record import ConsentRecord, format_utc, parse_utc
 from .store import KeptText, LogStoreError
 
 #: Schema steps, applied in order; ``PRAGMA user_version`` counts those done.
 #: Step 1 is the schema of consentkit 0.1 (so that its logs migrate); step 2
-#: adds the record id, the withdrawn categories and the per-service choices.
+#: adds the record id, the withdrawn categories and the per-service choices;
+#: step 3 the banner impressions (sums per day, locale and policy version).
 MIGRATIONS: Final = (
     """
     CREATE TABLE IF NOT EXISTS consent_log (
@@ -59,6 +61,15 @@ MIGRATIONS: Final = (
     UPDATE consent_log SET record_id = 'legacy-' || id WHERE record_id IS NULL;
     CREATE UNIQUE INDEX consent_log_record_id ON consent_log (record_id);
     """,
+    """
+    CREATE TABLE IF NOT EXISTS banner_impressions (
+        day TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        policy_version TEXT NOT NULL,
+        views INTEGER NOT NULL,
+        PRIMARY KEY (day, locale, policy_version)
+    );
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -73,10 +84,14 @@ _SELECT_SINCE: Final = f"SELECT {_COLUMNS} FROM consent_log WHERE recorded_at >=
 _PURGE: Final = "DELETE FROM consent_log WHERE recorded_at < ?"
 # Timestamps are ISO text in UTC, so their first ten characters are the UTC day.
 _GROUPED: Final = """SELECT substr(recorded_at, 1, 10), method, locale, policy_version, granted, denied,
-        services_granted, services_denied, COUNT(*)
+        services_granted, services_denied, COUNT(*), withdrawn != ''
     FROM consent_log WHERE recorded_at >= ? AND recorded_at < ?
     GROUP BY substr(recorded_at, 1, 10), method, locale, policy_version, granted, denied,
-        services_granted, services_denied"""
+        services_granted, services_denied, withdrawn != ''"""
+_ADD_IMPRESSIONS: Final = """INSERT INTO banner_impressions (day, locale, policy_version, views) VALUES (?, ?, ?, ?)
+    ON CONFLICT (day, locale, policy_version) DO UPDATE SET views = views + excluded.views"""
+_SELECT_IMPRESSIONS: Final = """SELECT day, locale, policy_version, views FROM banner_impressions
+    WHERE day >= ? AND day < ?"""
 _KEEP_TEXT: Final = "INSERT INTO consent_texts (text_hash, canonical) VALUES (?, ?) ON CONFLICT DO NOTHING"
 _SELECT_TEXT: Final = "SELECT canonical FROM consent_texts WHERE text_hash = ?"
 
@@ -84,6 +99,14 @@ _SELECT_TEXT: Final = "SELECT canonical FROM consent_texts WHERE text_hash = ?"
 BUSY_TIMEOUT: Final = 0.25
 
 FileIdentity = tuple[int, int] | None
+
+
+def _day_after(until: datetime | None) -> str:
+    """The first UTC day not covered by a period ending (exclusively) at ``until``."""
+    if until is None:
+        return "~"  # sorts after every ISO date
+    last = (until.astimezone(UTC) - timedelta(microseconds=1)).date()
+    return (last + timedelta(days=1)).isoformat()
 
 
 def _split(names: str) -> tuple[str, ...]:
@@ -290,7 +313,9 @@ class SQLiteStore:
         """Decisions counted per day, button, locale, policy version and choice, grouped by SQLite."""
         bounds = (format_utc(since) if since else "", format_utc(until) if until else "~")
         for row in self._execute(_GROUPED, bounds):
-            day, method, locale, policy_version, granted, denied, services_granted, services_denied, count = row
+            day, method, locale, policy_version, granted, denied, services_granted, services_denied, count, withdrew = (
+                row
+            )
             yield DecisionGroup(
                 date.fromisoformat(day),
                 method,
@@ -301,7 +326,18 @@ class SQLiteStore:
                 _split(services_granted),
                 _split(services_denied),
                 count,
+                bool(withdrew),
             )
+
+    def add_impressions(self, counts: Sequence[ImpressionCount]) -> None:
+        rows = [(day.isoformat(), locale, version, views) for day, locale, version, views in counts]
+        self._write(lambda connection: connection.executemany(_ADD_IMPRESSIONS, rows).rowcount, "write to")
+
+    def impressions(self, since: datetime | None, until: datetime | None) -> Iterator[ImpressionCount]:
+        # Days are whole: a period starting mid-day counts that day's impressions (as the report's days do).
+        bounds = (since.astimezone(UTC).date().isoformat() if since else "", _day_after(until))
+        for day, locale, version, views in self._execute(_SELECT_IMPRESSIONS, bounds):
+            yield ImpressionCount(date.fromisoformat(day), locale, version, views)
 
     def text(self, text_hash: str) -> str | None:
         row = self._execute(_SELECT_TEXT, (text_hash,)).fetchone()

@@ -122,10 +122,11 @@ class ReportRenderer:
             breakdown = insights.by_day[day]
             row = [self._day(day), *(self._count(breakdown.choices[c]) for c in choices)]
             row.append(self._count(breakdown.decisions))
+            row.append(self._count(breakdown.withdrawals))
             if show_impressions:
                 row.append(self._count(breakdown.impressions))
             rows.append(row)
-        columns = [self.t("column_date"), *names, self.t("column_total")]
+        columns = [self.t("column_date"), *names, self.t("column_total"), self.t("column_withdrew")]
         if show_impressions:
             columns.append(self.t("impressions"))
         return Chart(

@@ -47,6 +47,7 @@ REPORT_MESSAGES: Final[dict[str, str]] = {
     "choice_gpc": R_("Global Privacy Control"),
     "column_date": R_("Date"),
     "column_total": R_("Total"),
+    "column_withdrew": R_("Of which withdrew"),
     "column_language": R_("Language"),
     "column_version": R_("Version"),
     "column_in_use": R_("In use"),

@@ -33,6 +33,8 @@ class WidgetSource(Protocol):
 
     def locale_for(self, environ: Any, requested: str | None = None) -> str: ...
 
+    def count_banner_impression(self, locale: str) -> None: ...
+
 
 def current_path(environ: dict[str, Any]) -> str:
     """The request's own path and query, as a same-site ``next`` target."""
@@ -80,6 +82,7 @@ class Widgets:
         """The banner for an undecided visitor, else nothing."""
         if self.consent.decided or not self._middleware.config.categories:
             return Markup("")
+        self._middleware.count_banner_impression(self.locale)
         return self._middleware.renderer.banner(
             locale=self.locale, base=self._base, next_path=current_path(self._environ)
         )

@@ -1,0 +1,112 @@
+"""Banner impressions: counted by the middleware, summed in the log, shown as the consent rate in the report."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from werkzeug.test import Client
+
+from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
+from consentkit.log import open_store
+from consentkit.log.impressions import ImpressionCount, ImpressionCounter
+from consentkit.log.insights import group_records, insights_from, summarize
+from consentkit.log.sqlite import SQLiteStore
+
+from .conftest import SECRET, config_from
+from .test_insights import DAY1, EVERYTHING, record
+
+TODAY = datetime.now(UTC).date()
+
+
+def page_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """A page that shows the banner to an undecided visitor, as a site's base template does."""
+    from jinja2 import Environment
+
+    html = Environment(extensions=[ConsentExtension], autoescape=True).from_string(
+        "<!doctype html><html><body>{{ consentkit.body() }}<p>page</p></body></html>"
+    )
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+    return [html.render(consentkit=widgets_for(environ)).encode()]
+
+
+def test_page_views_that_show_the_banner_are_summed_per_day_locale_and_version(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    middleware = ConsentMiddleware(page_app, config_from(), SECRET, store=store)
+    undecided = Client(middleware)
+    for language in ("nb", "nb", "sv"):
+        assert "consentkit-banner" in undecided.get("/", headers={"Accept-Language": language}).text
+    decided = Client(middleware)
+    decided.post("/consentkit/consent", data={"choice": "reject_all"})
+    assert "consentkit-banner" not in decided.get("/").text  # no banner, no impression
+    assert middleware.impressions is not None
+    assert middleware.impressions.flush()
+    assert sorted(store.impressions(None, None)) == [
+        ImpressionCount(TODAY, "nb", "2026-11-01", 2),
+        ImpressionCount(TODAY, "sv", "2026-11-01", 1),
+    ]
+    # The sums grow; they are never rows per visitor.
+    undecided.get("/", headers={"Accept-Language": "nb"})
+    middleware.close()
+    assert ImpressionCount(TODAY, "nb", "2026-11-01", 3) in list(store.impressions(None, None))
+
+
+def test_the_report_sets_decisions_against_impressions(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    for item in [record(DAY1, "accept_all", EVERYTHING), record(DAY1, "reject_all")]:
+        store.append(item)
+    store.add_impressions([ImpressionCount(DAY1.date(), "nb", "v1", 8)])
+    headline = insights_from(store).to_json()["headline"]
+    assert headline["impressions"] == 8
+    assert headline["consent_rate_per_impression"] == 0.125
+
+
+def test_impressions_of_a_period_are_those_of_its_days(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    days = [date(2026, 11, day) for day in (1, 2, 3)]
+    store.add_impressions([ImpressionCount(day, "nb", "v1", day.day) for day in days])
+    since = datetime(2026, 11, 2, tzinfo=UTC)
+    assert [count.views for count in store.impressions(since, since + timedelta(days=1))] == [2]
+    assert sum(count.views for count in store.impressions(since, None)) == 5
+
+
+def test_counts_wait_in_memory_while_the_log_cannot_be_written(tmp_path: Path) -> None:
+    # A folder where the database file should be: SQLite cannot open it, as with a broken mount.
+    broken = tmp_path / "log.sqlite3"
+    broken.mkdir()
+    counter = ImpressionCounter(SQLiteStore(str(broken)), every=3600)
+    for _ in range(4):
+        counter.count("nb", "v1")
+    assert not counter.flush()
+    assert counter.pending() == 4
+    working = SQLiteStore(str(tmp_path / "working.sqlite3"))
+    counter.store = working
+    assert counter.flush()
+    assert counter.pending() == 0
+    assert [count.views for count in working.impressions(None, None)] == [4]
+    counter.close()
+
+
+def test_postgresql_keeps_impressions_and_groups_decisions_like_sqlite(pg_url: str, tmp_path: Path) -> None:
+    records = [
+        record(DAY1, "accept_all", EVERYTHING),
+        record(DAY1, "custom", ("analytics",), locale="sv"),
+        record(DAY1 + timedelta(days=1), "gpc", policy="v2"),
+    ]
+    postgres, sqlite = open_store(pg_url), SQLiteStore(str(tmp_path / "log.sqlite3"))
+    try:
+        for store in (postgres, sqlite):
+            store.append_batch(records)
+            store.add_impressions([ImpressionCount(DAY1.date(), "nb", "v1", 5)])  # type: ignore[attr-defined]
+            store.add_impressions([ImpressionCount(DAY1.date(), "nb", "v1", 2)])  # type: ignore[attr-defined]
+        from_postgres, from_sqlite = insights_from(postgres).to_json(), insights_from(sqlite).to_json()
+        assert (
+            from_postgres
+            == from_sqlite
+            == summarize(group_records(records), [ImpressionCount(DAY1.date(), "nb", "v1", 7)]).to_json()
+        )
+        assert from_postgres["headline"]["impressions"] == 7
+    finally:
+        postgres.close()
+        sqlite.close()
