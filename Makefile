@@ -36,7 +36,7 @@ messages: $(VENV)/.installed
 		--project consentkit --msgid-bugs-address personvern@example.invalid -o locales/report.pot .
 	$(BIN)/pybabel update -i locales/report.pot -d locales -D report --no-fuzzy-matching
 
-# After editing assets/consentkit.js: rebuild the served, comment-free copy (committed).
+# After editing assets/consentkit.js or .css: rebuild the served, comment-free copies (committed).
 assets: $(VENV)/.installed
 	$(BIN)/python tools/build_assets.py
 

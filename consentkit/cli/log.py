@@ -36,9 +36,9 @@ from .options import add_command, add_config_option
 
 #: The CSV header: the record's fields, in order (as in ``ConsentRecord.to_json``).
 CSV_COLUMNS: Final = tuple(column.name for column in fields(ConsentRecord))
-#: Joins the categories in a CSV cell; category names never contain one.
+#: Joins the categories (or services) in a CSV cell; their names never contain one.
 CSV_CATEGORY_SEPARATOR: Final = " "
-LIST_COLUMNS: Final = frozenset({"granted", "denied"})
+LIST_COLUMNS: Final = frozenset({"granted", "denied", "services_granted", "services_denied"})
 
 Command = Callable[[argparse.Namespace], int]
 

@@ -90,7 +90,7 @@ class ConsentMiddleware(Gatekeeper):
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             nonlocal recorded
-            headers = self.gate(headers, granted, environ)
+            headers = self.gate(headers, consent, environ)
             if environ.get(VARIES_KEY) or _is_html(headers):
                 headers = _vary_on_cookie(headers)
             rewriter = None

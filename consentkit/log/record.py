@@ -37,6 +37,9 @@ class ConsentRecord:
     denied: tuple[str, ...]
     method: str
     locale: str
+    #: The site's services (preset keys) allowed and not allowed, one by one.
+    services_granted: tuple[str, ...] = ()
+    services_denied: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +51,8 @@ class ConsentRecord:
             "denied": list(self.denied),
             "method": self.method,
             "locale": self.locale,
+            "services_granted": list(self.services_granted),
+            "services_denied": list(self.services_denied),
         }
 
 
