@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install catalogs messages assets browser lint typecheck test demo bench notices clean
+.PHONY: install catalogs messages assets browser axe lint typecheck test demo bench notices clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,19 @@ browser: install
 		$(BIN)/python -m playwright install chromium; \
 	fi
 
-test: lint typecheck browser
+# axe-core for the accessibility checks of the browser suite, from npm (Debian's npm as root if missing).
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; \
+		else echo "the accessibility tests need npm (Node.js) to install axe-core" >&2; exit 1; fi; \
+	fi
+	npm install --prefix .cache/npm --no-audit --no-fund --loglevel=error axe-core@4
+
+axe: $(AXE)
+
+test: lint typecheck browser axe
 	$(BIN)/pytest
 
 demo: $(VENV)/.demo-installed
@@ -72,4 +84,4 @@ bench: install
 	$(BIN)/python benchmarks/middleware.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts notices-out
+	rm -rf $(VENV) build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts notices-out .cache
