@@ -178,7 +178,8 @@
   });
 
   d.addEventListener("change", function (event) {
-    var box = event.target, form = box.form;
+    var box = event.target, form = box.closest(".consentkit-form");
+    if (!form) return;
     if (box.name == "category") {
       form.querySelectorAll("[data-consentkit-in=" + box.value + "]").forEach(function (service) { service.checked = box.checked; });
     } else if (box.name == "service" && !box.checked) {
