@@ -198,6 +198,14 @@ def test_an_unknown_service_is_a_400(youtube_site: Client, form: dict[str, str],
     assert message in response.json["detail"]
 
 
+@pytest.mark.parametrize("services", [[{}], [["youtube"]], "youtube", [None]])
+def test_hostile_json_services_get_a_400(youtube_site: Client, services: object) -> None:
+    response = youtube_site.post("/consentkit/consent", json={"choice": "custom", "services": services})
+    assert response.status_code == 400
+    response = youtube_site.post("/consentkit/consent", json={"choice": "custom", "categories": services})
+    assert response.status_code == 400
+
+
 def test_gpc_told_by_the_script_refuses_for_the_undecided_and_keeps_services(
     youtube_site: Client, store: ListStore
 ) -> None:

@@ -160,7 +160,7 @@ class Choice:
 def _names(value: object, field: str, what: str, allowed: Collection[str]) -> frozenset[str]:
     if not isinstance(value, list):
         raise BadChoice(400, "error_bad_request", f'"{field}" must be an array of names')
-    unknown = [name for name in value if name not in allowed]
+    unknown = [name for name in value if not isinstance(name, str) or name not in allowed]
     if unknown:
         expected = f"expected some of {', '.join(allowed)}" if allowed else "there are none"
         raise BadChoice(400, "error_bad_request", f"{unknown[0]!r} is not {what}; {expected}")
