@@ -248,7 +248,7 @@ class Renderer:
             host=host,
         )
 
-    def banner(self, *, locale: str, base: str, consent: Consent, next_path: str) -> Markup:
+    def banner(self, *, locale: str, base: str, next_path: str, consent: Consent = UNDECIDED) -> Markup:
         return self._render("consentkit/banner.html", locale, base=base, consent=consent, next_path=next_path)
 
     def corner(self, *, locale: str, link: Markup) -> Markup:
