@@ -120,7 +120,7 @@ class Widgets:
                 base=self._base,
                 next_path=next_path,
                 category=gate.category,
-                service=gate.service or self.config.service_at(host),
+                service=gate.service or gate.service_at(host),
                 host=host,
             )
             for host in hosts
