@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install catalogs messages assets packages browser lint typecheck test demo bench notices clean
+.PHONY: install catalogs messages assets packages browser axe lint typecheck test demo bench notices clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ messages: $(VENV)/.installed
 		--project consentkit --msgid-bugs-address personvern@example.invalid -o locales/report.pot .
 	$(BIN)/pybabel update -i locales/report.pot -d locales -D report --no-fuzzy-matching
 
-# After editing assets/consentkit.js: rebuild the served, comment-free copy (committed).
+# After editing assets/consentkit.js or .css: rebuild the served, comment-free copies (committed).
 assets: $(VENV)/.installed
 	$(BIN)/python tools/build_assets.py
 
@@ -64,7 +64,19 @@ packages: install
 
 browser: packages
 
-test: lint typecheck packages
+# axe-core for the accessibility checks of the browser suite, from npm (Debian's npm as root if missing).
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+$(AXE):
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; \
+		else echo "the accessibility tests need npm (Node.js) to install axe-core" >&2; exit 1; fi; \
+	fi
+	npm install --prefix .cache/npm --no-audit --no-fund --loglevel=error axe-core@4
+
+axe: $(AXE)
+
+test: lint typecheck packages axe
 	$(BIN)/pytest
 
 demo: $(VENV)/.demo-installed
@@ -80,4 +92,4 @@ bench: install
 	$(BIN)/python benchmarks/middleware.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts notices-out
+	rm -rf $(VENV) build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts notices-out .cache

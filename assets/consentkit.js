@@ -12,23 +12,19 @@
   config = JSON.parse(config.textContent);
   var state = config.state, listeners = [], dialog, opener;
 
-  // Google Consent Mode v2: necessary maps to security_storage, the rest as docs/compliance.md says.
-  var GOOGLE = {
-    functional: ["functionality_storage", "personalization_storage"],
-    analytics: ["analytics_storage"],
-    marketing: ["ad_storage", "ad_user_data", "ad_personalization"]
-  };
+  // Google Consent Mode v2: necessary maps to security_storage; config.gcm names, for each other
+  // type, the category and the Google service (allowed alone) that grant it.
   function gtag() { (w.dataLayer = w.dataLayer || []).push(arguments); }
   function consentMode(command) {
     var types = { security_storage: "granted" };
-    Object.keys(GOOGLE).forEach(function (category) {
-      GOOGLE[category].forEach(function (type) {
-        types[type] = command == "update" && allows(category) ? "granted" : "denied";
-      });
+    Object.keys(config.gcm).forEach(function (type) {
+      types[type] = command == "update" && config.gcm[type].some(allows) ? "granted" : "denied";
     });
     gtag("consent", command, types);
   }
-  function allows(category) { return !!state.categories[category]; }
+  // A category or a service (preset key such as "youtube").
+  function allows(name) { return !!(state.categories[name] || state.services[name]); }
+  function held(element, kind) { return allows(element.getAttribute("data-consentkit-" + kind)); }
 
   // Runs while the page is still parsing, so before any Google tag can.
   if (config.gcm) {
@@ -44,8 +40,8 @@
   // loaded before the next runs (so a snippet that needs gtag.js finds it).
   function activate() {
     var scripts = [];
-    d.querySelectorAll("[data-consentkit-category]").forEach(function (element) {
-      if (!allows(element.getAttribute("data-consentkit-category"))) return;
+    d.querySelectorAll("[data-consentkit-category],[data-consentkit-service]").forEach(function (element) {
+      if (!held(element, "category") && !held(element, "service")) return;
       if (element.tagName == "SCRIPT") return scripts.push(element);
       ["src", "srcset", "srcdoc", "href", "poster", "data", "imagesrcset"].forEach(function (name) {
         var value = element.getAttribute("data-" + name);
@@ -55,15 +51,16 @@
         }
       });
       element.removeAttribute("data-consentkit-category");
+      element.removeAttribute("data-consentkit-service");
     });
     d.querySelectorAll("[data-consentkit-placeholder]").forEach(function (element) {
-      if (allows(element.getAttribute("data-consentkit-placeholder"))) element.remove();
+      if (held(element, "placeholder")) element.remove();
     });
-    // An {% else %} part stands between <!--consentkit-fallback CATEGORY--> and <!--/consentkit-fallback-->
-    // (comments are valid in <head> too): it goes, markers included, once its category is allowed.
+    // An {% else %} part stands between <!--consentkit-fallback NAME--> and <!--/consentkit-fallback-->
+    // (comments are valid in <head> too): it goes, markers included, once its category or service is allowed.
     var walker = d.createTreeWalker(d, 128), node, start, doomed = [];
     while ((node = walker.nextNode())) {
-      var opening = /^consentkit-fallback (\w+)$/.exec(node.data);
+      var opening = /^consentkit-fallback ([\w-]+)$/.exec(node.data);
       if (opening) start = allows(opening[1]) && node;
       else if (start && node.data == "/consentkit-fallback") {
         for (var sibling = start; sibling && sibling != node; sibling = sibling.nextSibling) doomed.push(sibling);
@@ -116,11 +113,11 @@
     });
   }
 
-  // A withdrawn category's running services are told to stop (GA's opt-out flag, Meta's and
-  // others' consent calls) and its frames unloaded; services without such a switch keep their
-  // loaded script until the next page, but lose their cookies and load nothing more.
-  function stop(category) {
-    var hooks = config.stop[category] || {};
+  // A withdrawn service is told to stop (GA's opt-out flag, Meta's and others' consent calls)
+  // and its frames unloaded; services without such a switch keep their loaded script until the
+  // next page, but lose their cookies and load nothing more.
+  function stop(service) {
+    var hooks = config.stop[service];
     (hooks.flags || []).forEach(function (flag) { w[flag] = true; });
     (hooks.calls || []).forEach(function (call) {
       var owner = w, target = w;
@@ -135,22 +132,32 @@
       if ((hooks.frames || []).indexOf(new URL(frame.src).hostname) < 0) return;
       frame.setAttribute("data-src", frame.getAttribute("src"));
       frame.removeAttribute("src");
-      frame.setAttribute("data-consentkit-category", category);
+      frame.setAttribute("data-consentkit-service", service);
     });
+  }
+
+  // Keep the end of the page clear of the banner (or the floating link), so that every element
+  // can scroll into view above it and focus never lands under it (WCAG 2.2 SC 2.4.11). Set
+  // through the CSSOM, which a strict CSP allows, as a custom property the stylesheet uses.
+  function reserve() {
+    var banner = d.getElementById("consentkit-banner"), box = banner && !banner.hidden ? banner : d.querySelector(".consentkit-corner");
+    var top = box && box.offsetHeight ? box.getBoundingClientRect().top : innerHeight;
+    d.documentElement.style.setProperty("--ck-reserve", Math.ceil(innerHeight - top) + "px");
   }
 
   function apply(next) {
     var before = state;
     state = next;
-    Object.keys(config.stop).forEach(function (category) {
-      if (before.categories[category] && !allows(category)) stop(category);
+    Object.keys(config.stop).forEach(function (service) {
+      if (before.services[service] && !allows(service)) stop(service);
     });
     if (config.gcm) consentMode("update");
-    d.querySelectorAll(".consentkit-form input[type=checkbox][name=category]").forEach(function (box) {
-      box.checked = allows(box.value);
+    d.querySelectorAll(".consentkit-form input[name]").forEach(function (box) {
+      if (box.type == "checkbox") box.checked = allows(box.value);
     });
+    // A service allowed from its placeholder leaves the banner's question open.
     var banner = d.getElementById("consentkit-banner");
-    if (banner) banner.hidden = true;
+    if (banner) banner.hidden = state.decided;
     if (dialog && dialog.open) dialog.close();
     purge();
     d.dispatchEvent(new CustomEvent("consentkit:change", { detail: get() }));
@@ -183,14 +190,8 @@
     var form = event.target, button = event.submitter;
     if (!form.classList.contains("consentkit-form") || !button || button.name != "choice") return;
     event.preventDefault();
-    var fields = new FormData(form), categories = fields.getAll("category");
-    // A placeholder's form was written before any choice made on this page: keep what is allowed now.
-    if (form.closest("[data-consentkit-placeholder]")) {
-      categories = categories.concat(Object.keys(state.categories).filter(function (c) {
-        return c != "necessary" && allows(c);
-      }));
-    }
-    send({ choice: button.value, categories: categories, locale: fields.get("locale") })
+    var fields = new FormData(form);
+    send({ choice: button.value, categories: fields.getAll("category"), services: fields.getAll("service"), locale: fields.get("locale") })
       .catch(function () {
         // The server still takes the plain form: send that instead.
         var choice = d.createElement("input");
@@ -200,6 +201,17 @@
         form.appendChild(choice);
         form.submit();
       });
+  });
+
+  // A category switch turns its services with it; a service turned off turns its category off.
+  d.addEventListener("change", function (event) {
+    var box = event.target, form = box.closest(".consentkit-form");
+    if (!form) return;
+    if (box.name == "category") {
+      form.querySelectorAll("[data-consentkit-in=" + box.value + "]").forEach(function (service) { service.checked = box.checked; });
+    } else if (box.name == "service" && !box.checked) {
+      form.querySelector("[name=category][value=" + box.getAttribute("data-consentkit-in") + "]").checked = false;
+    }
   });
 
   d.addEventListener("click", function (event) {
@@ -217,6 +229,10 @@
     if (dialog) dialog.addEventListener("close", function () { if (opener) opener.focus(); });
     if (state.decided) purge();
     activate();
+    var observer = w.ResizeObserver && new ResizeObserver(reserve);
+    d.querySelectorAll("#consentkit-banner,.consentkit-corner").forEach(function (box) { observer ? observer.observe(box) : reserve(); });
+    // Global Privacy Control without the Sec-GPC header (some browsers expose only the property).
+    if (config.gpc && !state.decided && navigator.globalPrivacyControl) send({ choice: "gpc" });
   }
 
   w.consentkit = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -13,15 +13,22 @@ from .categories import ALL_CATEGORIES, NECESSARY
 #: The consent cookie's name.
 COOKIE_NAME: Final = "consentkit"
 
-#: How a decision was given, as recorded in the log (docs/compliance.md item 12).
-METHODS: Final = ("accept_all", "reject_all", "custom", "withdraw", "gpc")
+#: How a decision was given, as recorded in the log (docs/compliance.md item 12). "service" is one
+#: service allowed from its placeholder by a visitor who has not answered the banner.
+METHODS: Final = ("accept_all", "reject_all", "custom", "withdraw", "gpc", "service")
 
 _NECESSARY_ONLY: Final = frozenset({NECESSARY})
 
 
 @dataclass(frozen=True, slots=True)
 class Consent:
-    """One visitor's state. Undecided visitors are granted only necessary cookies."""
+    """One visitor's state. Undecided visitors are granted only necessary cookies.
+
+    ``granted`` holds categories; ``services`` holds every service (preset key
+    such as ``youtube``) the visitor allows, those of granted categories
+    included. An undecided visitor may still allow single services from their
+    placeholders (method ``service``): the banner keeps asking about the rest.
+    """
 
     decided: bool = False
     granted: frozenset[str] = _NECESSARY_ONLY
@@ -29,12 +36,19 @@ class Consent:
     decided_at: datetime | None = None
     consent_id: str | None = None
     method: str | None = None
+    services: frozenset[str] = frozenset()
 
-    def allows(self, category: str) -> bool:
-        return category == NECESSARY or category in self.granted
+    def allows(self, name: str) -> bool:
+        """Whether the category or the service ``name`` is allowed."""
+        return name == NECESSARY or name in self.granted or name in self.services
 
-    def to_json(self, offered: tuple[str, ...]) -> dict[str, Any]:
-        """The state as ``GET /consentkit/consent`` answers it."""
+    @property
+    def stored(self) -> bool:
+        """Whether there is anything to keep in a cookie: a decision, or a service allowed on its own."""
+        return self.decided or bool(self.services)
+
+    def to_json(self, offered: tuple[str, ...], services: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The state as ``GET /consentkit/consent`` answers it; ``services`` are the site's service keys."""
         return {
             "decided": self.decided,
             "policy_version": self.policy_version,
@@ -42,6 +56,7 @@ class Consent:
             "decided_at": self.decided_at.isoformat().replace("+00:00", "Z") if self.decided_at else None,
             "method": self.method,
             "categories": {category: self.allows(category) for category in ALL_CATEGORIES},
+            "services": {service: self.allows(service) for service in services},
             "offered": [NECESSARY, *offered],
         }
 
@@ -63,3 +78,17 @@ def new_consent_id() -> str:
 
 def granted_set(categories: Iterable[str]) -> frozenset[str]:
     return frozenset(categories) | _NECESSARY_ONLY
+
+
+def services_granted(
+    granted: frozenset[str], chosen: Iterable[str], service_categories: Mapping[str, str]
+) -> frozenset[str]:
+    """Every service allowed: those chosen one by one, and all of each granted category.
+
+    ``service_categories`` maps the site's services to their categories; a
+    service the site does not use is never allowed.
+    """
+    chosen = set(chosen)
+    return frozenset(
+        service for service, category in service_categories.items() if service in chosen or category in granted
+    )

@@ -48,6 +48,8 @@ MESSAGES: Final[dict[str, str]] = {
     "dialog_intro": N_("Here you can change or withdraw your consent at any time."),
     "placeholder_text": N_("This content is from %(host)s, which sets cookies for %(category)s."),
     "placeholder_button": N_("Allow %(category)s and show it"),
+    "placeholder_service_text": N_("This content is from %(service)s (%(host)s), which uses its own cookies."),
+    "placeholder_service_button": N_("Allow %(service)s and show it"),
     # Purposes as they complete the sentence in banner_purposes.
     "purpose_functional": N_("remember your settings"),
     "purpose_analytics": N_("measure how the website is used"),

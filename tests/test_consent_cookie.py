@@ -25,7 +25,7 @@ def codec(**options: object) -> ConsentCookieCodec:
 
 def decided(granted: set[str], method: str = "custom") -> Consent:
     return Consent(
-        decided=True,
+        decided=method != "service",
         granted=granted_set(granted),
         policy_version="2026-11-01",
         decided_at=datetime.now(UTC).replace(microsecond=0),
@@ -42,7 +42,7 @@ def test_round_trip(granted: set[str], method: str) -> None:
     original = decided(granted, method)
     value = codec().dumps(original)
     restored = codec().loads(value)
-    assert restored.decided
+    assert restored.decided == (method != "service")
     assert restored.granted == original.granted
     assert restored.method == method
     assert restored.consent_id == original.consent_id

@@ -62,6 +62,7 @@ def test_the_json_state(make_middleware: Factory) -> None:
         "decided_at": None,
         "method": None,
         "categories": {"necessary": True, "functional": False, "analytics": False, "marketing": False},
+        "services": {"google-analytics": False, "meta-pixel": False},
         "offered": ["necessary", "functional", "analytics", "marketing"],
     }
     post_choice(client, choice="custom", category=["analytics", "marketing"])
@@ -155,7 +156,9 @@ def test_a_same_site_post_is_accepted(make_middleware: Factory, headers: dict[st
 @pytest.mark.parametrize(
     ("data", "detail"),
     [
-        pytest.param({}, "choice must be one of accept_all, reject_all, custom, got None", id="no-choice"),
+        pytest.param(
+            {}, "choice must be one of accept_all, reject_all, custom, service, gpc, got None", id="no-choice"
+        ),
         pytest.param({"choice": "yes_please"}, "got 'yes_please'", id="unknown-choice"),
         pytest.param({"choice": "custom", "category": ["stats"]}, "'stats' is not an optional category", id="category"),
         pytest.param({"choice": "custom", "category": ["necessary"]}, "'necessary' is not an optional", id="necessary"),

@@ -209,7 +209,7 @@ def known_days(config_path: Path) -> None:
 def test_stats_counts_per_day_category_and_method(config_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     known_days(config_path)
     assert run(config_path, "stats", "--since", "2025-03-01", "--format", "json") == 0
-    no_methods = {"accept_all": 0, "reject_all": 0, "custom": 0, "gpc": 0}
+    no_methods = {"accept_all": 0, "reject_all": 0, "custom": 0, "gpc": 0, "service": 0}
     assert json.loads(capsys.readouterr().out) == {
         "days": [
             {
@@ -242,9 +242,9 @@ def test_stats_prints_readable_tables(config_path: Path, capsys: pytest.CaptureF
     known_days(config_path)
     assert run(config_path, "stats", "--since", "2025-03-01") == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert ["date", "decisions", "accept_all", "reject_all", "custom", "gpc", "withdrew"] in rows
-    assert ["2025-03-01", "3", "1", "1", "1", "0", "0"] in rows
-    assert ["2025-03-02", "2", "0", "0", "1", "1", "1"] in rows
+    assert ["date", "decisions", "accept_all", "reject_all", "custom", "gpc", "service", "withdrew"] in rows
+    assert ["2025-03-01", "3", "1", "1", "1", "0", "0", "0"] in rows
+    assert ["2025-03-02", "2", "0", "0", "1", "1", "0", "1"] in rows
     assert ["2025-03-01", "analytics", "2", "1", "67%"] in rows
     assert ["2025-03-02", "marketing", "0", "2", "0%"] in rows
     assert not any(row and row[0] == "2025-02-28" for row in rows)

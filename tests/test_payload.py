@@ -35,3 +35,11 @@ def test_the_served_script_is_built_from_its_source() -> None:
     assert build_assets.BUILT.read_text(encoding="utf-8") == built
     assert "//" not in built.replace("https://", "")  # every comment went
     assert len(built) < len(source)
+
+
+def test_the_served_stylesheet_is_built_from_its_source() -> None:
+    """consentkit/static/consentkit.css is assets/consentkit.css without comments; `make assets` if this fails."""
+    build_assets = load_script("tools/build_assets.py")
+    built = build_assets.build_style(build_assets.STYLE_SOURCE.read_text(encoding="utf-8"))
+    assert build_assets.STYLE_BUILT.read_text(encoding="utf-8") == built
+    assert built.count("/*") == 1  # only the header that says where the source is

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from jinja2 import Environment
+from jinja2 import Environment, TemplateRuntimeError, TemplateSyntaxError
 from markupsafe import Markup
 from werkzeug.test import Client
 
 from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
 from consentkit.consent import Consent, granted_set
 
-from .conftest import config_from
+from .conftest import BASE_TOML, config_from
 from .html_audit import elements, text_of
 
 Factory = Callable[..., ConsentMiddleware]
@@ -130,10 +130,13 @@ def test_the_banner_speaks_the_visitors_language(
 
 def test_no_english_is_left_in_the_nb_and_sv_banners(make_middleware: Factory) -> None:
     middleware = make_middleware()
-    english = middleware.renderer.choice_texts("en")
+    names = {service.name for service in middleware.config.services}  # proper names, the same in every language
+    english = [text for text in middleware.renderer.choice_texts("en") if text not in names]
     for language in ("nb", "sv"):
         html = banner_html(middleware, language)
         assert all(text in html for text in middleware.renderer.choice_texts(language))
+        for name in names:
+            html = html.replace(name, "")
         assert [text for text in english if text in html] == []
 
 
@@ -191,13 +194,29 @@ def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middlewa
         "state": {
             "decided": False,
             "categories": {"necessary": True, "functional": False, "analytics": False, "marketing": False},
+            "services": {"google-analytics": False, "meta-pixel": False},
         },
-        "gcm": True,
-        "purge": {"functional": ["lang"], "analytics": ["_ga", "_ga_*"], "marketing": ["tracker_*", "_fbp", "_fbc"]},
+        # Each Consent Mode type and what grants it: its category, or its Google service alone.
+        "gpc": True,
+        "gcm": {
+            "functionality_storage": ["functional"],
+            "personalization_storage": ["functional"],
+            "analytics_storage": ["analytics", "google-analytics"],
+            "ad_storage": ["marketing"],
+            "ad_user_data": ["marketing"],
+            "ad_personalization": ["marketing"],
+        },
+        "purge": {
+            "functional": ["lang"],
+            "analytics": [],
+            "marketing": ["tracker_*"],
+            "google-analytics": ["_ga", "_ga_*"],
+            "meta-pixel": ["_fbp", "_fbc"],
+        },
         # How a withdrawal stops services already running, without a reload.
         "stop": {
-            "analytics": {"flags": ["ga-disable-G-DEMO123"]},
-            "marketing": {"calls": [["fbq", "consent", "revoke"]]},
+            "google-analytics": {"flags": ["ga-disable-G-DEMO123"]},
+            "meta-pixel": {"calls": [["fbq", "consent", "revoke"]]},
         },
     }
     assert script.attrs == {"src": f"/consentkit/static/consentkit.js?v={version}"}
@@ -268,7 +287,7 @@ def test_the_consent_tag_renders_inert_plus_the_else_part_otherwise(consent: Con
     )
 
 
-def test_a_blocked_iframe_gets_a_placeholder_that_allows_its_category(make_middleware: Factory) -> None:
+def test_an_iframe_of_no_enabled_service_gets_a_placeholder_that_allows_its_category(make_middleware: Factory) -> None:
     environ = environ_for(ACCEPT_LANGUAGE="sv")
     environ["consentkit.gate.middleware"] = make_middleware()
     environ["consentkit.consent"] = Consent(decided=True, granted=granted_set({"analytics"}), consent_id="c" * 22)
@@ -281,10 +300,58 @@ def test_a_blocked_iframe_gets_a_placeholder_that_allows_its_category(make_middl
     assert placeholder.attrs["data-consentkit-placeholder"] == "marketing"
     assert "www.youtube-nocookie.com" in placeholder.text
     assert "marknadsföring" in placeholder.text
-    # Without JavaScript, the button posts the visitor's current choice plus marketing.
-    assert [field.attrs["value"] for field in elements(html, "input", name="category")] == ["analytics", "marketing"]
-    assert elements(html, "button", value="custom")[0].text == "Tillåt marknadsföring och visa innehållet"
+    # Without JavaScript, the button adds marketing to whatever the visitor allows already (the server knows).
+    assert [field.attrs["value"] for field in elements(html, "input", name="category")] == ["marketing"]
+    assert elements(html, "button", value="service")[0].text == "Tillåt marknadsföring och visa innehållet"
     assert html.index("consentkit-placeholder") < html.index("<iframe")
+
+
+YOUTUBE = '\n[[services]]\npreset = "youtube"\n'
+VIDEO = '<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>'
+
+
+@pytest.mark.parametrize("gate", ["marketing", "youtube"])
+def test_a_blocked_video_gets_a_placeholder_that_allows_youtube_alone(make_middleware: Factory, gate: str) -> None:
+    """Issue 9: the placeholder names YouTube, so its button allows YouTube and nothing else of marketing."""
+    environ = environ_for(ACCEPT_LANGUAGE="nb")
+    environ["consentkit.gate.middleware"] = make_middleware(cfg=config_from(BASE_TOML + YOUTUBE))
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    template = environment.from_string(f'{{% consent "{gate}" %}}{VIDEO}{{% endconsent %}}')
+    html = template.render(consentkit=widgets_for(environ))
+    (placeholder,) = elements(html, "div", class_="consentkit-placeholder")
+    assert placeholder.attrs["data-consentkit-placeholder"] == "youtube"
+    assert "Dette innholdet kommer fra YouTube (www.youtube-nocookie.com)" in placeholder.text
+    assert [field.attrs["value"] for field in elements(html, "input", name="service")] == ["youtube"]
+    assert not elements(html, "input", name="category")
+    assert elements(html, "button", value="service")[0].text == "Tillat YouTube og vis innholdet"
+    (frame,) = elements(html, "iframe")
+    assert frame.attrs["data-consentkit-service"] == "youtube"
+    assert frame.attrs["data-consentkit-category"] == "marketing"
+
+
+def test_a_video_of_an_allowed_service_plays_inside_a_refused_category(make_middleware: Factory) -> None:
+    environ = environ_for()
+    environ["consentkit.gate.middleware"] = make_middleware(cfg=config_from(BASE_TOML + YOUTUBE))
+    environ["consentkit.consent"] = Consent(services=frozenset({"youtube"}), consent_id="c" * 22, method="service")
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    source = '{% consent "marketing" %}' + VIDEO + '<img src="https://www.facebook.com/tr?id=1">{% endconsent %}'
+    html = environment.from_string(source).render(consentkit=widgets_for(environ))
+    assert VIDEO in html  # live: no placeholder
+    assert not elements(html, "div", class_="consentkit-placeholder")
+    assert 'data-src="https://www.facebook.com/tr?id=1"' in html  # the Meta Pixel stays blocked
+    for name, expected in (("youtube", True), ("marketing", False), ("meta-pixel", False)):
+        gated = environment.from_string(f'{{% consent "{name}" %}}on{{% else %}}off{{% endconsent %}}')
+        assert (gated.render(consentkit=widgets_for(environ)) == "on") is expected
+
+
+def test_a_service_the_site_does_not_use_is_a_clear_template_error(make_middleware: Factory) -> None:
+    environ = environ_for()
+    environ["consentkit.gate.middleware"] = make_middleware()
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    with pytest.raises(TemplateRuntimeError, match="the service is not enabled"):
+        environment.from_string('{% consent "vimeo" %}x{% endconsent %}').render(consentkit=widgets_for(environ))
+    with pytest.raises(TemplateSyntaxError, match="not a category or a service"):
+        environment.from_string('{% consent "youtub" %}x{% endconsent %}')
 
 
 def test_the_consent_tag_without_else_and_with_autoescaped_content() -> None:

@@ -82,9 +82,10 @@ def test_withdrawal_hooks_are_filled_in_with_the_sites_options() -> None:
     from consentkit.render.renderer import Renderer
 
     hooks = Renderer(config).stop_hooks
-    assert hooks["analytics"] == {"flags": ["ga-disable-G-ABC123"]}
-    assert hooks["marketing"]["calls"] == [["_hsp.push", ["revokeCookieConsent"]]]
-    assert "www.youtube-nocookie.com" in hooks["marketing"]["frames"]
+    # Keyed by service, since a service may be allowed (and withdrawn) on its own.
+    assert hooks["google-analytics"] == {"flags": ["ga-disable-G-ABC123"]}
+    assert hooks["hubspot"]["calls"] == [["_hsp.push", ["revokeCookieConsent"]]]
+    assert "www.youtube-nocookie.com" in hooks["youtube"]["frames"]
 
 
 def services_config(*services: dict[str, str]) -> Config:

@@ -72,6 +72,7 @@ TOP_LEVEL_KEYS: Final = (
     "cookies",
     "services",
     "log",
+    "banner",
     "texts",
     "notice_sections",
     "gate",
@@ -125,6 +126,7 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
     consent_mode = root.checked("google_consent_mode", consent_mode_setting, "auto")
     consent_max_age_days = root.integer("consent_max_age_days", 365, low=1, high=MAX_CONSENT_DAYS)
     log_table = root.table("log")
+    banner = root.table("banner")
 
     config = Config(
         policy_version=policy_version,
@@ -142,11 +144,14 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None, source: 
         services=services,
         log_retention=_read_log_retention(log_table, consent_max_age_days),  # before _read_log finishes the table
         **_read_log(log_table, base_dir),
+        floating_link=banner.boolean("floating_link", True),
+        color_scheme=banner.choice("color_scheme", ("light", "auto"), "light"),
         texts=_read_texts(root.table("texts"), locales),
         notice_sections=read_sections(list(root.tables("notice_sections")), locales, SUPPORTED_LOCALES),
         gate=read_gate(root.table("gate")),
         base_dir=base_dir,
     )
+    banner.finish()
     root.finish(TOP_LEVEL_KEYS)
     check_declarations(config, problems)
     check_placeholders(config, problems)

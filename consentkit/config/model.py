@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Final
 
@@ -69,6 +70,10 @@ class Config:
     cookie_domain: str | None = None
     #: Emit Google Consent Mode v2 commands; "auto" means when a Google service is enabled.
     google_consent_mode: bool = False
+    #: The floating "cookie settings" link on every page; off when the site has its own link.
+    floating_link: bool = True
+    #: "light" (always), or "auto" to follow the visitor's ``prefers-color-scheme``.
+    color_scheme: str = "light"
     texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     notice_sections: tuple[NoticeSection, ...] = ()
     #: ``[gate]``: the auto-gate for HTML responses.
@@ -83,6 +88,28 @@ class Config:
 
     def offers(self, category: str) -> bool:
         return category == NECESSARY or category in self.categories
+
+    @cached_property
+    def service_categories(self) -> dict[str, str]:
+        """Each service a visitor may allow (enabled, in an offered category): its key and category."""
+        return {service.key: service.category for service in self.services if service.category in self.categories}
+
+    @cached_property
+    def service_hosts(self) -> dict[str, str]:
+        """The hosts (``*.`` globs allowed) each enabled service loads scripts and frames from."""
+        return {
+            host: service.key
+            for service in reversed(self.services)  # the first service listed wins a shared host
+            for host in (*service.script_hosts, *service.preset.iframe_hosts)
+        }
+
+    def service_at(self, host: str) -> str | None:
+        """The enabled service that ``host`` belongs to, if any."""
+        hosts = self.service_hosts
+        if host in hosts:
+            return hosts[host]
+        globs = (key for glob, key in hosts.items() if glob.startswith("*.") and host.endswith(glob[1:]))
+        return next(globs, None)
 
     @property
     def declarations(self) -> tuple[DeclaredCookie, ...]:

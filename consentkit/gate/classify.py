@@ -50,6 +50,11 @@ class Classification:
     source: str
     declaration: DeclaredCookie | None = None
 
+    @property
+    def service(self) -> str | None:
+        """The service (preset key) that declared the cookie, if one did."""
+        return self.declaration.service if self.declaration else None
+
 
 class Classifier:
     """Classifies cookie names; results are cached, so the hot path is one dict lookup."""

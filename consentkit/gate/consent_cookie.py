@@ -1,10 +1,12 @@
 """The ``consentkit`` cookie: a compact, signed encoding of a ``Consent``.
 
-Layout before signing: ``1.<bits>.<method>.<consent id>.<policy hash>``, then
-itsdangerous adds the decision time and an HMAC-SHA256 signature (about 100
-bytes in all). Anything that does not verify, has expired, is too long, or was
-given under another policy version reads as undecided; nothing here raises on
-visitor input.
+Layout before signing: ``2.<category bits>.<service bits>.<method>.<consent id>.<policy hash>``,
+then itsdangerous adds the decision time and an HMAC-SHA256 signature (about 105
+bytes in all). The service bits hold only services allowed one by one, outside
+a granted category. Format ``1`` (no service bits, written before services could
+be allowed alone) still reads. Anything that does not verify, has expired, is
+too long, or was given under another policy version reads as undecided; nothing
+here raises on visitor input.
 """
 
 from __future__ import annotations
@@ -14,14 +16,14 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Final
 
 from itsdangerous import BadSignature, TimestampSigner
 
 from ..categories import OPTIONAL_CATEGORIES
-from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set
+from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set, services_granted
 
 __all__ = ["COOKIE_NAME", "ConsentCookieCodec", "SecretKeys", "WeakSecretKey", "check_secret_keys"]
 
@@ -50,7 +52,24 @@ _MAKE_ONE: Final = 'make one with: python -c "import secrets; print(secrets.toke
 #: Longer values are rejected before any cryptography is done.
 MAX_COOKIE_LENGTH: Final = 256
 
-_FORMAT_VERSION: Final = "1"
+_FORMAT_VERSION: Final = "2"
+_OLD_FORMAT: Final = "1"
+#: The bit of each built-in service in the cookie. Append only: a cookie keeps its meaning
+#: across releases only if no service ever moves (tests check every preset has a bit).
+SERVICE_BITS: Final = (
+    "google-analytics",
+    "google-tag-manager",
+    "google-ads",
+    "meta-pixel",
+    "linkedin-insight",
+    "tiktok-pixel",
+    "hotjar",
+    "microsoft-clarity",
+    "matomo",
+    "hubspot",
+    "youtube",
+    "vimeo",
+)
 _METHOD_CODES: Final = {method: method[0] for method in METHODS}
 _CODE_METHODS: Final = {code: method for method, code in _METHOD_CODES.items()}
 _CONSENT_ID: Final = re.compile(r"^[A-Za-z0-9_-]{22}$")
@@ -133,6 +152,7 @@ class ConsentCookieCodec:
         policy_version: str,
         max_age_seconds: int,
         offered: tuple[str, ...] = OPTIONAL_CATEGORIES,
+        services: Mapping[str, str] | None = None,
     ) -> None:
         self._signer = TimestampSigner(secret_key_list(secret_key), salt=self.salt, digest_method=hashlib.sha256)
         self.policy_version = policy_version
@@ -140,14 +160,24 @@ class ConsentCookieCodec:
         self.max_age_seconds = max_age_seconds
         # A category the config stopped offering is no longer granted by old cookies.
         self._offered = frozenset(offered)
+        #: The site's services and their categories; a service it dropped is no longer allowed.
+        self._services = dict(services or {})
         # Verified values only, so a visitor cannot fill it with garbage.
         self._verified: dict[str, tuple[Consent, float]] = {}
 
     def dumps(self, consent: Consent) -> str:
+        """The signed cookie value; an undecided consent is stored only with method ``service``."""
         if consent.consent_id is None or consent.method is None:
-            raise ValueError("only a decided consent with an id and a method is stored")
-        bits = sum(1 << index for index, category in enumerate(OPTIONAL_CATEGORIES) if category in consent.granted)
-        payload = f"{_FORMAT_VERSION}.{bits:x}.{_METHOD_CODES[consent.method]}.{consent.consent_id}.{self._policy_hash}"
+            raise ValueError("only a consent with an id and a method is stored")
+        if consent.decided == (consent.method == "service"):
+            raise ValueError('method "service" is for a visitor who has not decided, and only for them')
+        bits = _mask(OPTIONAL_CATEGORIES, consent.granted)
+        alone = {service for service in consent.services if self._services.get(service) not in consent.granted}
+        services = _mask(SERVICE_BITS, alone)
+        payload = (
+            f"{_FORMAT_VERSION}.{bits:x}.{services:x}.{_METHOD_CODES[consent.method]}."
+            f"{consent.consent_id}.{self._policy_hash}"
+        )
         return self._signer.sign(payload).decode("ascii")
 
     def loads(self, value: str | None) -> Consent:
@@ -173,20 +203,31 @@ class ConsentCookieCodec:
         return decoded
 
     def _decode(self, payload: str, signed_at: datetime) -> Consent | None:
-        version, bits, method, consent_id, hashed_policy = payload.split(".")
-        if version != _FORMAT_VERSION or hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
+        fields = payload.split(".")
+        if fields[0] == _OLD_FORMAT:
+            fields.insert(2, "0")
+        elif fields[0] != _FORMAT_VERSION:
             return None
-        mask = int(bits, 16)
-        granted = {
-            category
-            for index, category in enumerate(OPTIONAL_CATEGORIES)
-            if mask & (1 << index) and category in self._offered
-        }
+        _, bits, service_bits, code, consent_id, hashed_policy = fields
+        if hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
+            return None
+        granted = granted_set(_unmask(OPTIONAL_CATEGORIES, int(bits, 16)) & self._offered)
+        method = _CODE_METHODS[code]
         return Consent(
-            decided=True,
-            granted=granted_set(granted),
+            decided=method != "service",
+            granted=granted,
             policy_version=self.policy_version,
             decided_at=signed_at.astimezone(UTC),
             consent_id=consent_id,
-            method=_CODE_METHODS[method],
+            method=method,
+            services=services_granted(granted, _unmask(SERVICE_BITS, int(service_bits, 16)), self._services),
         )
+
+
+def _mask(names: tuple[str, ...], chosen: Iterable[str]) -> int:
+    chosen = set(chosen)
+    return sum(1 << index for index, name in enumerate(names) if name in chosen)
+
+
+def _unmask(names: tuple[str, ...], mask: int) -> frozenset[str]:
+    return frozenset(name for index, name in enumerate(names) if mask & (1 << index))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Final
@@ -19,12 +20,12 @@ from urllib.parse import urlsplit
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from ..categories import OPTIONAL_CATEGORIES
-from ..consent import COOKIE_NAME, Consent, granted_set, new_consent_id
+from ..categories import NECESSARY, OPTIONAL_CATEGORIES
+from ..config import Config
+from ..consent import Consent, granted_set, new_consent_id, services_granted
 from ..render.i18n import pick_locale
 from ..render.renderer import STATIC_FILES
 from ..render.widgets import CONSENT_KEY, endpoint_base
-from .setcookie import request_cookie
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("consentkit")
 
-CHOICES = ("accept_all", "reject_all", "custom")
+#: "service" allows the posted services on top of what the visitor allowed before (a placeholder's button);
+#: "gpc" is consentkit.js telling of ``navigator.globalPrivacyControl`` where no Sec-GPC header came.
+CHOICES = ("accept_all", "reject_all", "custom", "service", "gpc")
 MAX_BODY_BYTES = 8 * 1024
 _NO_STORE = {"Cache-Control": "no-store"}
 
@@ -143,8 +146,29 @@ def _wants_json(request: Request) -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
-def _read_choice(request: Request, offered: tuple[str, ...]) -> tuple[str, set[str], Any, Any]:
-    """choice, granted categories, next and locale from a form or JSON body."""
+@dataclass(frozen=True)
+class Choice:
+    """What one request asks for: the button, the categories and services ticked, where to go next."""
+
+    choice: str
+    categories: frozenset[str]
+    services: frozenset[str]
+    next_path: object
+    locale: object
+
+
+def _names(value: object, field: str, what: str, allowed: Collection[str]) -> frozenset[str]:
+    if not isinstance(value, list):
+        raise BadChoice(400, "error_bad_request", f'"{field}" must be an array of names')
+    unknown = [name for name in value if not isinstance(name, str) or name not in allowed]
+    if unknown:
+        expected = f"expected some of {', '.join(allowed)}" if allowed else "there are none"
+        raise BadChoice(400, "error_bad_request", f"{unknown[0]!r} is not {what}; {expected}")
+    return frozenset(value)
+
+
+def _read_choice(request: Request, services: Collection[str]) -> Choice:
+    """The choice in a form or JSON body; a category or service that does not exist is a 400."""
     if request.mimetype == "application/json":
         try:
             data = json.loads(request.get_data(cache=True))
@@ -152,29 +176,61 @@ def _read_choice(request: Request, offered: tuple[str, ...]) -> tuple[str, set[s
             data = None
         if not isinstance(data, dict):
             raise BadChoice(400, "error_bad_request", "the body is not a JSON object")
-        choice, categories = data.get("choice"), data.get("categories", [])
-        if not isinstance(categories, list):
-            raise BadChoice(400, "error_bad_request", '"categories" must be an array of category names')
-        next_path, locale = data.get("next"), data.get("locale")
+        fields = {key: data.get(key) for key in ("choice", "next", "locale")}
+        categories, chosen = data.get("categories", []), data.get("services", [])
     else:
-        choice, categories = request.form.get("choice"), request.form.getlist("category")
-        next_path, locale = request.form.get("next"), request.form.get("locale")
-    if choice not in CHOICES:
-        raise BadChoice(400, "error_bad_request", f"choice must be one of {', '.join(CHOICES)}, got {choice!r}")
-    unknown = [category for category in categories if category not in OPTIONAL_CATEGORIES]
-    if unknown:
+        fields = {key: request.form.get(key) for key in ("choice", "next", "locale")}
+        categories, chosen = request.form.getlist("category"), request.form.getlist("service")
+    if fields["choice"] not in CHOICES:
         raise BadChoice(
-            400,
-            "error_bad_request",
-            f"{unknown[0]!r} is not an optional category; expected some of {', '.join(OPTIONAL_CATEGORIES)}",
+            400, "error_bad_request", f"choice must be one of {', '.join(CHOICES)}, got {fields['choice']!r}"
         )
-    if choice == "accept_all":
-        granted = set(offered)
-    elif choice == "reject_all":
-        granted = set()
+    return Choice(
+        choice=str(fields["choice"]),
+        categories=_names(categories, "categories", "an optional category", OPTIONAL_CATEGORIES),
+        services=_names(chosen, "services", "a service this site offers", services),
+        next_path=fields["next"],
+        locale=fields["locale"],
+    )
+
+
+def decide(asked: Choice, previous: Consent, config: Config) -> Consent:
+    """The consent a choice leads to, from the visitor's previous one.
+
+    A ticked category grants all of its services; outside it, each ticked
+    service is allowed on its own. "service" (a placeholder's button) adds the
+    posted services (or categories) to what was allowed before and leaves the
+    visitor as decided or undecided as they were: it never answers the banner
+    for the rest. The method is what was pressed; what a choice took back
+    from the previous one is logged beside it (``withdrawn``).
+    """
+    offered, service_categories = config.categories, config.service_categories
+    if asked.choice == "accept_all":
+        categories, services = frozenset(offered), frozenset(service_categories)
+    elif asked.choice == "reject_all":
+        categories, services = frozenset(), frozenset()
+    elif asked.choice == "custom":
+        categories, services = asked.categories & frozenset(offered), asked.services
     else:
-        granted = {category for category in categories if category in offered}
-    return choice, granted, next_path, locale
+        categories, services = previous.granted | asked.categories, previous.services | asked.services
+    granted = granted_set(categories & frozenset((NECESSARY, *offered)))
+    all_services = services_granted(granted, services, service_categories)
+    decided = previous.decided or asked.choice != "service"
+    if not decided:
+        method = "service"
+    elif asked.choice == "service":
+        method = "custom"
+    else:
+        method = asked.choice
+    return Consent(
+        decided=decided,
+        granted=granted,
+        policy_version=config.policy_version,
+        decided_at=datetime.now(UTC).replace(microsecond=0),
+        consent_id=previous.consent_id or new_consent_id(),
+        method=method,
+        services=all_services,
+    )
 
 
 class Endpoints:
@@ -215,12 +271,15 @@ class Endpoints:
             return self._static(request, route.removeprefix("/static/"))
         return Response("Not Found", 404, {"Content-Type": "text/plain; charset=utf-8"})
 
+    def _state_json(self, consent: Consent) -> dict[str, Any]:
+        config = self.keeper.config
+        # An undecided visitor is asked under the current policy, so the state names it too.
+        state = consent.to_json(config.categories, tuple(config.service_categories))
+        return {**state, "policy_version": config.policy_version}
+
     def _state(self, request: Request) -> Response:
         consent, gpc_new = self.keeper.resolve(request.environ)
-        # An undecided visitor is asked under the current policy, so the state names it too.
-        response = self._json(
-            {**consent.to_json(self.keeper.config.categories), "policy_version": self.keeper.config.policy_version}
-        )
+        response = self._json(self._state_json(consent))
         response.headers["Vary"] = "Cookie, Sec-GPC"
         if gpc_new:
             self.keeper.remember(consent, response.headers, request.environ, self.keeper.locale_for(request.environ))
@@ -232,26 +291,25 @@ class Endpoints:
         if reason is not None:
             raise BadChoice(403, "error_forbidden", reason, show_detail=reason == PROXY_HINT)
         config = self.keeper.config
-        choice, granted, next_path, requested_locale = _read_choice(request, config.categories)
-        locale = pick_locale(requested_locale if isinstance(requested_locale, str) else None, config.locales)
+        asked = _read_choice(request, config.service_categories)
+        locale = pick_locale(asked.locale if isinstance(asked.locale, str) else None, config.locales)
         locale = locale or self.keeper.locale_for(request.environ)
-        previous = self.keeper.codec.loads(request_cookie(request.environ.get("HTTP_COOKIE", ""), COOKIE_NAME))
+        previous = self.keeper.consent_in(request.environ)
+        if asked.choice == "gpc":
+            # As the Sec-GPC header would: a refusal for the undecided, nothing over an explicit choice.
+            gpc = config.honor_gpc and not previous.decided
+            consent = self.keeper.gpc_refusal(previous, store=True) if gpc else previous
+        else:
+            consent = decide(asked, previous, config)
         # What was pressed is the method; what it took back from the previous choice is kept beside it.
-        withdrawn = tuple(previous.granted - granted_set(granted)) if previous.decided else ()
-        consent = Consent(
-            decided=True,
-            granted=granted_set(granted),
-            policy_version=config.policy_version,
-            decided_at=datetime.now(UTC).replace(microsecond=0),
-            consent_id=previous.consent_id if previous.decided and previous.consent_id else new_consent_id(),
-            method=choice,
-        )
+        withdrawn = tuple(sorted(previous.granted - consent.granted)) if previous.decided else ()
         request.environ[CONSENT_KEY] = consent
         if _wants_json(request):
-            response = self._json(consent.to_json(config.categories))
+            response = self._json(self._state_json(consent))
         else:
-            response = Response(status=303, headers={"Location": safe_next(next_path), **_NO_STORE})
-        self.keeper.remember(consent, response.headers, request.environ, locale, withdrawn)
+            response = Response(status=303, headers={"Location": safe_next(asked.next_path), **_NO_STORE})
+        if consent is not previous and consent.stored:
+            self.keeper.remember(consent, response.headers, request.environ, locale, withdrawn)
         for header, value in self.keeper.deletions(request.environ, consent):
             response.headers.add(header, value)
         return response

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Final, cast
 
 from werkzeug.datastructures import Headers
 
-from ..categories import NECESSARY
 from ..config import Config
 from ..consent import COOKIE_NAME, UNDECIDED, Consent, new_consent_id
 from ..log import ConsentRecord, ConsentStore, open_store
@@ -93,7 +92,11 @@ class Gatekeeper:
         self.locale_selector = locale_selector
         self.secure = secure
         self.codec = ConsentCookieCodec(
-            secret_key, config.policy_version, config.consent_max_age_days * 86_400, offered=config.categories
+            secret_key,
+            config.policy_version,
+            config.consent_max_age_days * 86_400,
+            offered=config.categories,
+            services=config.service_categories,
         )
         necessary = [COOKIE_NAME] + ([session_cookie_name] if session_cookie_name else [])
         self.classifier = Classifier(
@@ -120,34 +123,43 @@ class Gatekeeper:
         """The visitor's consent, and whether it is a new GPC refusal to store and log.
 
         GPC (``Sec-GPC: 1``) counts as a refusal of everything optional for a
-        visitor who has not decided; an explicit choice always wins. Only a page
-        navigation stores it, so that the images and scripts of one page view do
-        not each log a decision.
+        visitor who has not decided; an explicit choice always wins, also a
+        service allowed alone from its placeholder, which the refusal keeps.
+        Only a page navigation stores it, so that the images and scripts of one
+        page view do not each log a decision.
         """
         # A new worker ships what killed ones left in the spool without waiting for its first decision.
         self.log_writer.start()
-        cookie_header = environ.get("HTTP_COOKIE")
-        consent = self.codec.loads(request_cookie(cookie_header, COOKIE_NAME)) if cookie_header else UNDECIDED
+        consent = self.consent_in(environ)
         if consent.decided or not self.config.honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
             return consent, False
         navigation = _is_navigation(environ)
-        refusal = Consent(
+        return self.gpc_refusal(consent, store=navigation), navigation
+
+    def consent_in(self, environ: WSGIEnvironment) -> Consent:
+        """The consent the request's cookie carries, GPC not taken into account."""
+        cookie_header = environ.get("HTTP_COOKIE")
+        return self.codec.loads(request_cookie(cookie_header, COOKIE_NAME)) if cookie_header else UNDECIDED
+
+    def gpc_refusal(self, before: Consent, *, store: bool) -> Consent:
+        """GPC's refusal of everything optional, keeping the services ``before`` allowed alone."""
+        return Consent(
             decided=True,
             policy_version=self.config.policy_version,
             decided_at=utc_now().replace(microsecond=0),
-            consent_id=new_consent_id() if navigation else None,
+            consent_id=(before.consent_id or new_consent_id()) if store else None,
             method="gpc",
+            services=before.services,
         )
-        return refusal, navigation
 
-    def gate(
-        self, headers: list[tuple[str, str]], granted: frozenset[str], environ: WSGIEnvironment
-    ) -> list[tuple[str, str]]:
+    def gate(self, headers: list[tuple[str, str]], consent: Consent, environ: WSGIEnvironment) -> list[tuple[str, str]]:
         """``headers`` without the Set-Cookie headers the visitor has not consented to.
 
-        Malformed headers go too: a name that is not a token (``Set-Cookie `` with
-        a trailing space) or a value with CR or LF (a Set-Cookie smuggled into
-        another header, which some servers write out as given).
+        A cookie passes when its category is granted, or when the service that
+        declared it is allowed on its own. Malformed headers go too: a name that
+        is not a token (``Set-Cookie `` with a trailing space) or a value with CR
+        or LF (a Set-Cookie smuggled into another header, which some servers
+        write out as given).
         """
         blocked: list[int] | None = None
         for index, (name, value) in enumerate(headers):
@@ -164,7 +176,7 @@ class Gatekeeper:
                     self.classifier.warn_undeclared(
                         cookie, f"set by {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
                     )
-                elif found.category in granted:
+                elif consent.allows(found.category) or (found.service is not None and consent.allows(found.service)):
                     continue
                 if is_deletion(value):
                     continue
@@ -220,7 +232,9 @@ class Gatekeeper:
             if not name or not _TOKEN.fullmatch(name):
                 continue  # no browser holds it, and it must not reach a header
             found = self.classifier.classify(name)
-            if found is None or found.category == NECESSARY or consent.allows(found.category):
+            if found is None or consent.allows(found.category):
+                continue
+            if found.service is not None and consent.allows(found.service):
                 continue
             declared = found.declaration
             variants = deletion_headers(
@@ -266,6 +280,7 @@ class Gatekeeper:
         ``withdrawn``: the categories this decision takes back from the visitor's previous one.
         """
         offered = self.config.categories
+        services = self.config.service_categories
         record = ConsentRecord(
             consent_id=consent.consent_id or "",
             recorded_at=utc_now(),
@@ -276,6 +291,8 @@ class Gatekeeper:
             method=consent.method or "",
             locale=locale,
             withdrawn=tuple(category for category in offered if category in withdrawn),
+            services_granted=tuple(service for service in services if consent.allows(service)),
+            services_denied=tuple(service for service in services if not consent.allows(service)),
         )
         text = None
         if record.text_hash not in self._kept_texts:

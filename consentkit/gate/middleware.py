@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..log import ConsentStore
+from ..render.inert import Gate
 from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY, Widgets, current_path
 from .autogate import AutoGate, BodyRewriter
 from .consent_cookie import SecretKeys
@@ -93,7 +94,7 @@ class ConsentMiddleware(Gatekeeper):
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             nonlocal recorded
-            headers = self.gate(headers, granted, environ)
+            headers = self.gate(headers, consent, environ)
             if environ.get(VARIES_KEY) or _is_html(headers):
                 headers = _vary_on_cookie(headers)
             rewriter = None
@@ -118,8 +119,11 @@ class ConsentMiddleware(Gatekeeper):
     def _autogate_start(
         self, status: str, headers: list[tuple[str, str]], denied: frozenset[str], environ: WSGIEnvironment
     ) -> tuple[list[tuple[str, str]], BodyRewriter | None]:
+        allowed = environ[CONSENT_KEY].services  # services allowed alone keep their tags live
+
         def placeholder(category: str, host: str) -> str:
-            return str(Widgets(self, environ).placeholders(category, [host]))
+            # Held back by category: its placeholder allows the category (no service is marked on the tag).
+            return str(Widgets(self, environ).placeholders(Gate(category), [host]))
 
         return self.autogate.start(
             status,
@@ -129,6 +133,7 @@ class ConsentMiddleware(Gatekeeper):
             page_path=current_path(environ).partition("?")[0],
             page_host=environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
             placeholder=placeholder,
+            allowed_host=lambda host: self.config.service_at(host) in allowed,
         )
 
 

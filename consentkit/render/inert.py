@@ -4,7 +4,10 @@ Executable ``<script>`` elements get ``type="text/plain"`` (browsers neither run
 nor fetch those), and every element that would fetch something (iframe, img,
 embed, object, link, media) has its URL attribute renamed with a ``data-``
 prefix. Each changed element carries ``data-consentkit-category`` so that the
-browser layer can switch it on without a reload.
+browser layer can switch it on without a reload, and ``data-consentkit-service``
+when a service is known for it: the block's own (``{% consent "youtube" %}``),
+or the service whose host the element loads from. An element of a service the
+visitor already allows is left live.
 
 This is a tokenizer, not a sanitizer: the input is the site's own template
 output, and the job is to catch every fetch, including inside ``<noscript>``
@@ -14,6 +17,8 @@ output, and the job is to catch every fetch, including inside ``<noscript>``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import unescape as html_unescape
 from typing import Final
 from urllib.parse import urlsplit
@@ -69,9 +74,41 @@ FETCHING: Final[dict[str, tuple[str, ...]]] = {
 }
 
 CATEGORY_ATTRIBUTE: Final = "data-consentkit-category"
+SERVICE_ATTRIBUTE: Final = "data-consentkit-service"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What a gated block is held back under, and how to tell the service of each element."""
+
+    category: str
+    #: The block's own service, when the template named one.
+    service: str | None = None
+    #: The service an element's host belongs to (``Config.service_at``); None when not known.
+    service_at: Callable[[str], str | None] = lambda host: None
+    #: Services the visitor allows already: their elements stay live.
+    allowed: frozenset[str] = frozenset()
+
+    def service_of(self, attributes: list[Attribute]) -> str | None:
+        if self.service is not None:
+            return self.service
+        url = next((value for name, value, _ in attributes if name in _URL_ATTRIBUTES and value), None)
+        host = urlsplit(html_unescape(url)).hostname if url else None
+        return self.service_at(host) if host else None
+
+    def marks(self, attributes: list[Attribute]) -> list[Attribute] | None:
+        """The attributes to add to a held-back element, or None when it may stay live."""
+        service = self.service_of(attributes)
+        if service in self.allowed:
+            return None
+        marks = [_attr(CATEGORY_ATTRIBUTE, self.category)]
+        return [*marks, _attr(SERVICE_ATTRIBUTE, service)] if service else marks
+
 
 #: (lower-case name, unquoted value or None, the attribute as written)
 Attribute = tuple[str, str | None, str]
+
+_URL_ATTRIBUTES: Final = frozenset({"src", "href", "data"})
 
 
 def parse_attributes(text: str) -> list[Attribute]:
@@ -102,7 +139,8 @@ def _renamed(attribute: Attribute, prefix: str) -> Attribute:
     return (prefix + name, value, prefix + raw)
 
 
-def inert_script_tag(tag: str, attrs: str, category: str) -> str:
+def inert_script_tag(tag: str, attrs: str, gate: Gate | str) -> str:
+    gate = Gate(gate) if isinstance(gate, str) else gate
     attributes = parse_attributes(attrs)
     names = {name for name, _, _ in attributes}
     if CATEGORY_ATTRIBUTE in names:
@@ -111,24 +149,29 @@ def inert_script_tag(tag: str, attrs: str, category: str) -> str:
     script_type = (type_attribute[1] or "") if type_attribute else ""
     if script_type.strip().lower() not in EXECUTABLE_TYPES:
         return f"<{tag}{attrs}>"
+    marks = gate.marks(attributes)
+    if marks is None:
+        return f"<{tag}{attrs}>"
     kept = [attribute for attribute in attributes if attribute[0] != "type"]
     kept.append(_attr("type", "text/plain"))
-    kept.append(_attr(CATEGORY_ATTRIBUTE, category))
+    kept += marks
     if type_attribute and script_type.strip():
         # Kept as written (already escaped), for the browser layer to restore.
         kept.append(_renamed(type_attribute, "data-consentkit-"))
     return _build_tag(tag, kept, self_closing=False)
 
 
-def inert_fetching_tag(tag: str, attrs: str, category: str) -> str:
+def inert_fetching_tag(tag: str, attrs: str, gate: Gate | str) -> str:
+    gate = Gate(gate) if isinstance(gate, str) else gate
     fetching = FETCHING.get(tag.lower())
     attributes = parse_attributes(attrs)
     if fetching is None or not any(name in fetching for name, _, _ in attributes):
         return f"<{tag}{attrs}>"
-    if any(name == CATEGORY_ATTRIBUTE for name, _, _ in attributes):
+    marks = gate.marks(attributes)
+    if marks is None or any(name == CATEGORY_ATTRIBUTE for name, _, _ in attributes):
         return f"<{tag}{attrs}>"
     rewritten = [_renamed(attribute, "data-") if attribute[0] in fetching else attribute for attribute in attributes]
-    rewritten.append(_attr(CATEGORY_ATTRIBUTE, category))
+    rewritten += marks
     return _build_tag(tag, rewritten, self_closing=attrs.rstrip().endswith("/"))
 
 
@@ -144,8 +187,10 @@ def blocked_frame_hosts(inert_html: str) -> list[str]:
     return hosts
 
 
-def make_inert(html: str, category: str) -> str:
-    """``html`` with every script and fetch of it held back under ``category``."""
+def make_inert(html: str, gate: Gate | str) -> str:
+    """``html`` with every script and fetch of it held back under ``gate`` (or just a category)."""
+    if isinstance(gate, str):
+        gate = Gate(gate)
 
     def replace(match: re.Match[str]) -> str:
         if match.group("comment"):
@@ -154,10 +199,10 @@ def make_inert(html: str, category: str) -> str:
         if raw is not None:
             if raw.lower() != "script":
                 return match.group(0)
-            start = inert_script_tag(raw, match.group("rawattrs"), category)
+            start = inert_script_tag(raw, match.group("rawattrs"), gate)
             return start + match.group("body") + match.group(0)[match.end("body") - match.start(0) :]
         if match.group("tag").lower() == "script":  # unclosed: still must not run
-            return inert_script_tag(match.group("tag"), match.group("attrs"), category)
-        return inert_fetching_tag(match.group("tag"), match.group("attrs"), category)
+            return inert_script_tag(match.group("tag"), match.group("attrs"), gate)
+        return inert_fetching_tag(match.group("tag"), match.group("attrs"), gate)
 
     return _TOKEN.sub(replace, html)

@@ -12,12 +12,12 @@ import json
 import re
 from functools import cached_property
 from importlib.resources import files
-from typing import Any
+from typing import Any, Final
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..categories import NECESSARY
+from ..categories import ALL_CATEGORIES, NECESSARY
 from ..config import Config
 from ..config.declarations import DeclaredCookie
 from ..config.durations import SESSION, Duration
@@ -28,6 +28,18 @@ from .notice import notice_context
 from .texts import Texts
 
 STATIC_FILES = ("consentkit.css", "consentkit.js")
+
+#: Google Consent Mode v2: each type, the category that grants it, and the Google service that grants
+#: it on its own (necessary always grants security_storage; docs/compliance.md has the mapping).
+CONSENT_MODE: Final[dict[str, tuple[str, ...]]] = {
+    "functionality_storage": ("functional",),
+    "personalization_storage": ("functional",),
+    "analytics_storage": ("analytics", "google-analytics"),
+    "ad_storage": ("marketing", "google-ads"),
+    "ad_user_data": ("marketing", "google-ads"),
+    "ad_personalization": ("marketing", "google-ads"),
+}
+
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
@@ -118,6 +130,7 @@ class Renderer:
         ]
         for category in self.config.categories:
             shown += [t.category(category), t.about(category)]
+            shown += [service.name for service in self.config.services if service.category == category]
         shown.append(t("save_choices"))
         return shown
 
@@ -139,41 +152,65 @@ class Renderer:
 
     def _render(self, template: str, locale: str, **context: Any) -> Markup:
         html = self.env.get_template(template).render(
-            t=self.texts(locale), locale=locale, config=self.config, **context
+            t=self.texts(locale), locale=locale, config=self.config, scheme=self._scheme, **context
         )
         return Markup(html)  # noqa: S704 (autoescaped output of our own templates)
 
     @cached_property
+    def _scheme(self) -> str:
+        """The class that lets consentkit's boxes follow a dark ``prefers-color-scheme``, if the site asks."""
+        return " consentkit-auto" if self.config.color_scheme == "auto" else ""
+
+    @cached_property
+    def consent_mode(self) -> dict[str, list[str]] | bool:
+        """For each Consent Mode type, the category and the enabled Google service that grant it; False when off."""
+        if not self.config.google_consent_mode:
+            return False
+        enabled = self.config.service_categories
+        return {
+            kind: [name for name in names if name in ALL_CATEGORIES or name in enabled]
+            for kind, names in CONSENT_MODE.items()
+        }
+
+    @cached_property
     def purge_patterns(self) -> dict[str, list[str]]:
-        """Per optional category, the first-party cookie and storage names the browser deletes on refusal."""
+        """The first-party cookie and storage names the browser deletes on refusal, by what allows them:
+        a service's under the service (it may be allowed alone), the site's own under their category."""
         patterns: dict[str, list[str]] = {category: [] for category in self.config.categories}
+        services = self.config.service_categories
         for cookie in self.declarations:
             if cookie.category in patterns and not cookie.third_party:
-                patterns[cookie.category].append(cookie.name)
+                key = cookie.service if cookie.service in services else cookie.category
+                patterns.setdefault(key, []).append(cookie.name)
         return patterns
 
     @cached_property
     def stop_hooks(self) -> dict[str, dict[str, list[Any]]]:
-        """Per category, how the browser stops services already running when it is withdrawn:
+        """Per service, how the browser stops it when it is withdrawn (alone or with its category):
         window flags to set, consent calls to make, and frame hosts to unload."""
         hooks: dict[str, dict[str, list[Any]]] = {}
         for service in self.config.services:
-            hook = hooks.setdefault(service.category, {})
+            if service.key not in self.config.service_categories:
+                continue
+            hook: dict[str, list[Any]] = {}
             for key, values in (
                 ("flags", service.revoke_flags),
                 ("calls", [list(call) for call in service.preset.revoke_calls]),
                 ("frames", list(service.preset.iframe_hosts)),
             ):
                 if values:
-                    hook.setdefault(key, []).extend(values)
+                    hook[key] = values
+            if hook:
+                hooks[service.key] = hook
         return hooks
 
     def head(self, base: str, consent: Consent) -> Markup:
         """The stylesheet, the script and its settings (a JSON data block: CSP never runs it)."""
         settings = {
             "base": base,
-            "state": {"decided": consent.decided, "categories": consent.to_json(self.config.categories)["categories"]},
-            "gcm": self.config.google_consent_mode,
+            "state": self.state(consent),
+            "gcm": self.consent_mode,
+            "gpc": self.config.honor_gpc,
             "purge": self.purge_patterns,
             "stop": self.stop_hooks,
         }
@@ -188,25 +225,35 @@ class Renderer:
             settings=Markup(data),  # noqa: S704 (JSON with the HTML-significant characters escaped)
         )
 
+    def state(self, consent: Consent) -> dict[str, Any]:
+        """What consentkit.js needs of the visitor's consent: decided, and each category and service."""
+        state = consent.to_json(self.config.categories, tuple(self.config.service_categories))
+        return {key: state[key] for key in ("decided", "categories", "services")}
+
     def dialog(self, *, locale: str, base: str, consent: Consent, next_path: str) -> Markup:
         return self._render("consentkit/dialog.html", locale, base=base, consent=consent, next_path=next_path)
 
     def placeholder(
-        self, *, locale: str, base: str, consent: Consent, next_path: str, category: str, host: str
+        self, *, locale: str, base: str, next_path: str, category: str, service: str | None, host: str
     ) -> Markup:
-        granted = [name for name in self.config.categories if consent.allows(name) or name == category]
+        """A blocked embed's stand-in; its button allows ``service`` alone, or ``category`` without one."""
+        enabled = {found.key: found for found in self.config.services if found.key in self.config.service_categories}
         return self._render(
             "consentkit/placeholder.html",
             locale,
             base=base,
             next_path=next_path,
             category=category,
+            service=enabled.get(service or ""),
             host=host,
-            granted_categories=granted,
         )
 
-    def banner(self, *, locale: str, base: str, next_path: str) -> Markup:
-        return self._render("consentkit/banner.html", locale, base=base, next_path=next_path)
+    def banner(self, *, locale: str, base: str, next_path: str, consent: Consent = UNDECIDED) -> Markup:
+        return self._render("consentkit/banner.html", locale, base=base, consent=consent, next_path=next_path)
+
+    def corner(self, *, locale: str, link: Markup) -> Markup:
+        """The floating settings link, in a landmark of its own."""
+        return self._render("consentkit/corner.html", locale, link=link)
 
     def settings_link(self, *, locale: str, href: str, label: str | None = None) -> Markup:
         return self._render("consentkit/settings_link.html", locale, href=href, label=label)

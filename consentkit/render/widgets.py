@@ -16,6 +16,7 @@ from markupsafe import Markup
 from ..config import Config
 from ..consent import UNDECIDED, Consent
 from .i18n import pick_locale
+from .inert import Gate
 from .renderer import Renderer
 
 MIDDLEWARE_KEY = "consentkit.gate.middleware"
@@ -63,8 +64,13 @@ class Widgets:
         consent = self._environ.get(CONSENT_KEY)
         return consent if isinstance(consent, Consent) else UNDECIDED
 
-    def allows(self, category: str) -> bool:
-        return self.consent.allows(category)
+    def allows(self, name: str) -> bool:
+        """Whether the visitor allows the category or service ``name``."""
+        return self.consent.allows(name)
+
+    @property
+    def config(self) -> Config:
+        return self._middleware.config
 
     @cached_property
     def locale(self) -> str:
@@ -84,7 +90,7 @@ class Widgets:
             return Markup("")
         self._middleware.count_banner_impression(self.locale)
         return self._middleware.renderer.banner(
-            locale=self.locale, base=self._base, next_path=current_path(self._environ)
+            locale=self.locale, base=self._base, consent=self.consent, next_path=current_path(self._environ)
         )
 
     def settings_link(self, label: str | None = None) -> Markup:
@@ -106,17 +112,18 @@ class Widgets:
             locale=self.locale, base=self._base, consent=self.consent, next_path=current_path(self._environ)
         )
 
-    def placeholders(self, category: str, hosts: list[str]) -> Markup:
-        """One placeholder per blocked embed, each with a button that allows ``category``."""
+    def placeholders(self, gate: Gate, hosts: list[str]) -> Markup:
+        """One placeholder per blocked embed, each with a button that allows the embed's service alone
+        (the gate's own, or the one its host belongs to), or the gate's category if no service claims it."""
         renderer = self._middleware.renderer
         next_path = current_path(self._environ)
         return Markup("").join(
             renderer.placeholder(
                 locale=self.locale,
                 base=self._base,
-                consent=self.consent,
                 next_path=next_path,
-                category=category,
+                category=gate.category,
+                service=gate.service or gate.service_at(host),
                 host=host,
             )
             for host in hosts
@@ -125,11 +132,16 @@ class Widgets:
     def body(self) -> Markup:
         """For the top of ``<body>``: the banner if the visitor must choose, a settings link, the dialog.
 
-        The stylesheet hides the link while the banner is shown.
+        The settings link floats in a corner, inside its own landmark; the
+        stylesheet hides it while the banner is shown, and ``[banner]
+        floating_link = false`` leaves it out for sites with their own link.
         """
-        if not self._middleware.config.categories:
+        config = self._middleware.config
+        if not config.categories:
             return Markup("")
-        return self.banner() + self.settings_link() + self.dialog()
+        renderer = self._middleware.renderer
+        corner = renderer.corner(locale=self.locale, link=self.settings_link()) if config.floating_link else Markup("")
+        return self.banner() + corner + self.dialog()
 
 
 def widgets_for(environ: dict[str, Any], locale: str | None = None) -> Widgets:

@@ -6,22 +6,16 @@
   config = JSON.parse(config.textContent);
   var state = config.state, listeners = [], dialog, opener;
 
-  var GOOGLE = {
-    functional: ["functionality_storage", "personalization_storage"],
-    analytics: ["analytics_storage"],
-    marketing: ["ad_storage", "ad_user_data", "ad_personalization"]
-  };
   function gtag() { (w.dataLayer = w.dataLayer || []).push(arguments); }
   function consentMode(command) {
     var types = { security_storage: "granted" };
-    Object.keys(GOOGLE).forEach(function (category) {
-      GOOGLE[category].forEach(function (type) {
-        types[type] = command == "update" && allows(category) ? "granted" : "denied";
-      });
+    Object.keys(config.gcm).forEach(function (type) {
+      types[type] = command == "update" && config.gcm[type].some(allows) ? "granted" : "denied";
     });
     gtag("consent", command, types);
   }
-  function allows(category) { return !!state.categories[category]; }
+  function allows(name) { return !!(state.categories[name] || state.services[name]); }
+  function held(element, kind) { return allows(element.getAttribute("data-consentkit-" + kind)); }
 
   if (config.gcm) {
     consentMode("default");
@@ -34,8 +28,8 @@
 
   function activate() {
     var scripts = [];
-    d.querySelectorAll("[data-consentkit-category]").forEach(function (element) {
-      if (!allows(element.getAttribute("data-consentkit-category"))) return;
+    d.querySelectorAll("[data-consentkit-category],[data-consentkit-service]").forEach(function (element) {
+      if (!held(element, "category") && !held(element, "service")) return;
       if (element.tagName == "SCRIPT") return scripts.push(element);
       ["src", "srcset", "srcdoc", "href", "poster", "data", "imagesrcset"].forEach(function (name) {
         var value = element.getAttribute("data-" + name);
@@ -45,13 +39,14 @@
         }
       });
       element.removeAttribute("data-consentkit-category");
+      element.removeAttribute("data-consentkit-service");
     });
     d.querySelectorAll("[data-consentkit-placeholder]").forEach(function (element) {
-      if (allows(element.getAttribute("data-consentkit-placeholder"))) element.remove();
+      if (held(element, "placeholder")) element.remove();
     });
     var walker = d.createTreeWalker(d, 128), node, start, doomed = [];
     while ((node = walker.nextNode())) {
-      var opening = /^consentkit-fallback (\w+)$/.exec(node.data);
+      var opening = /^consentkit-fallback ([\w-]+)$/.exec(node.data);
       if (opening) start = allows(opening[1]) && node;
       else if (start && node.data == "/consentkit-fallback") {
         for (var sibling = start; sibling && sibling != node; sibling = sibling.nextSibling) doomed.push(sibling);
@@ -101,8 +96,8 @@
     });
   }
 
-  function stop(category) {
-    var hooks = config.stop[category] || {};
+  function stop(service) {
+    var hooks = config.stop[service];
     (hooks.flags || []).forEach(function (flag) { w[flag] = true; });
     (hooks.calls || []).forEach(function (call) {
       var owner = w, target = w;
@@ -116,22 +111,28 @@
       if ((hooks.frames || []).indexOf(new URL(frame.src).hostname) < 0) return;
       frame.setAttribute("data-src", frame.getAttribute("src"));
       frame.removeAttribute("src");
-      frame.setAttribute("data-consentkit-category", category);
+      frame.setAttribute("data-consentkit-service", service);
     });
+  }
+
+  function reserve() {
+    var banner = d.getElementById("consentkit-banner"), box = banner && !banner.hidden ? banner : d.querySelector(".consentkit-corner");
+    var top = box && box.offsetHeight ? box.getBoundingClientRect().top : innerHeight;
+    d.documentElement.style.setProperty("--ck-reserve", Math.ceil(innerHeight - top) + "px");
   }
 
   function apply(next) {
     var before = state;
     state = next;
-    Object.keys(config.stop).forEach(function (category) {
-      if (before.categories[category] && !allows(category)) stop(category);
+    Object.keys(config.stop).forEach(function (service) {
+      if (before.services[service] && !allows(service)) stop(service);
     });
     if (config.gcm) consentMode("update");
-    d.querySelectorAll(".consentkit-form input[type=checkbox][name=category]").forEach(function (box) {
-      box.checked = allows(box.value);
+    d.querySelectorAll(".consentkit-form input[name]").forEach(function (box) {
+      if (box.type == "checkbox") box.checked = allows(box.value);
     });
     var banner = d.getElementById("consentkit-banner");
-    if (banner) banner.hidden = true;
+    if (banner) banner.hidden = state.decided;
     if (dialog && dialog.open) dialog.close();
     purge();
     d.dispatchEvent(new CustomEvent("consentkit:change", { detail: get() }));
@@ -164,13 +165,8 @@
     var form = event.target, button = event.submitter;
     if (!form.classList.contains("consentkit-form") || !button || button.name != "choice") return;
     event.preventDefault();
-    var fields = new FormData(form), categories = fields.getAll("category");
-    if (form.closest("[data-consentkit-placeholder]")) {
-      categories = categories.concat(Object.keys(state.categories).filter(function (c) {
-        return c != "necessary" && allows(c);
-      }));
-    }
-    send({ choice: button.value, categories: categories, locale: fields.get("locale") })
+    var fields = new FormData(form);
+    send({ choice: button.value, categories: fields.getAll("category"), services: fields.getAll("service"), locale: fields.get("locale") })
       .catch(function () {
         var choice = d.createElement("input");
         choice.type = "hidden";
@@ -179,6 +175,16 @@
         form.appendChild(choice);
         form.submit();
       });
+  });
+
+  d.addEventListener("change", function (event) {
+    var box = event.target, form = box.closest(".consentkit-form");
+    if (!form) return;
+    if (box.name == "category") {
+      form.querySelectorAll("[data-consentkit-in=" + box.value + "]").forEach(function (service) { service.checked = box.checked; });
+    } else if (box.name == "service" && !box.checked) {
+      form.querySelector("[name=category][value=" + box.getAttribute("data-consentkit-in") + "]").checked = false;
+    }
   });
 
   d.addEventListener("click", function (event) {
@@ -196,6 +202,9 @@
     if (dialog) dialog.addEventListener("close", function () { if (opener) opener.focus(); });
     if (state.decided) purge();
     activate();
+    var observer = w.ResizeObserver && new ResizeObserver(reserve);
+    d.querySelectorAll("#consentkit-banner,.consentkit-corner").forEach(function (box) { observer ? observer.observe(box) : reserve(); });
+    if (config.gpc && !state.decided && navigator.globalPrivacyControl) send({ choice: "gpc" });
   }
 
   w.consentkit = {

@@ -316,7 +316,7 @@ def test_everything_works_from_the_keyboard(site: Site, page: Page) -> None:
     expect(banner(page)).to_be_hidden()
     assert state(page)["categories"]["analytics"] is True
     # The settings link, then the dialog: focus goes in, Escape closes it, focus comes back.
-    link = page.locator("#consentkit-banner ~ .consentkit-settings-link")
+    link = page.locator(".consentkit-corner .consentkit-settings-link")
     link.focus()
     page.keyboard.press("Enter")
     dialog = page.locator("#consentkit-dialog")
@@ -324,7 +324,7 @@ def test_everything_works_from_the_keyboard(site: Site, page: Page) -> None:
     assert page.evaluate("document.getElementById('consentkit-dialog').contains(document.activeElement)")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    assert page.evaluate("document.activeElement === document.querySelector('#consentkit-banner ~ a')")
+    assert page.evaluate("document.activeElement === document.querySelector('.consentkit-corner a')")
 
 
 def test_a_custom_choice_from_the_keyboard_alone(site: Site, page: Page) -> None:
@@ -337,18 +337,30 @@ def test_a_custom_choice_from_the_keyboard_alone(site: Site, page: Page) -> None
     assert focused(page) == "SUMMARY:Anpassa"
     page.keyboard.press("Enter")  # opens the details
     reached = []
-    for _ in range(4):
+    for _ in range(7):
         page.keyboard.press("Tab")
         reached.append(focused(page))
-    assert reached == ["INPUT:functional", "INPUT:analytics", "INPUT:marketing", "BUTTON:custom"]
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Shift+Tab")
-    page.keyboard.press("Space")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    # Each category's switch, then its services' own switches.
+    assert reached == [
+        "INPUT:functional",
+        "INPUT:analytics",
+        "INPUT:google-analytics",
+        "INPUT:marketing",
+        "INPUT:meta-pixel",
+        "INPUT:youtube",
+        "BUTTON:custom",
+    ]
+    for _ in range(5):
+        page.keyboard.press("Shift+Tab")
+    assert focused(page) == "INPUT:analytics"
+    page.keyboard.press("Space")  # the category's switch turns its service's on too
+    assert page.is_checked('#consentkit-banner input[value="google-analytics"]')
+    for _ in range(5):
+        page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(banner(page)).to_be_hidden()
     assert state(page)["categories"] == {"necessary": True, "functional": False, "analytics": True, "marketing": False}
+    assert state(page)["services"] == {"google-analytics": True, "meta-pixel": False, "youtube": False}
 
 
 def page_watching(new_context: Context, init_script: str) -> Page:
@@ -384,7 +396,9 @@ def test_an_embed_placeholder_consents_and_loads_it(site: Site, page: Page, traf
     expect(placeholder).to_have_count(0)
     expect(page.locator(".video-elsewhere")).to_have_count(0)
     assert page.evaluate("window.__samePage") is True
-    assert state(page)["categories"] == {"necessary": True, "functional": False, "analytics": True, "marketing": True}
+    # YouTube alone: the rest of marketing (the Meta Pixel) stays refused.
+    assert state(page)["categories"] == {"necessary": True, "functional": False, "analytics": True, "marketing": False}
+    assert state(page)["services"] == {"google-analytics": True, "meta-pixel": False, "youtube": True}
 
 
 def test_the_javascript_api_and_change_event(site: Site, page: Page) -> None:

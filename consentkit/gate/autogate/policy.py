@@ -73,14 +73,19 @@ class Policy:
         denied: frozenset[str],
         page_host: str | None,
         on_unknown: Callable[[str], None] | None = None,
+        allowed_host: Callable[[str], bool] | None = None,
     ) -> None:
         self.index = index
+        #: True for a host of a service the visitor allows on its own (YouTube alone): not held back.
+        self.allowed_host = allowed_host
         self.denied = denied
         self.page_host = (page_host or "").lower().partition(":")[0].removeprefix("www.")
         #: Told the host of each third-party script that no service knows.
         self.on_unknown = on_unknown
 
     def _held(self, categories: set[str] | frozenset[str], found_by: str, frame: str | None = None) -> Verdict | None:
+        if self.allowed_host is not None and self.allowed_host(found_by):
+            return None
         category = strictest(categories & self.denied)
         return Verdict(category, found_by, frame) if category else None
 

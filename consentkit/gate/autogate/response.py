@@ -68,6 +68,7 @@ class AutoGate:
         page_path: str,
         page_host: str | None,
         placeholder: Placeholder | None = None,
+        allowed_host: Callable[[str], bool] | None = None,
     ) -> tuple[Headers, BodyRewriter | None]:
         """The headers to send, and the rewriter for the body (None: send the body untouched)."""
         content_type = _header(headers, "content-type") or ""
@@ -91,7 +92,9 @@ class AutoGate:
                         self.mode,
                     )
                 return headers, None
-        policy = Policy(self.index, denied, page_host, self._report_unknown if self.report_unknown else None)
+        policy = Policy(
+            self.index, denied, page_host, self._report_unknown if self.report_unknown else None, allowed_host
+        )
         rewriter = HtmlRewriter(
             policy, apply=apply, placeholder=placeholder, on_hold=None if apply else self._reporter(page_path)
         )
