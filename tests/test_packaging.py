@@ -139,17 +139,21 @@ def test_every_import_is_declared_and_flask_is_an_extra() -> None:
     distributions = importlib.metadata.packages_distributions()
     flask_module = ROOT / "consentkit" / "integrations" / "flask.py"
     brotli_module = ROOT / "consentkit" / "gate" / "autogate" / "encoding.py"
+    scan_room = ROOT / "consentkit" / "scan"
     for path in _python_files(ROOT / "consentkit"):
         for module in _third_party_imports(path):
             if path == flask_module and module in {"flask", "flask_babel"}:
                 continue  # the extra itself, and Flask-Babel when the app has it
             if path == brotli_module and module == "brotli":
                 continue  # the [brotli] extra, imported where it is used; without it br passes unread
+            if scan_room in path.parents and module == "playwright":
+                continue  # the scan extra, imported only where the browser is driven
             (distribution,) = {name.lower() for name in distributions[module]}
             assert distribution in core, f"{path.relative_to(ROOT)} imports {module}, which is not a dependency"
     assert "flask" not in core
     assert _requirement_names(project["optional-dependencies"]["flask"]) == {"flask"}
     assert _requirement_names(project["optional-dependencies"]["brotli"]) == {"brotli"}
+    assert _requirement_names(project["optional-dependencies"]["scan"]) == {"playwright"}
 
 
 def test_without_flask_the_middleware_works_and_the_extension_names_its_extra() -> None:
