@@ -30,45 +30,16 @@ from jinja2.parser import Parser
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from ..categories import ALL_CATEGORIES
-from ..config.services import builtin_presets
 from ..consent import Consent
-from .inert import Gate, blocked_frame_hosts, make_inert
+from .gated import fallback, held_back, name_problem
 from .widgets import Widgets
 
 
-def _problem(name: object) -> str | None:
-    """Why ``name`` cannot be gated on, or None when it is a category or a known service."""
-    if isinstance(name, str) and (name in ALL_CATEGORIES or name in builtin_presets()):
-        return None
-    return (
-        f"{{% consent {name!r} %}}: not a category or a service; expected one of {', '.join(ALL_CATEGORIES)}, "
-        f"or a service such as {', '.join(list(builtin_presets())[:3])}"
-    )
-
-
 def _check_name(name: object, widgets: object = None) -> str:
-    problem = _problem(name)
+    problem = name_problem(name, widgets if isinstance(widgets, Widgets) else None)
     if problem is not None:
         raise TemplateRuntimeError(problem)
-    name = str(name)
-    if isinstance(widgets, Widgets) and name not in ALL_CATEGORIES and name not in widgets.config.service_categories:
-        raise TemplateRuntimeError(
-            f"{{% consent {name!r} %}}: the service is not enabled or its category is not offered; "
-            f'add [[services]] preset = "{name}" to consentkit.toml'
-        )
-    return name
-
-
-def _gate(name: str, widgets: object, consent: Consent | None) -> Gate:
-    """How to hold back a block gated on the category or service ``name``."""
-    allowed = consent.services if consent else frozenset()
-    if isinstance(widgets, Widgets):
-        config = widgets.config
-        if name in ALL_CATEGORIES:
-            return Gate(name, service_at=config.service_at, allowed=allowed)
-        return Gate(config.service_categories[name], service=name)
-    return Gate(name) if name in ALL_CATEGORIES else Gate(builtin_presets()[name].category, service=name)
+    return str(name)
 
 
 def consent_in(context: Context) -> Consent | None:
@@ -87,18 +58,18 @@ class ConsentExtension(Extension):
         lineno = next(parser.stream).lineno
         category = parser.parse_expression()
         if isinstance(category, nodes.Const):
-            problem = _problem(category.value)
+            problem = name_problem(category.value)
             if problem is not None:
                 parser.fail(problem, lineno)
         body = parser.parse_statements(("name:else", "name:endconsent"))
-        fallback: list[nodes.Node] = []
+        else_body: list[nodes.Node] = []
         if next(parser.stream).test("name:else"):
-            fallback = parser.parse_statements(("name:endconsent",), drop_needle=True)
+            else_body = parser.parse_statements(("name:endconsent",), drop_needle=True)
         allowed = self.call_method("_allows", [category, nodes.ContextReference()])
         inert_body = nodes.CallBlock(self.call_method("_inert", [category, nodes.ContextReference()]), [], [], body)
         otherwise: list[nodes.Node] = [inert_body]
-        if fallback:
-            otherwise.append(nodes.CallBlock(self.call_method("_fallback", [category]), [], [], fallback))
+        if else_body:
+            otherwise.append(nodes.CallBlock(self.call_method("_fallback", [category]), [], [], else_body))
         return nodes.If(allowed, body, [], otherwise, lineno=lineno)
 
     def _allows(self, category: object, context: Context) -> bool:
@@ -107,19 +78,9 @@ class ConsentExtension(Extension):
 
     def _inert(self, category: object, context: Context, caller: Any) -> Markup:
         widgets = context.get("consentkit")
-        gate = _gate(_check_name(category, widgets), widgets, consent_in(context))
-        # The body is the site's own rendered template output, already escaped by Jinja.
-        inert = Markup(make_inert(str(caller()), gate))  # noqa: S704
-        if not isinstance(widgets, Widgets):
-            return inert
-        return widgets.placeholders(gate, blocked_frame_hosts(inert)) + inert
+        widgets = widgets if isinstance(widgets, Widgets) else None
+        return held_back(str(caller()), _check_name(category, widgets), widgets, consent_in(context))
 
     def _fallback(self, category: object, caller: Any) -> Markup:
         # Marked so that consentkit.js can remove it once the category or service is allowed live.
-        name = _check_name(category)
-        content = str(caller())
-        if not content.strip():
-            return Markup("")
-        # A category or a preset key (checked above): neither holds "--", so it cannot end the comment.
-        opening = Markup(f"<!--consentkit-fallback {name}-->")  # noqa: S704
-        return opening + Markup(content) + Markup("<!--/consentkit-fallback-->")  # noqa: S704 (the template's output)
+        return fallback(str(caller()), _check_name(category))

@@ -1,0 +1,65 @@
+"""What a ``{% consent "name" %}`` block renders to, in any template language.
+
+``name`` is a category or a service (a preset key, allowed on its own). The
+Jinja extension and the Django template tag both render the block's body
+themselves and hand the HTML here, so the held-back form, the placeholders
+and the fallback wrapper are the same byte for byte in every front door.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from ..categories import ALL_CATEGORIES
+from ..config.services import builtin_presets
+from ..consent import Consent
+from .inert import Gate, blocked_frame_hosts, make_inert
+from .widgets import Widgets
+
+
+def name_problem(name: object, widgets: Widgets | None = None) -> str | None:
+    """Why ``name`` cannot gate a block (not a category or service, or a service the site did not enable)."""
+    if not (isinstance(name, str) and (name in ALL_CATEGORIES or name in builtin_presets())):
+        return (
+            f"{{% consent {name!r} %}}: not a category or a service; expected one of {', '.join(ALL_CATEGORIES)}, "
+            f"or a service such as {', '.join(list(builtin_presets())[:3])}"
+        )
+    if widgets is not None and name not in ALL_CATEGORIES and name not in widgets.config.service_categories:
+        return (
+            f"{{% consent {name!r} %}}: the service is not enabled or its category is not offered; "
+            f'add [[services]] preset = "{name}" to consentkit.toml'
+        )
+    return None
+
+
+def gate_for(name: str, widgets: Widgets | None, consent: Consent | None) -> Gate:
+    """How to hold back a block gated on the category or service ``name``."""
+    allowed = consent.services if consent else frozenset()
+    if widgets is not None:
+        config = widgets.config
+        if name in ALL_CATEGORIES:
+            return Gate(name, service_at=config.service_at, allowed=allowed)
+        return Gate(config.service_categories[name], service=name)
+    return Gate(name) if name in ALL_CATEGORIES else Gate(builtin_presets()[name].category, service=name)
+
+
+def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> Markup:
+    """``body`` inert until ``name`` is allowed, each blocked embed behind a placeholder.
+
+    ``body`` is the site's own rendered template output, already escaped by its engine.
+    """
+    gate = gate_for(name, widgets, consent)
+    inert = Markup(make_inert(body, gate))  # noqa: S704 (see above)
+    if widgets is None:
+        return inert
+    return widgets.placeholders(gate, blocked_frame_hosts(inert)) + inert
+
+
+def fallback(body: str, name: str) -> Markup:
+    """The ``{% else %}`` part between comments that consentkit.js removes once ``name`` is allowed live
+    (comments, unlike a wrapper element, are valid anywhere, ``<head>`` included); nothing when it is empty."""
+    if not body.strip():
+        return Markup("")
+    # A category or a preset key (checked by the caller): neither holds "--", so it cannot end the comment.
+    opening = Markup(f"<!--consentkit-fallback {name}-->")  # noqa: S704
+    return opening + Markup(body) + Markup("<!--/consentkit-fallback-->")  # noqa: S704 (the template's own output)
