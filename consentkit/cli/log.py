@@ -339,7 +339,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 @_reporting_errors
 def cmd_status(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = config_from(args)
     store = open_store(config.log_url)
     healthy = True
     try:
@@ -366,7 +366,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 @_reporting_errors
 def cmd_drain(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = config_from(args)
     store = open_store(config.log_url)
     spool = Spool(config.spool_folder)
     try:
@@ -390,7 +390,7 @@ def cmd_drain(args: argparse.Namespace) -> int:
 
 @_reporting_errors
 def cmd_migrate(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = config_from(args)
     store = open_store(config.log_url)
     try:
         before, after = store.migrate()

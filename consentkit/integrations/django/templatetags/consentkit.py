@@ -83,7 +83,9 @@ def consent(parser: Parser, token: Token) -> ConsentNode:
     """``{% consent "analytics" %}`` ... ``{% else %}`` ... ``{% endconsent %}``."""
     bits = token.split_contents()
     if len(bits) != 2:
-        raise template.TemplateSyntaxError('{% consent %} takes one category or service, as in {% consent "analytics" %}')
+        raise template.TemplateSyntaxError(
+            '{% consent %} takes one category or service, as in {% consent "analytics" %}'
+        )
     category = parser.compile_filter(bits[1])
     literal = category.var if isinstance(category.var, str) and not category.filters else None  # a quoted name
     if literal is not None and name_problem(literal) is not None:
