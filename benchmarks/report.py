@@ -5,7 +5,10 @@ building the report's numbers and rendering the HTML, best and median of
 ``--rounds``. For comparison it also times counting record by record (the path
 for stores that cannot group in SQL) on a tenth of the log, scaled up.
 
-    .venv/bin/python benchmarks/report.py [--records 1000000] [--rounds 5]
+    .venv/bin/python benchmarks/report.py [--records 1000000] [--rounds 5] [--postgres]
+
+``--postgres`` runs the same on PostgreSQL too, in a throwaway cluster of
+Debian's server (the one the tests use, tests/pgcluster.py).
 """
 
 from __future__ import annotations
@@ -69,6 +72,39 @@ def make_log(path: Path, count: int) -> SQLiteStore:
     return store
 
 
+def make_postgres_log(url: str, count: int) -> object:
+    """The same generated log in PostgreSQL, loaded with COPY."""
+    import psycopg
+
+    from consentkit.log import open_store
+
+    store = open_store(url)
+    store.migrate()
+    with psycopg.connect(url) as connection, connection.cursor() as cursor:
+        columns = "consent_id, recorded_at, policy_version, text_hash, granted, denied, method, locale, record_id"
+        with cursor.copy(f"COPY consent_log ({columns}) FROM STDIN") as copy:
+            for row in _rows(count):
+                consent_id, recorded_at, version, text_hash, granted, denied, method, locale = row
+                copy.write_row(
+                    (
+                        consent_id,
+                        recorded_at,
+                        version,
+                        text_hash,
+                        _array(granted),
+                        _array(denied),
+                        method,
+                        locale,
+                        consent_id,
+                    )
+                )
+    return store
+
+
+def _array(names: str) -> str:
+    return "{" + names + "}"
+
+
 def timed(action: Callable[[], object], rounds: int) -> tuple[float, float]:
     times = []
     for _ in range(rounds):
@@ -82,6 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL, in a throwaway cluster")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
@@ -104,6 +141,21 @@ def main() -> None:
             f"record by record, {tenth:,} records: best {best_slow:.2f} s, median {median_slow:.2f} s"
             f" (about {best_slow * args.records / tenth:.1f} s for all; {best_slow * 10 / best:.1f}x the grouped path)"
         )
+
+    if args.postgres:
+        from tests.pgcluster import Cluster
+
+        cluster = Cluster.create()
+        try:
+            started = time.perf_counter()
+            store = make_postgres_log(cluster.new_database("report_bench"), args.records)
+            print(f"generated {args.records:,} records in PostgreSQL in {time.perf_counter() - started:.1f} s")
+            renderer = ReportRenderer("nb", "Eksempel AS")
+            best, median = timed(lambda: renderer.render(insights_from(store), datetime.now(UTC)), args.rounds)
+            print(f"report (grouped in PostgreSQL + HTML): best {best:.2f} s, median {median:.2f} s  (target < 5 s)")
+            store.close()  # type: ignore[attr-defined]
+        finally:
+            cluster.destroy()
 
 
 if __name__ == "__main__":
