@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from consentkit.log.insights import group_records, insights_from, summarize
 from consentkit.log.record import format_utc
@@ -72,7 +73,7 @@ def make_log(path: Path, count: int) -> SQLiteStore:
     return store
 
 
-def make_postgres_log(url: str, count: int) -> object:
+def make_postgres_log(url: str, count: int) -> Any:
     """The same generated log in PostgreSQL, loaded with COPY."""
     import psycopg
 
@@ -148,12 +149,12 @@ def main() -> None:
         cluster = Cluster.create()
         try:
             started = time.perf_counter()
-            store = make_postgres_log(cluster.new_database("report_bench"), args.records)
+            pg_store = make_postgres_log(cluster.new_database("report_bench"), args.records)
             print(f"generated {args.records:,} records in PostgreSQL in {time.perf_counter() - started:.1f} s")
             renderer = ReportRenderer("nb", "Eksempel AS")
-            best, median = timed(lambda: renderer.render(insights_from(store), datetime.now(UTC)), args.rounds)
+            best, median = timed(lambda: renderer.render(insights_from(pg_store), datetime.now(UTC)), args.rounds)
             print(f"report (grouped in PostgreSQL + HTML): best {best:.2f} s, median {median:.2f} s  (target < 5 s)")
-            store.close()  # type: ignore[attr-defined]
+            pg_store.close()
         finally:
             cluster.destroy()
 
