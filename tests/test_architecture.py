@@ -14,6 +14,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "consentkit"
 
 #: Each room may import its own modules and those of the rooms ranked below it.
 RANKS = {
+    # The import paths Django settings name (INSTALLED_APPS, MIDDLEWARE): re-exports of integrations.django.
+    "django": 7,
     "integrations": 6,
     "cli": 6,
     "gate": 5,
@@ -24,7 +26,15 @@ RANKS = {
     "": 1,
 }
 #: The package's front: re-exports only.
-FACADES = {"consentkit", "consentkit.flask", "consentkit.__main__"}
+FACADES = {
+    "consentkit",
+    "consentkit.flask",
+    "consentkit.__main__",
+    "consentkit.django",
+    "consentkit.django.apps",
+    "consentkit.django.urls",
+    "consentkit.django.jinja2",
+}
 
 
 def _module_name(path: Path) -> str:

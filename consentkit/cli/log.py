@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Final, NamedTuple, NoReturn
 
 from ..config.durations import UNITS, Duration, DurationError, parse_duration
-from ..config.load import Config, ConfigError, load_config
+from ..config.load import Config, ConfigError
 from ..consent import METHODS
 from ..log import ConsentRecord, ConsentStore, LogStoreError, open_store
 from ..log.insights import insights_from
@@ -32,7 +32,7 @@ from ..log.verify import check_archive, compare_with_config, texts_of
 from ..messages import SUPPORTED_LOCALES
 from ..render.renderer import Renderer
 from ..render.report import ReportRenderer
-from .options import add_command, add_config_option
+from .options import add_command, add_config_option, config_from, settle_config
 
 #: The CSV header: the record's fields, in order (as in ``ConsentRecord.to_json``).
 CSV_COLUMNS: Final = tuple(column.name for column in fields(ConsentRecord))
@@ -117,7 +117,7 @@ def _require_existing_log(url: str) -> None:
 
 @contextmanager
 def _opened_log(args: argparse.Namespace) -> Iterator[tuple[Config, ConsentStore]]:
-    config = load_config(args.config)
+    config = config_from(args)
     _require_existing_log(config.log_url)
     store = open_store(config.log_url)
     try:
@@ -425,4 +425,5 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="consentkit log", description="The consent log (docs/compliance.md item 12).")
     _add_subcommands(parser)
     args = parser.parse_args(argv)
+    settle_config(args)
     return int(args.run(args))

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from .. import __version__
 from ..categories import ALL_CATEGORIES
-from ..config.load import DEFAULT_CONFIG_NAME, Config, ConfigError, load_config
+from ..config.load import DEFAULT_CONFIG_NAME, Config, ConfigError
 from ..messages import SUPPORTED_LOCALES
 from ..render.renderer import Renderer
 from .log import add_log_commands
-from .options import add_command, add_config_option
+from .options import add_command, add_config_option, config_from, settle_config
 
 
 def summary(config: Config) -> list[str]:
@@ -38,7 +38,7 @@ def summary(config: Config) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = config_from(args)
     print(f"{args.config}: valid")
     for line in summary(config):
         print(f"  {line}")
@@ -48,6 +48,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    if getattr(args, "preloaded_config", None) is not None:
+        print(f"error: {args.config} is not a file; name the file to write with --config PATH", file=sys.stderr)
+        return 1
     target = Path(args.config)
     if target.exists() and not args.force:
         print(f"error: {target} exists; use --force to overwrite it", file=sys.stderr)
@@ -70,7 +73,7 @@ def render_notice(config: Config, locale: str, output_format: str, prefix: str) 
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = config_from(args)
     extension = "md" if args.format == "markdown" else "html"
     if args.output_dir:
         folder = Path(args.output_dir)
@@ -133,11 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(
+    argv: list[str] | None = None, *, default_config: str = DEFAULT_CONFIG_NAME, preloaded: Config | None = None
+) -> int:
+    """Run one command. Without ``--config``, the config is ``default_config``, or ``preloaded``
+    if a front door has already read it (see ``settle_config``)."""
     # Commands print config warnings themselves (check) or do not need them; without this,
     # logging's last-resort handler would print each one to stderr a second time.
     logging.getLogger("consentkit").addHandler(logging.NullHandler())
     args = build_parser().parse_args(argv)
+    settle_config(args, default_config, preloaded)
     try:
         return int(args.run(args))
     except ConfigError as error:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TypeVar
 
-from ..config.model import DEFAULT_CONFIG_NAME
+from ..config.load import load_config
+from ..config.model import DEFAULT_CONFIG_NAME, Config
 
 Parser = TypeVar("Parser", bound=argparse.ArgumentParser)
 
@@ -22,9 +23,23 @@ def add_command(commands: argparse._SubParsersAction[Parser], name: str, summary
 
 
 def add_config_option(parser: argparse.ArgumentParser, what: str = "the config file") -> None:
-    parser.add_argument(
-        "--config",
-        default=DEFAULT_CONFIG_NAME,
-        metavar="PATH",
-        help=f"{what} (default ./{DEFAULT_CONFIG_NAME})",
-    )
+    # None until settle_config: a front door (Django) may have its own default.
+    parser.add_argument("--config", metavar="PATH", help=f"{what} (default ./{DEFAULT_CONFIG_NAME})")
+
+
+def settle_config(
+    args: argparse.Namespace, default: str = DEFAULT_CONFIG_NAME, preloaded: Config | None = None
+) -> None:
+    """Fill in ``--config`` when it was not given: ``default``, or ``preloaded``, a config a front
+    door has already read (Django's ``CONSENTKIT_CONFIG`` may be a dict). An explicit ``--config`` wins."""
+    if getattr(args, "config", None) is None:
+        args.config = default
+        args.preloaded_config = preloaded
+    else:
+        args.preloaded_config = None
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """The config a command works on (see ``settle_config``)."""
+    preloaded = getattr(args, "preloaded_config", None)
+    return preloaded if isinstance(preloaded, Config) else load_config(args.config)

@@ -185,6 +185,10 @@ class Endpoints:
         self._warned_proxy = False
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self.respond(environ)(environ, start_response)
+
+    def respond(self, environ: WSGIEnvironment) -> Response:
+        """The answer to one request under the prefix; other front doors (Django) call this."""
         request = Request(environ)
         request.max_content_length = MAX_BODY_BYTES
         request.max_form_memory_size = MAX_BODY_BYTES
@@ -194,7 +198,7 @@ class Endpoints:
             response = self._error(request, BadChoice(exc.code or 400, "error_bad_request", exc.description or ""))
         for header, value in SECURITY_HEADERS.items():
             response.headers.setdefault(header, value)
-        return response(environ, start_response)
+        return response
 
     def _dispatch(self, request: Request) -> Response:
         route = request.environ.get("PATH_INFO", "")[len(self.keeper.prefix) :]

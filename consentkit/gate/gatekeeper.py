@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Final
 
 from werkzeug.datastructures import Headers
@@ -54,6 +54,8 @@ class Gatekeeper:
     :param secret_key: signs the consent cookie; a list (oldest to newest) rotates keys.
     :param prefix: where the consent, notice and static URLs live.
     :param session_cookie_name: the app's own session cookie, always necessary.
+    :param necessary_cookies: the framework's other cookies that are always
+        necessary (Django's CSRF and language cookies, for example).
     :param locale_selector: ``environ -> locale`` when the site knows the
         visitor's language better than ``Accept-Language`` does.
     :param store: the consent log; by default opened from ``config.log_url``.
@@ -71,6 +73,7 @@ class Gatekeeper:
         *,
         prefix: str = "/consentkit",
         session_cookie_name: str | None = None,
+        necessary_cookies: Iterable[str] = (),
         locale_selector: LocaleSelector | None = None,
         store: ConsentStore | None = None,
         secure: bool | None = None,
@@ -86,7 +89,7 @@ class Gatekeeper:
         self.codec = ConsentCookieCodec(
             secret_key, config.policy_version, config.consent_max_age_days * 86_400, offered=config.categories
         )
-        necessary = [COOKIE_NAME] + ([session_cookie_name] if session_cookie_name else [])
+        necessary = [COOKIE_NAME, *([session_cookie_name] if session_cookie_name else []), *necessary_cookies]
         self.classifier = Classifier(
             config.cookies, (cookie for service in config.services for cookie in service.cookies), necessary
         )
@@ -135,21 +138,8 @@ class Gatekeeper:
         for index, (name, value) in enumerate(headers):
             if not self._well_formed(name, value):
                 self._warn_malformed(name, value, environ)
-            elif len(name) != 10 or name.lower() != "set-cookie":
+            elif len(name) != 10 or name.lower() != "set-cookie" or not self.blocks(value, granted, environ):
                 continue
-            else:
-                cookie = set_cookie_name(value)
-                found = self.classifier.classify(cookie)
-                if found is None:
-                    if self._allow_undeclared:
-                        continue
-                    self.classifier.warn_undeclared(
-                        cookie, f"set by {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
-                    )
-                elif found.category in granted:
-                    continue
-                if is_deletion(value):
-                    continue
             if blocked is None:
                 blocked = []
             blocked.append(index)
@@ -183,6 +173,20 @@ class Gatekeeper:
             environ.get("REQUEST_METHOD"),
             environ.get("PATH_INFO"),
         )
+
+    def blocks(self, set_cookie: str, granted: frozenset[str], environ: WSGIEnvironment) -> bool:
+        """True if the ``Set-Cookie`` header value ``set_cookie`` must not reach the browser."""
+        cookie = set_cookie_name(set_cookie)
+        found = self.classifier.classify(cookie)
+        if found is None:
+            if self._allow_undeclared:
+                return False
+            self.classifier.warn_undeclared(
+                cookie, f"set by {environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+            )
+        elif found.category in granted:
+            return False
+        return not is_deletion(set_cookie)
 
     def deletions(self, environ: WSGIEnvironment, consent: Consent) -> list[tuple[str, str]]:
         """Set-Cookie headers expiring every cookie the browser sent that ``consent`` denies.

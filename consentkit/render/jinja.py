@@ -31,16 +31,15 @@ from markupsafe import Markup
 
 from ..categories import ALL_CATEGORIES
 from ..consent import Consent
-from .inert import blocked_frame_hosts, make_inert
+from .gated import category_problem, fallback, held_back
 from .widgets import Widgets
 
 
 def _check_category(category: object) -> str:
-    if not isinstance(category, str) or category not in ALL_CATEGORIES:
-        raise TemplateRuntimeError(
-            f"{{% consent {category!r} %}}: not a category; expected one of {', '.join(ALL_CATEGORIES)}"
-        )
-    return category
+    problem = category_problem(category)
+    if problem is not None:
+        raise TemplateRuntimeError(problem)
+    return str(category)
 
 
 def consent_in(context: Context) -> Consent | None:
@@ -59,40 +58,30 @@ class ConsentExtension(Extension):
         lineno = next(parser.stream).lineno
         category = parser.parse_expression()
         if isinstance(category, nodes.Const) and category.value not in ALL_CATEGORIES:
-            parser.fail(
-                f"{{% consent {category.value!r} %}}: not a category; expected one of {', '.join(ALL_CATEGORIES)}",
-                lineno,
-            )
+            parser.fail(str(category_problem(category.value)), lineno)
         body = parser.parse_statements(("name:else", "name:endconsent"))
-        fallback: list[nodes.Node] = []
+        fallback_body: list[nodes.Node] = []
         if next(parser.stream).test("name:else"):
-            fallback = parser.parse_statements(("name:endconsent",), drop_needle=True)
+            fallback_body = parser.parse_statements(("name:endconsent",), drop_needle=True)
         allowed = self.call_method("_allows", [category, nodes.ContextReference()])
         inert_body = nodes.CallBlock(self.call_method("_inert", [category, nodes.ContextReference()]), [], [], body)
         otherwise: list[nodes.Node] = [inert_body]
-        if fallback:
-            otherwise.append(nodes.CallBlock(self.call_method("_fallback", [category]), [], [], fallback))
+        if fallback_body:
+            otherwise.append(nodes.CallBlock(self.call_method("_fallback", [category]), [], [], fallback_body))
         return nodes.If(allowed, body, [], otherwise, lineno=lineno)
 
+    def widgets(self, context: Context) -> Widgets | None:
+        """The request's helpers; front doors whose templates carry them elsewhere override this."""
+        widgets = context.get("consentkit")
+        return widgets if isinstance(widgets, Widgets) else None
+
     def _allows(self, category: object, context: Context) -> bool:
-        consent = consent_in(context)
+        widgets = self.widgets(context)
+        consent = widgets.consent if widgets is not None else consent_in(context)
         return consent is not None and consent.allows(_check_category(category))
 
     def _inert(self, category: object, context: Context, caller: Any) -> Markup:
-        name = _check_category(category)
-        # The body is the site's own rendered template output, already escaped by Jinja.
-        inert = Markup(make_inert(str(caller()), name))  # noqa: S704
-        widgets = context.get("consentkit")
-        if not isinstance(widgets, Widgets):
-            return inert
-        return widgets.placeholders(name, blocked_frame_hosts(inert)) + inert
+        return held_back(str(caller()), _check_category(category), self.widgets(context))
 
     def _fallback(self, category: object, caller: Any) -> Markup:
-        # Marked so that consentkit.js can remove it once the category is allowed live.
-        name = _check_category(category)
-        content = str(caller())
-        if not content.strip():
-            return Markup("")
-        # The category is one of ALL_CATEGORIES (checked above), so it cannot end the comment.
-        opening = Markup(f"<!--consentkit-fallback {name}-->")  # noqa: S704
-        return opening + Markup(content) + Markup("<!--/consentkit-fallback-->")  # noqa: S704 (the template's output)
+        return fallback(str(caller()), _check_category(category))

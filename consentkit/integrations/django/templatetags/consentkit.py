@@ -1,0 +1,96 @@
+"""``{% load consentkit %}``: the helpers of the Jinja templates, in the Django template language.
+
+``{% consentkit_head %}`` in ``<head>``, ``{% consentkit_body %}`` at the top of
+``<body>`` (or its parts: ``consentkit_banner``, ``consentkit_dialog``),
+``{% consentkit_settings_link %}``, ``{% consentkit_notice %}``, and the block
+``{% consent "analytics" %} ... {% else %} ... {% endconsent %}``. Each gives
+exactly what the Jinja helper of the same name gives. They need
+``request`` in the context (the ``request`` context processor).
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.base import FilterExpression, Node, NodeList, Parser, Token
+from django.template.context import Context
+from markupsafe import Markup
+
+from ....render.gated import category_problem, fallback, held_back
+from ....render.widgets import Widgets
+from ..widgets import request_widgets
+
+register = template.Library()
+
+
+def _widgets(context: Context) -> Widgets:
+    return request_widgets(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def consentkit_head(context: Context) -> Markup:
+    return _widgets(context).head()
+
+
+@register.simple_tag(takes_context=True)
+def consentkit_body(context: Context) -> Markup:
+    return _widgets(context).body()
+
+
+@register.simple_tag(takes_context=True)
+def consentkit_banner(context: Context) -> Markup:
+    return _widgets(context).banner()
+
+
+@register.simple_tag(takes_context=True)
+def consentkit_dialog(context: Context) -> Markup:
+    return _widgets(context).dialog()
+
+
+@register.simple_tag(takes_context=True)
+def consentkit_settings_link(context: Context, label: str | None = None) -> Markup:
+    # Django counts a quoted literal as safe HTML; the label is text, escaped as in Jinja.
+    return _widgets(context).settings_link(None if label is None else str.__str__(label))
+
+
+@register.simple_tag(takes_context=True)
+def consentkit_notice(context: Context) -> Markup:
+    return _widgets(context).notice()
+
+
+class ConsentNode(Node):
+    def __init__(self, category: FilterExpression, body: NodeList, otherwise: NodeList | None) -> None:
+        self.category = category
+        self.body = body
+        self.otherwise = otherwise
+
+    def render(self, context: Context) -> str:
+        category = self.category.resolve(context)
+        problem = category_problem(category)
+        if problem is not None:
+            raise template.TemplateSyntaxError(problem)
+        widgets = _widgets(context)
+        body = self.body.render(context)
+        if widgets.allows(category):
+            return body
+        held = held_back(body, category, widgets)
+        if self.otherwise is not None:
+            held += fallback(self.otherwise.render(context), category)
+        return held
+
+
+@register.tag("consent")
+def consent(parser: Parser, token: Token) -> ConsentNode:
+    """``{% consent "analytics" %}`` ... ``{% else %}`` ... ``{% endconsent %}``."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError('{% consent %} takes one category, as in {% consent "analytics" %}')
+    category = parser.compile_filter(bits[1])
+    literal = category.var if isinstance(category.var, str) and not category.filters else None  # a quoted name
+    if literal is not None and category_problem(literal) is not None:
+        raise template.TemplateSyntaxError(category_problem(literal))
+    body = parser.parse(("else", "endconsent"))
+    otherwise = None
+    if parser.next_token().contents == "else":
+        otherwise = parser.parse(("endconsent",))
+        parser.delete_first_token()
+    return ConsentNode(category, body, otherwise)

@@ -1,0 +1,28 @@
+"""The template helpers of one Django request, for the template tags and the Jinja2 environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from ...render.widgets import MIDDLEWARE_KEY, Widgets, widgets_for
+
+_NO_REQUEST = (
+    "consentkit's template helpers need the request: add "
+    '"django.template.context_processors.request" to the context_processors in TEMPLATES'
+)
+_NO_MIDDLEWARE = (
+    'consentkit: this request did not pass through ConsentMiddleware; add "consentkit.django.ConsentMiddleware" '
+    "to MIDDLEWARE, after LocaleMiddleware"
+)
+
+
+def request_widgets(request: Any) -> Widgets:
+    """``{{ consentkit.head() }}`` and friends for ``request``, in its Django language when the config offers it."""
+    meta = getattr(request, "META", None)
+    if not isinstance(meta, dict):
+        raise ImproperlyConfigured(_NO_REQUEST)
+    if MIDDLEWARE_KEY not in meta:
+        raise ImproperlyConfigured(_NO_MIDDLEWARE)
+    return widgets_for(meta, getattr(request, "LANGUAGE_CODE", None))
