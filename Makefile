@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+DJANGO_PORT ?= 8001
 
-.PHONY: install catalogs messages assets browser lint typecheck test demo bench notices clean
+.PHONY: install catalogs messages assets browser lint typecheck test test-django-matrix demo demo-django bench notices clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +63,15 @@ test: lint typecheck browser
 demo: $(VENV)/.demo-installed
 	PORT=$(PORT) $(BIN)/python -m examples.flask_site
 
+# The same portal in Django (admin at /admin/); its database is migrated on start.
+demo-django: install
+	PORT=$(DJANGO_PORT) $(BIN)/python -m examples.django_site
+
+# tests/django under Django 5.2 LTS and the newest Django, each in a venv of its own (`make test` runs
+# the newest that the project's Python takes). See tools/django_matrix.sh.
+test-django-matrix: install
+	tools/django_matrix.sh
+
 # The cookie notice of each seed company, in each of its languages, as HTML.
 notices: install
 	for config in examples/notices/*.toml; do \
@@ -72,4 +82,4 @@ bench: install
 	$(BIN)/python benchmarks/middleware.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts notices-out
+	rm -rf $(VENV) .venv-django-lts .venv-django-newest build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts notices-out

@@ -1,4 +1,4 @@
-"""Real Chromium against the example portal, with every tracker host answered by a local stub.
+"""Real Chromium against the example portals (Flask and Django), with every tracker host answered by a local stub.
 
 The site runs on 127.0.0.1 and is reached as ``portal.eksempel.test`` (Chromium's
 host resolver maps ``*.test`` there), so cookies have a realistic parent domain
@@ -8,6 +8,7 @@ machine: tracker hosts get stubs, anything else unknown is aborted and recorded.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from examples.django_site.settings import portal_config
 from examples.flask_site import create_app
 
 ROOT = Path(__file__).parent.parent.parent
@@ -96,46 +98,84 @@ class Traffic:
         self.requests.clear()
 
 
+# Playwright's sync API keeps an event loop on the test thread; Django's database calls made there
+# (the test database, the admin user) are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+#: The example portals, and the cookies a login leaves (all strictly necessary).
+SITES: dict[str, frozenset[str]] = {"flask": frozenset({"session"}), "django": frozenset({"sessionid", "csrftoken"})}
+
+
 @dataclass
 class Site:
     url: str
     config_path: Path
     log_path: Path
+    kind: str = "flask"
+
+    @property
+    def login_cookies(self) -> frozenset[str]:
+        return SITES[self.kind]
 
     def page_url(self, path: str) -> str:
         return self.url + path
 
 
-def _serve(config_path: Path) -> tuple[BaseWSGIServer, str]:
-    server = make_server("127.0.0.1", 0, create_app(config_path), threaded=True)
+def _django_app(config_path: Path) -> Any:
+    """The Django portal's WSGI handler, its middleware built for this config (Django serves it as in production)."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import override_settings
+
+    with override_settings(CONSENTKIT_CONFIG=portal_config(config_path, log_dir=config_path.parent)):
+        return StaticFilesHandler(WSGIHandler())
+
+
+def _serve(kind: str, config_path: Path) -> tuple[BaseWSGIServer, str]:
+    app = _django_app(config_path) if kind == "django" else create_app(config_path)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://{SITE_HOST}:{server.server_port}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of the Django portal may use pytest-django's test database (the server threads write sessions)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("site") == "django":
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="session")
 def make_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Site]]:
-    """Start an example portal with its own copy of the config (and so its own log)."""
+    """Start an example portal with its own copy of the config (and so its own log); one per kind is kept."""
     servers: list[BaseWSGIServer] = []
+    started: dict[str, Site] = {}
 
-    def start(policy_version: str | None = None) -> Site:
+    def start(kind: str = "flask", policy_version: str | None = None) -> Site:
+        if kind in started and not policy_version:
+            return started[kind]
         folder = tmp_path_factory.mktemp("site")
         config = folder / "consentkit.toml"
         shutil.copy(EXAMPLE_CONFIG, config)
         if policy_version:
             text = config.read_text(encoding="utf-8")
             config.write_text(text.replace('policy_version = "2026-11-01"', f'policy_version = "{policy_version}"'))
-        server, url = _serve(config)
+        server, url = _serve(kind, config)
         servers.append(server)
-        return Site(url, config, folder / "consentkit-log.sqlite3")
+        site = Site(url, config, folder / "consentkit-log.sqlite3", kind)
+        if not policy_version:
+            started[kind] = site
+        return site
 
     yield start
     for server in servers:
         server.shutdown()
 
 
-@pytest.fixture(scope="session")
-def site(make_site: Callable[..., Site]) -> Site:
-    return make_site()
+@pytest.fixture(scope="session", params=list(SITES))
+def site(request: pytest.FixtureRequest, make_site: Callable[..., Site]) -> Site:
+    return make_site(request.param)
 
 
 @pytest.fixture(scope="session")

@@ -80,7 +80,7 @@ def test_first_visit_stores_nothing_optional_and_calls_no_tracker(
     page.fill('input[name="pin"]', "1234")
     page.click("form.login button")
     expect(page.locator("h1")).to_have_text("Sak 12345678")
-    assert cookie_names(context) == {"session"}  # the login, strictly necessary
+    assert cookie_names(context) == site.login_cookies  # the login, strictly necessary
     assert traffic.requests == []  # no tracker, nor any other host
     assert state(page)["decided"] is False
     expect(banner(page)).to_be_visible()
@@ -131,6 +131,29 @@ def test_reject_keeps_trackers_away_and_the_site_working(site: Site, new_context
     assert traffic.to_trackers() == []
     assert not cookie_names(context) & TRACKER_COOKIES
     assert logged_methods(site)[-1] == "reject_all"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_admin_login_after_reject(
+    make_site: Callable[..., Site], new_context: Context, traffic: Traffic
+) -> None:
+    """Django's session and CSRF cookies are strictly necessary, whatever the visitor refused."""
+    from django.contrib.auth.models import User
+
+    site = make_site("django")
+    User.objects.create_superuser("saksbehandler", "saksbehandler@eksempel.no", "korrekt-hest-batteri-stift")
+    page = new_context().new_page()
+    page.goto(site.page_url("/nb/"))
+    choose(page, "reject_all")
+    expect(banner(page)).to_be_hidden()
+    page.goto(site.page_url("/admin/"))
+    page.fill("#id_username", "saksbehandler")
+    page.fill("#id_password", "korrekt-hest-batteri-stift")
+    page.click('#login-form [type="submit"]')
+    expect(page.locator("#user-tools")).to_contain_text("saksbehandler")
+    assert {"sessionid", "csrftoken"} <= cookie_names(page.context)
+    assert not cookie_names(page.context) & TRACKER_COOKIES
+    assert traffic.to_trackers() == []
 
 
 def test_accept_loads_everything_without_a_reload(site: Site, page: Page, traffic: Traffic) -> None:
@@ -227,7 +250,7 @@ def test_a_new_policy_version_brings_the_banner_back(site: Site, make_site: Call
     expect(banner(page)).to_be_hidden()
     page.reload()
     expect(banner(page)).to_have_count(0)
-    bumped = make_site(policy_version="2026-12-24")  # same host, so the same cookie is sent
+    bumped = make_site(site.kind, policy_version="2026-12-24")  # same host, so the same cookie is sent
     page.goto(bumped.page_url("/nb/"))
     expect(banner(page)).to_be_visible()
     assert state(page)["decided"] is False
@@ -432,9 +455,10 @@ def test_screenshots_of_the_banner_and_the_dialog(
 ) -> None:
     """Saved under test-artifacts/screenshots for people to look at; both must fit the screen."""
     width, height = size
+    shot = "" if site.kind == "flask" else f"{site.kind}-"
     page = new_context(viewport={"width": width, "height": height}).new_page()
     page.goto(site.page_url(f"/{language}/"))
-    page.screenshot(path=screenshot_path(f"banner-{language}-{width}x{height}.png"))
+    page.screenshot(path=screenshot_path(f"{shot}banner-{language}-{width}x{height}.png"))
     box = banner(page).bounding_box()
     assert box is not None
     assert box["x"] >= 0
@@ -442,7 +466,7 @@ def test_screenshots_of_the_banner_and_the_dialog(
     assert box["y"] + box["height"] <= height
     assert box["height"] < height * (0.6 if width < 600 else 0.4)  # the page behind stays readable
     page.evaluate("window.consentkit.open()")
-    page.screenshot(path=screenshot_path(f"dialog-{language}-{width}x{height}.png"))
+    page.screenshot(path=screenshot_path(f"{shot}dialog-{language}-{width}x{height}.png"))
     dialog = page.locator("#consentkit-dialog").bounding_box()
     assert dialog is not None
     assert dialog["x"] >= 0
@@ -454,4 +478,4 @@ def test_screenshots_of_the_banner_and_the_dialog(
         assert accept is not None
         assert reject is not None
         assert (accept["width"], accept["height"]) == pytest.approx((reject["width"], reject["height"]), abs=0.5)
-    assert screenshot_path(f"dialog-{language}-{width}x{height}.png").stat().st_size > 5_000
+    assert screenshot_path(f"{shot}dialog-{language}-{width}x{height}.png").stat().st_size > 5_000
