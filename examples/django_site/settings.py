@@ -93,7 +93,7 @@ def portal_config(path: Path = FLASK_SITE / "consentkit.toml", log_dir: Path = B
     with path.open("rb") as file:
         config = tomllib.load(file)
     config["cookies"] = [cookie for cookie in config["cookies"] if cookie["name"] != "session"] + DJANGO_COOKIES
-    config["log"] = {"url": f"sqlite:///{log_dir / 'consentkit-log.sqlite3'}"}
+    config.setdefault("log", {})["url"] = f"sqlite:///{log_dir / 'consentkit-log.sqlite3'}"
     return config
 
 
