@@ -91,7 +91,7 @@ class ConsentMiddleware(Gatekeeper):
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             nonlocal recorded
             headers = self.gate(headers, granted, environ)
-            if environ.get(VARIES_KEY) or _is_html(headers):
+            if environ.get(VARIES_KEY) or is_html(headers):
                 headers = _vary_on_cookie(headers)
             rewriter = None
             if denied:
@@ -171,7 +171,8 @@ def _rewriting_write(write: Callable[[bytes], Any], rewriter: BodyRewriter) -> C
     return rewritten
 
 
-def _is_html(headers: list[tuple[str, str]]) -> bool:
+def is_html(headers: Iterable[tuple[str, str]]) -> bool:
+    """True for an HTML response: its content depends on the consent whether or not a helper said so."""
     for name, value in headers:
         if name.lower() == "content-type":
             return value.lstrip().lower().startswith(("text/html", "application/xhtml+xml"))

@@ -19,9 +19,9 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_vary_headers
-from werkzeug.datastructures import Headers
 
 from ...consent import Consent
+from ...gate.middleware import is_html
 from ...render.i18n import pick_locale
 from ...render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
 from .conf import gatekeeper
@@ -79,11 +79,11 @@ class ConsentMiddleware:
         raw = response.headers.get("Set-Cookie")
         if raw is not None and self.keeper.blocks(raw, granted, meta):
             del response.headers["Set-Cookie"]
-        if meta.get(VARIES_KEY):
+        if meta.get(VARIES_KEY) or is_html(response.items()):
             patch_vary_headers(response, ("Cookie",))
         if gpc_new:
-            cookie = Headers()
-            locale = self.keeper.locale_for(meta, django_locale(request, self.keeper.config.locales))
-            self.keeper.remember(consent, cookie, request_environ(request), locale)
-            add_set_cookies(response, cookie.getlist("Set-Cookie"))
+            add_set_cookies(response, [self.keeper.consent_cookie(consent, request_environ(request))[1]])
+            self.keeper.record(
+                consent, self.keeper.locale_for(meta, django_locale(request, self.keeper.config.locales))
+            )
         return response

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from .....cli.main import main
 from .....config.model import Config, ConfigError
-from ...conf import config_setting
+from ...conf import config_setting, load_settings_config
 
 
 class Command(BaseCommand):
@@ -33,8 +33,6 @@ class Command(BaseCommand):
         if isinstance(setting, (dict, Config)):
             name = "settings.CONSENTKIT_CONFIG"
             try:
-                from ...conf import load_settings_config
-
                 preloaded = load_settings_config()
             except ConfigError as error:
                 self.stderr.write(f"error: {error}")
