@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,14 @@ from consentkit.integrations.django.middleware import ConsentMiddleware
 from .conftest import HOST, log_path, logged, set_cookies
 
 __all__ = ["log_path"]
+
+T = TypeVar("T")
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine on a thread of its own: the browser tests' Playwright keeps an event loop on this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 def _view(*cookies: tuple[str, str], raw: str | None = None) -> Callable[[HttpRequest], HttpResponse]:
@@ -133,7 +142,7 @@ def test_the_async_middleware_gates_the_same(settings: Any) -> None:
 
     middleware = ConsentMiddleware(view)
     assert asyncio.iscoroutinefunction(middleware)
-    response = asyncio.run(middleware(_request()))
+    response = _run(middleware(_request()))
     assert set(response.cookies) == {"csrftoken"}
 
 
@@ -144,7 +153,7 @@ def test_the_site_under_asgi_gates_and_answers_consent() -> None:
         choice = await client.post("/consentkit/consent", {"choice": "reject_all", "next": "/nb/"})
         return page, choice
 
-    page, choice = asyncio.run(visit())
+    page, choice = _run(visit())
     assert page.status_code == 200
     assert "lang" not in page.cookies
     assert choice.status_code == 303
