@@ -130,9 +130,10 @@ def endpoints() -> Endpoints:
 
 
 def forget(*, setting: str, **kwargs: Any) -> None:
-    """``setting_changed`` receiver: the next request builds a Gatekeeper from the new settings."""
-    if setting not in WATCHED_SETTINGS or gatekeeper.cache_info().currsize == 0:
+    """``setting_changed`` receiver (``override_settings`` in tests): middleware loaded from now on gets a
+    Gatekeeper of the new settings. One already loaded keeps its own, store included, as Django's
+    middleware keep the settings they read at start-up."""
+    if setting not in WATCHED_SETTINGS:
         return
-    gatekeeper().store.close()
     gatekeeper.cache_clear()
     endpoints.cache_clear()
