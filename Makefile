@@ -63,8 +63,13 @@ test: lint typecheck browser
 demo: $(VENV)/.demo-installed
 	PORT=$(PORT) $(BIN)/python -m examples.flask_site
 
-# The same portal in Django (admin at /admin/); its database is migrated on start.
-demo-django: install
+# The same portal in Django (admin at /admin/); its database is migrated on start. It shares the Flask
+# portal's texts, hence Flask too.
+$(VENV)/.demo-django-installed: pyproject.toml $(wildcard locales/*/LC_MESSAGES/*.po) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[flask,django]'
+	touch $@
+
+demo-django: $(VENV)/.demo-django-installed
 	PORT=$(DJANGO_PORT) $(BIN)/python -m examples.django_site
 
 # tests/django under Django 5.2 LTS and the newest Django, each in a venv of its own (`make test` runs

@@ -22,8 +22,9 @@ run() {  # run VENV PYTHON DJANGO_REQUIREMENT
     local venv=$1 python=$2 django=$3 started=$SECONDS
     [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip
-    # The editable install compiles the catalogs (the build hook), as `make install` does.
-    "$venv/bin/python" -m pip install --quiet -e . "$django" "pytest>=8" "pytest-django>=4.9" "hypothesis>=6.100"
+    # The editable install compiles the catalogs (the build hook), as `make install` does; the example
+    # portal shares the Flask portal's texts, hence the [flask] extra.
+    "$venv/bin/python" -m pip install --quiet -e ".[flask]" "$django" "pytest>=8" "pytest-django>=4.9" "hypothesis>=6.100"
     echo "== $("$venv/bin/python" -c 'import django, sys; print(f"Django {django.__version__} on Python {sys.version.split()[0]}")')"
     "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/django
     echo "== took $((SECONDS - started)) s"
