@@ -167,29 +167,6 @@ def test_django_admin_login_after_reject(
     assert traffic.to_trackers() == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_django_admin_login_after_reject(
-    make_site: Callable[..., Site], new_context: Context, traffic: Traffic
-) -> None:
-    """Django's session and CSRF cookies are strictly necessary, whatever the visitor refused."""
-    from django.contrib.auth.models import User
-
-    site = make_site("django")
-    User.objects.create_superuser("saksbehandler", "saksbehandler@eksempel.no", "korrekt-hest-batteri-stift")
-    page = new_context().new_page()
-    page.goto(site.page_url("/nb/"))
-    choose(page, "reject_all")
-    expect(banner(page)).to_be_hidden()
-    page.goto(site.page_url("/admin/"))
-    page.fill("#id_username", "saksbehandler")
-    page.fill("#id_password", "korrekt-hest-batteri-stift")
-    page.click('#login-form [type="submit"]')
-    expect(page.locator("#user-tools")).to_contain_text("saksbehandler")
-    assert {"sessionid", "csrftoken"} <= cookie_names(page.context)
-    assert not cookie_names(page.context) & TRACKER_COOKIES
-    assert traffic.to_trackers() == []
-
-
 def test_accept_loads_everything_without_a_reload(site: Site, page: Page, traffic: Traffic) -> None:
     page.goto(site.page_url("/nb/"))
     page.evaluate("window.__samePage = true")
