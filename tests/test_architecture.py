@@ -18,6 +18,8 @@ RANKS = {
     "django": 7,
     "integrations": 6,
     "cli": 6,
+    # The scanner drives a browser against a site and classifies with the gate and the config.
+    "scan": 6,
     "gate": 5,
     "render": 4,
     "log": 3,

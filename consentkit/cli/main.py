@@ -1,4 +1,4 @@
-"""The ``consentkit`` command: ``check``, ``init``, ``notice`` and ``log``."""
+"""The ``consentkit`` command: ``check``, ``init``, ``notice``, ``log``, ``scan`` and ``audit``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..messages import SUPPORTED_LOCALES
 from ..render.renderer import Renderer
 from .log import add_log_commands
 from .options import add_command, add_config_option, config_from, settle_config
+from .scan import add_scan_commands
 
 
 def summary(config: Config) -> list[str]:
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     notice.set_defaults(run=cmd_notice)
 
     add_log_commands(commands)
+    add_scan_commands(commands)
     return parser
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -97,14 +98,53 @@ def parse_rows(text: str) -> list[KnownCookie]:
     return rows
 
 
+@dataclass(frozen=True)
+class KnownHost:
+    """A domain the database names for a platform's cookies (``hotjar.com``), and its category."""
+
+    domain: str
+    category: str
+    platform: str
+
+
+# The Domain column is free text: "facebook.com (3rd party)", ".bing.com (3rd party) or .microsoft.com".
+_DOMAIN = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.IGNORECASE)
+
+
+def parse_hosts(text: str) -> dict[str, KnownHost]:
+    """Every domain in the Domain column; a domain of several platforms gets the strictest category."""
+    hosts: dict[str, KnownHost] = {}
+    for record in csv.DictReader(io.StringIO(text)):
+        category = CATEGORY_MAP.get(record["Category"].strip())
+        if category is None:
+            continue
+        for found in _DOMAIN.findall(record["Domain"]):
+            domain = found.lower()
+            previous = hosts.get(domain)
+            if previous is not None and previous.category != category:
+                category = most_protective({previous.category, category})
+            platform = previous.platform if previous is not None else record["Platform"].strip()
+            hosts[domain] = KnownHost(domain, category, platform)
+    return hosts
+
+
+def _bundled_text() -> str:
+    return files("consentkit").joinpath("data", "open-cookie-database.csv").read_text(encoding="utf-8")
+
+
 @cache
 def bundled_database() -> CookieDatabase:
     """Loaded on first use (a few milliseconds), then shared by every middleware."""
-    text = files("consentkit").joinpath("data", "open-cookie-database.csv").read_text(encoding="utf-8")
-    return CookieDatabase(parse_rows(text))
+    return CookieDatabase(parse_rows(_bundled_text()))
 
 
 @cache
 def bundled_first_party_database() -> CookieDatabase:
     """The bundled rows that may classify a cookie the site's own server sets."""
     return bundled_database().first_party()
+
+
+@cache
+def bundled_hosts() -> dict[str, KnownHost]:
+    """The database's domains, for telling which requests went to a known platform (``consentkit scan``)."""
+    return parse_hosts(_bundled_text())
