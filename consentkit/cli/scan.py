@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from ..config.load import load_config
+from ..scan.audit import AuditOptions, audit
+from ..scan.audit_report import render_audit_text, render_junit
 from ..scan.browser import ScanUnavailable
 from ..scan.classify import ScanClassifier
 from ..scan.crawler import ScanError, ScanOptions, scan
 from ..scan.progress import Progress
-from ..scan.report_html import render_scan_html
+from ..scan.report_html import render_audit_html, render_scan_html
 from ..scan.report_json import render_json
 from ..scan.report_text import render_text
 from ..scan.report_toml import append_to_config, render_toml
 from ..scan.visitor import BrowserOptions
+from .options import add_config_option
 
 
 def _positive_int(text: str) -> int:
@@ -113,6 +116,25 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    options = AuditOptions(
+        url=args.url, browser=browser_options(args, offline=args.offline), screenshots=args.format == "html"
+    )
+    try:
+        result = audit(options, ScanClassifier(config))
+    except ScanUnavailable as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # the site went away mid-audit: say so, not a traceback
+        print(f"error: the audit of {args.url} could not finish: {str(error).strip().splitlines()[0]}", file=sys.stderr)
+        return 2
+    if args.junit:
+        Path(args.junit).write_text(render_junit(result), encoding="utf-8")
+    write_output(render_audit_html(result) if args.format == "html" else render_audit_text(result), args.output)
+    return 0 if result.passed else 1
+
+
 def add_scan_commands(commands: Any) -> None:
     scan_parser = commands.add_parser(
         "scan", help="list and classify every cookie and storage key of a site, in Chromium (consentkit[scan])"
@@ -131,3 +153,19 @@ def add_scan_commands(commands: Any) -> None:
         "--write", action="store_true", help="append the entries the config lacks to --config, with a comment"
     )
     scan_parser.set_defaults(run=cmd_scan)
+
+    audit_parser = commands.add_parser(
+        "audit",
+        help="check a running consentkit site against docs/compliance.md in Chromium; exit 0 only if all pass",
+    )
+    add_browser_options(audit_parser)
+    add_config_option(audit_parser)
+    audit_parser.add_argument("--format", choices=("text", "html"), default="text", help="html adds screenshots")
+    audit_parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    audit_parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML, one test case per check")
+    audit_parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="answer every host outside the site with an empty response (CI without internet)",
+    )
+    audit_parser.set_defaults(run=cmd_audit)

@@ -1,7 +1,8 @@
 """Classify what a scan found, as the gate would, and say which source decided.
 
 Cookie and storage names go through the gate's own ``Classifier`` (the site's config, its
-services, the framework cookies, consentkit's presets, the Open Cookie Database). A name none of
+services, consentkit's presets, the frameworks' own cookies of ``config/frameworks.py``, the
+Open Cookie Database; for a third party's cookie also the database rows of that party). A name none of
 them knows, set by a response or script from a known service's host, takes that service's
 category. ``classified_by`` is one of ``config``, ``service:<preset>``, ``framework``, ``preset``
 (known by the host that set it), ``database``; ``unknown`` when nothing knows it.
@@ -9,16 +10,17 @@ category. ``classified_by`` is one of ``config``, ``service:<preset>``, ``framew
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from ..config.cookiedb import bundled_hosts
+from ..config.cookiedb import bundled_database, bundled_hosts
+from ..config.declarations import DeclaredCookie
 from ..config.model import Config
 from ..config.services import builtin_presets
 from ..consent import COOKIE_NAME
-from ..gate.classify import BUILTIN, DATABASE, PRESET, SERVICE, SITE, Classifier
+from ..gate.classify import BUILTIN, DATABASE, FRAMEWORK, PRESET, SERVICE, SITE, Classifier
+from .sites import host_matches
 
 UNKNOWN: Final = "unknown"
 
@@ -29,6 +31,8 @@ class Verdict:
     classified_by: str
     #: The site's config declares it (its own ``[[cookies]]`` or an enabled service's).
     declared: bool
+    #: The declaration that decided, when the config declares it.
+    declaration: DeclaredCookie | None = None
 
 
 @dataclass(frozen=True)
@@ -37,15 +41,6 @@ class KnownService:
 
     name: str
     category: str
-
-
-def framework_cookie_names() -> list[str]:
-    """Cookies of the web frameworks a site may run on, always necessary.
-
-    The hook for ``consentkit.config.frameworks`` (Django's ``sessionid`` and ``csrftoken``,
-    Flask's ``session``): until that module exists, only consentkit's own cookie is known.
-    """
-    return [COOKIE_NAME]
 
 
 class ScanClassifier:
@@ -57,7 +52,7 @@ class ScanClassifier:
         self._classifier = Classifier(
             config.cookies if config else (),
             (cookie for service in services for cookie in service.cookies),
-            framework_cookie_names(),
+            [COOKIE_NAME],
         )
         enabled = [service.key for service in services]
         # Enabled services first, so that a host shared by presets (www.googletagmanager.com) is
@@ -76,19 +71,30 @@ class ScanClassifier:
         ]
         self._database_hosts = bundled_hosts()
 
-    def name(self, name: str, set_from: str | None = None) -> Verdict:
-        """The verdict for a cookie or storage key, ``set_from`` the host that wrote it when known."""
+    def name(self, name: str, set_from: str | None = None, *, third_party: bool = False) -> Verdict:
+        """The verdict for a cookie or storage key, ``set_from`` the host that wrote it when known.
+
+        A third party's cookie may also be known by the database rows tied to that party's own
+        domain, which the gate leaves out for the site's own cookies.
+        """
         found = self._classifier.classify(name)
         if found is not None:
             declaration = found.declaration
             if found.source == SITE:
-                return Verdict(found.category, "config", True)
+                return Verdict(found.category, "config", True, declaration)
             if found.source in (SERVICE, PRESET) and declaration is not None and declaration.service:
-                return Verdict(found.category, f"service:{declaration.service}", found.source == SERVICE)
-            if found.source == BUILTIN:
+                declared = found.source == SERVICE
+                return Verdict(
+                    found.category, f"service:{declaration.service}", declared, declaration if declared else None
+                )
+            if found.source in (BUILTIN, FRAMEWORK):
+                # consentkit's own cookie and the frameworks' session, CSRF and language cookies pass the
+                # gate undeclared, as necessary: nothing for the site to add.
                 return Verdict(found.category, "framework", True)
             if found.source == DATABASE:
                 return Verdict(found.category, "database", False)
+        if third_party and (known := bundled_database().lookup(name)) is not None:
+            return Verdict(known.category, "database", False)
         service = self.host(set_from) if set_from else None
         if service is not None:
             return Verdict(service.category, "preset" if service.name in builtin_presets() else "database", False)
@@ -98,7 +104,7 @@ class ScanClassifier:
         """The known service a host belongs to: a preset's script or iframe host, else a database domain."""
         host = host.lower()
         for pattern, service in self._preset_hosts:
-            if host == pattern or fnmatch.fnmatchcase(host, pattern):
+            if host_matches(host, (pattern,)):
                 return service
         labels = host.split(".")
         for start in range(len(labels) - 1):

@@ -176,13 +176,16 @@ def _report(
         for key, cookie in observer.cookies.items():
             if not before_consent and key in before.cookies:
                 continue
-            verdict = classifier.name(cookie.name, host_of(cookie.setter.url) if cookie.setter else None)
+            cookie_party = party(cookie.domain, site_domain)
+            verdict = classifier.name(
+                cookie.name, host_of(cookie.setter.url) if cookie.setter else None, third_party=cookie_party == "third"
+            )
             result.cookies.append(
                 CookieFinding(
                     name=cookie.name,
                     domain=cookie.domain,
                     path=cookie.path,
-                    party=party(cookie.domain, site_domain),
+                    party=cookie_party,
                     expires_days=None if cookie.expires < 0 else round((cookie.expires - cookie.seen_at) / 86_400, 1),
                     http_only=cookie.http_only,
                     secure=cookie.secure,

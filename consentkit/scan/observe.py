@@ -163,6 +163,12 @@ class Observer:
                 page=page.url,
                 setter=self._setter_of(cookie["name"], cookie["domain"]),
             )
+        for origin, kind, name in self.storage_now(page):
+            self.storage.setdefault((origin, kind, name), StorageSighting(origin, kind, name, page.url))
+
+    def storage_now(self, page: Page) -> list[tuple[str, str, str]]:
+        """Origin, kind and key of every storage entry in the page's frames at this moment."""
+        found = []
         for frame in page.frames:
             try:
                 origin, *kinds = frame.evaluate(STORAGE_KEYS)
@@ -171,8 +177,8 @@ class Observer:
             if not str(origin).startswith("http"):
                 continue
             for (_, kind), keys in zip(STORAGE_KINDS, kinds, strict=True):
-                for key in keys:
-                    self.storage.setdefault((origin, kind, key), StorageSighting(origin, kind, key, page.url))
+                found += [(str(origin), kind, str(key)) for key in keys]
+        return found
 
     def _setter_of(self, name: str, cookie_domain: str) -> Setter | None:
         domain = cookie_domain.lstrip(".")

@@ -1,10 +1,10 @@
-"""Self-contained HTML reports (styles inline, screenshots as data URLs)."""
+"""Self-contained HTML reports (styles inline, screenshots as data URLs): one for a scan, one for an audit."""
 
 from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import DictLoader, Environment, select_autoescape
 
@@ -13,6 +13,9 @@ from .classify import UNKNOWN
 from .findings import ScanResult
 from .lifetimes import as_written
 from .report_text import consent_note
+
+if TYPE_CHECKING:
+    from .checks import AuditResult
 
 _BASE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -71,10 +74,26 @@ _SCAN = """{% extends "base.html" %}
 {% endblock %}
 """
 
+_AUDIT = """{% extends "base.html" %}
+{% block title %}Consent audit of {{ result.url }}{% endblock %}
+{% block body %}
+<h1>Consent audit of {{ result.url }}</h1>
+<p class="meta">{{ passed }} of {{ result.checks|length }} checks passed.</p>
+{% for check in result.checks %}
+<h2><span class="tag {{ 'pass' if check.passed else 'fail' }}">{{ "pass" if check.passed else "fail" }}</span>
+{{ check.title }} <small>({{ check.cites }})</small></h2>
+<ul class="evidence">{% for line in check.evidence %}<li>{{ line }}</li>{% endfor %}</ul>
+{% for caption, png in check.screenshots %}
+<figure><img class="shot" alt="{{ caption }}" src="data:image/png;base64,{{ png }}">
+<figcaption>{{ caption }}</figcaption></figure>{% endfor %}
+{% endfor %}
+{% endblock %}
+"""
+
 _KIND = {"cookie": "cookie", "local_storage": "localStorage", "session_storage": "sessionStorage"}
 
 _environment = Environment(
-    loader=DictLoader({"base.html": _BASE, "scan.html": _SCAN}),
+    loader=DictLoader({"base.html": _BASE, "scan.html": _SCAN, "audit.html": _AUDIT}),
     autoescape=select_autoescape(default=True),
 )
 
@@ -129,5 +148,23 @@ def render_scan_html(result: ScanResult) -> str:
         groups=groups,
         screenshot=_png(result.screenshot),
         consent_note=consent_note(result.consent_method),
+        generated=_stamp(),
+    )
+
+
+def render_audit_html(result: AuditResult) -> str:
+    checks = [
+        {
+            "title": check.title,
+            "cites": check.cites,
+            "passed": check.passed,
+            "evidence": check.evidence,
+            "screenshots": [(caption, _png(png)) for caption, png in check.screenshots],
+        }
+        for check in result.checks
+    ]
+    return _environment.get_template("audit.html").render(
+        result={"url": result.url, "checks": checks},
+        passed=sum(check.passed for check in result.checks),
         generated=_stamp(),
     )

@@ -94,8 +94,11 @@ def _service_block(key: str) -> str:
     preset = builtin_presets()[key]
     lines = ["[[services]]", f"preset = {_quote(key)}"]
     for option in preset.options:
-        if option.required:
+        # Options consentkit uses are filled with the preset's example to replace; the rest stay commented out.
+        if preset.option_use(option.name):
             lines.append(f"{option.name} = {_quote(option.example)}  # TODO: yours; {option.help}")
+        else:
+            lines.append(f"# {option.name} = {_quote(option.example)}  # {option.help}")
     return "\n".join(lines) + "\n"
 
 

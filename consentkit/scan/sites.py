@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
+from collections.abc import Iterable
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
@@ -55,3 +57,8 @@ def without_fragment(url: str) -> str:
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def host_matches(host: str, patterns: Iterable[str]) -> bool:
+    """``host`` is one of ``patterns`` (exact names or globs such as ``*.google-analytics.com``)."""
+    return any(host == pattern or fnmatch.fnmatchcase(host, pattern) for pattern in patterns)
