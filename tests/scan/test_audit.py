@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
-import pytest
-from werkzeug.serving import make_server
-
-from examples.flask_site import create_app
-
-from .conftest import ROOT, consentkit
+from .conftest import consentkit
 from .fixture_site import FixtureSite
 from .test_scan import MINIMAL_CONFIG
 
@@ -51,18 +43,6 @@ def junit_cases(path: Path) -> dict[str, str | None]:
         failure = case.find("failure")
         cases[case.get("name", "").split(":")[0]] = None if failure is None else (failure.text or "")
     return cases
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The example portal on 127.0.0.1, reached as portal.eksempel.test, with its own config and log."""
-    folder = tmp_path_factory.mktemp("portal")
-    config = folder / "consentkit.toml"
-    shutil.copy(ROOT / "examples" / "flask_site" / "consentkit.toml", config)
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://portal.eksempel.test:{server.server_port}/", config
-    server.shutdown()
 
 
 def test_audit_passes_the_example_portal_offline(portal: tuple[str, Path], tmp_path: Path) -> None:

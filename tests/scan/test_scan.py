@@ -307,3 +307,33 @@ def test_scan_rejects_bad_arguments_clearly(args: list[str], message: str) -> No
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_scan_of_a_consentkit_site_consents_with_a_post(portal: tuple[str, Path]) -> None:
+    """A consentkit site is scanned again after a POST of accept_all; its trackers come only then."""
+    url, config = portal
+    done = consentkit("scan", url, "--config", str(config), "--pages", "2", "--wait", "0", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["consent_method"] == "consentkit"
+    consent = cookie(report, "consentkit")
+    assert (consent["category"], consent["classified_by"], consent["declared"]) == ("necessary", "framework", True)
+    assert (consent["set_by"], consent["before_consent"], consent["http_only"]) == ("set-cookie", False, True)
+    assert consent["source_url"].endswith("/consentkit/consent")
+    lang = cookie(report, "lang")
+    assert (lang["category"], lang["classified_by"], lang["declared"], lang["before_consent"]) == (
+        "functional",
+        "config",
+        True,
+        False,
+    )
+    requests = {entry["host"]: entry for entry in report["requests"]}
+    assert requests["www.googletagmanager.com"]["before_consent"] is False  # asked, only after consent
+    assert requests["connect.facebook.net"]["service"] == "meta-pixel"
+
+
+def test_scan_of_an_unreachable_site_says_so(shop: FixtureSite) -> None:
+    done = consentkit("scan", "https://closed.fixture.test:1/", "--wait", "0", "--timeout", "10")
+    assert done.returncode == 2
+    assert "error: could not open https://closed.fixture.test:1/" in done.stderr
+    assert "Traceback" not in done.stderr
