@@ -34,7 +34,7 @@ th { background: #f3f3f6; } td.url { word-break: break-all; max-width: 22rem; }
 .unknown { background: #e8e8e8; color: #333; }
 .pass { background: #e3f1e5; color: #1f5130; } .fail { background: #f8e1e1; color: #7a1d1d; }
 .early { color: #7a1d1d; font-weight: 600; }
-img.shot { max-width: 100%; border: 1px solid #ccc; margin: .5rem 0; }
+img.shot { max-width: min(100%, 40rem); border: 1px solid #ccc; margin: .5rem 0; }
 ul.evidence { margin: .2rem 0 .8rem; padding-left: 1.2rem; font-size: 13px; }
 </style></head><body>
 {% block body %}{% endblock %}
