@@ -19,7 +19,7 @@ from ..scan.report_json import render_json
 from ..scan.report_text import render_text
 from ..scan.report_toml import append_to_config, render_toml
 from ..scan.visitor import BrowserOptions
-from .options import add_config_option
+from .options import add_command, add_config_option
 
 
 def _positive_int(text: str) -> int:
@@ -135,9 +135,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
-def add_scan_commands(commands: Any) -> None:
-    scan_parser = commands.add_parser(
-        "scan", help="list and classify every cookie and storage key of a site, in Chromium (consentkit[scan])"
+def add_scan_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    scan_parser = add_command(
+        commands,
+        "scan",
+        "list and classify every cookie and storage key of a site, in Chromium (consentkit[scan])",
+        "consentkit scan https://www.example.no/ --config consentkit.toml --format toml",
     )
     add_browser_options(scan_parser)
     scan_parser.add_argument("--pages", type=_positive_int, default=30, metavar="N", help="at most N pages (30)")
@@ -154,9 +157,11 @@ def add_scan_commands(commands: Any) -> None:
     )
     scan_parser.set_defaults(run=cmd_scan)
 
-    audit_parser = commands.add_parser(
+    audit_parser = add_command(
+        commands,
         "audit",
-        help="check a running consentkit site against docs/compliance.md in Chromium; exit 0 only if all pass",
+        "check a running consentkit site against docs/compliance.md in Chromium; exit 0 only if all pass",
+        "consentkit audit https://www.example.no/ --config consentkit.toml --junit audit.xml",
     )
     add_browser_options(audit_parser)
     add_config_option(audit_parser)
