@@ -141,12 +141,15 @@ def test_every_import_is_declared_and_flask_is_an_extra() -> None:
     brotli_module = ROOT / "consentkit" / "gate" / "autogate" / "encoding.py"
     django_app = ROOT / "consentkit" / "integrations" / "django"
     django_extra = _requirement_names(project["optional-dependencies"]["django"])
+    scan_room = ROOT / "consentkit" / "scan"
     for path in _python_files(ROOT / "consentkit"):
         for module in _third_party_imports(path):
             if path == flask_module and module in {"flask", "flask_babel"}:
                 continue  # the extra itself, and Flask-Babel when the app has it
             if path == brotli_module and module == "brotli":
                 continue  # the [brotli] extra, imported where it is used; without it br passes unread
+            if scan_room in path.parents and module == "playwright":
+                continue  # the scan extra, imported only where the browser is driven
             (distribution,) = {name.lower() for name in distributions[module]}
             if path.is_relative_to(django_app) and distribution in django_extra:
                 continue  # the Django app imports what the [django] extra declares
@@ -154,6 +157,7 @@ def test_every_import_is_declared_and_flask_is_an_extra() -> None:
     assert "flask" not in core
     assert _requirement_names(project["optional-dependencies"]["flask"]) == {"flask"}
     assert _requirement_names(project["optional-dependencies"]["brotli"]) == {"brotli"}
+    assert _requirement_names(project["optional-dependencies"]["scan"]) == {"playwright"}
 
 
 def test_without_flask_the_middleware_works_and_the_extension_names_its_extra() -> None:
