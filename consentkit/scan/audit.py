@@ -27,7 +27,7 @@ from .sites import host_matches, host_of, registrable_domain, same_site, without
 from .visitor import BrowserOptions, Visitor, visitor
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Playwright
+    from playwright.sync_api import Locator, Playwright
 
 SETTINGS_LINK: Final = "[data-consentkit-open]"
 DIALOG: Final = "#consentkit-dialog"
@@ -175,8 +175,7 @@ class _Audit:
         for category in withdrawn:
             dialog.locator(f'input[name="category"][value="{category}"]').uncheck()
         self._shoot(visit, check, f"The settings dialog on {other}, {', '.join(withdrawn)} switched off")
-        dialog.locator('button[name="choice"][value="custom"]').click()
-        visit.settle()
+        _submit(visit, dialog.locator('button[name="choice"][value="custom"]'))
         check.evidence.append(f"withdrew {', '.join(withdrawn)} on {other}")
         left = [line for category, line in self._stored(visit) if category in withdrawn]
         for line in left:
@@ -241,8 +240,7 @@ class _Audit:
         if not button.count():
             check.fail(f"no consentkit banner button ({selector}) on {visit.page.url}")
             return False
-        button.first.click()
-        visit.settle()
+        _submit(visit, button.first)
         return True
 
     def _check_consent_lifetime(self, visit: Visitor, check: Check) -> None:
@@ -303,3 +301,13 @@ class _Audit:
     def _shoot(self, visit: Visitor, check: Check, caption: str) -> None:
         if self.options.screenshots:
             check.screenshots.append((caption, visit.screenshot()))
+
+
+def _submit(visit: Visitor, button: Locator) -> None:
+    """Press a choice button and wait for its POST to be answered (by consentkit.js or the form itself).
+
+    On a busy machine the next navigation could otherwise start before the consent cookie is set.
+    """
+    with visit.page.expect_response(lambda response: response.request.method == "POST"):
+        button.click()
+    visit.settle()

@@ -37,7 +37,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     server.shutdown()
 
 
-def consentkit(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def consentkit(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
     """``python -m consentkit ARGS`` with the fixture's resolver rules, as a user would run it."""
     return subprocess.run(
         [sys.executable, "-m", "consentkit", *args, "--browser-arg", HOST_RULES, "--ignore-https-errors"],

@@ -53,7 +53,7 @@ def test_audit_passes_the_example_portal_offline(portal: tuple[str, Path], tmp_p
         "audit", url, "--config", str(config), "--offline", "--wait", "0",
         "--junit", str(junit), "--format", "html", "--output", str(report),
     )  # fmt: skip
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 0, junit.read_text(encoding="utf-8") + done.stderr
     assert junit_cases(junit) == dict.fromkeys(CHECKS)
     xml = junit.read_text(encoding="utf-8")
     assert "Google Analytics: requested www.googletagmanager.com" in xml  # loaded after accept, answered locally
