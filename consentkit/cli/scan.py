@@ -82,10 +82,10 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    if args.write and not args.config:
+    if args.write and not args.scan_config:
         print("error: --write needs --config PATH, the file to add the entries to", file=sys.stderr)
         return 2
-    config = load_config(args.config) if args.config else None
+    config = load_config(args.scan_config) if args.scan_config else None
     options = ScanOptions(
         url=args.url,
         pages=args.pages,
@@ -104,10 +104,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
         entries = render_toml(result, config)
         if args.write:
             if entries:
-                append_to_config(Path(args.config), entries, args.url)
-                print(f"added {entries.count('[[')} entries to {args.config}", file=sys.stderr)
+                append_to_config(Path(args.scan_config), entries, args.url)
+                print(f"added {entries.count('[[')} entries to {args.scan_config}", file=sys.stderr)
             else:
-                print(f"{args.config} already declares everything the scan found", file=sys.stderr)
+                print(f"{args.scan_config} already declares everything the scan found", file=sys.stderr)
         if args.format == "toml":
             write_output(entries, args.output)
             return 0
@@ -151,7 +151,10 @@ def add_scan_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     scan_parser.add_argument("--format", choices=("table", "json", "html", "toml"), default="table")
     scan_parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
-    scan_parser.add_argument("--config", metavar="PATH", help="the site's consentkit.toml: what it declares")
+    # Its own dest: the scan needs no config, and main() fills in ``config`` for the commands that do.
+    scan_parser.add_argument(
+        "--config", dest="scan_config", metavar="PATH", help="the site's consentkit.toml: what it declares"
+    )
     scan_parser.add_argument(
         "--write", action="store_true", help="append the entries the config lacks to --config, with a comment"
     )
