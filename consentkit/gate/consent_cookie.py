@@ -20,10 +20,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Final
 
-from itsdangerous import BadSignature, TimestampSigner
+from itsdangerous import TimestampSigner
 
 from ..categories import OPTIONAL_CATEGORIES
 from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set, services_granted
+from .signature import SignatureVerifier
 
 __all__ = ["COOKIE_NAME", "ConsentCookieCodec", "SecretKeys", "WeakSecretKey", "check_secret_keys"]
 
@@ -155,6 +156,7 @@ class ConsentCookieCodec:
         services: Mapping[str, str] | None = None,
     ) -> None:
         self._signer = TimestampSigner(secret_key_list(secret_key), salt=self.salt, digest_method=hashlib.sha256)
+        self._verifier = SignatureVerifier(self._signer)
         self.policy_version = policy_version
         self._policy_hash = policy_hash(policy_version)
         self.max_age_seconds = max_age_seconds
@@ -190,16 +192,20 @@ class ConsentCookieCodec:
             return consent if time.time() < expires else UNDECIDED
         if len(value) > MAX_COOKIE_LENGTH:
             return UNDECIDED
+        # The same acceptance as self._signer.unsign(value, max_age=...), without deriving the keys each time.
+        verified = self._verifier.unsign(value, self.max_age_seconds, int(time.time()))
+        if verified is None:
+            return UNDECIDED
+        payload, signed_at = verified
         try:
-            payload, signed_at = self._signer.unsign(value, max_age=self.max_age_seconds, return_timestamp=True)
-            decoded = self._decode(payload.decode("ascii"), signed_at)
-        except (BadSignature, ValueError, KeyError, UnicodeDecodeError):
+            decoded = self._decode(payload.decode("ascii"), datetime.fromtimestamp(signed_at, UTC))
+        except (ValueError, KeyError, UnicodeDecodeError):
             return UNDECIDED
         if decoded is None:
             return UNDECIDED
         if len(self._verified) >= _CACHE_SIZE:
             self._verified.clear()
-        self._verified[value] = (decoded, signed_at.timestamp() + self.max_age_seconds)
+        self._verified[value] = (decoded, signed_at + self.max_age_seconds)
         return decoded
 
     def _decode(self, payload: str, signed_at: datetime) -> Consent | None:

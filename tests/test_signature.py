@@ -1,0 +1,81 @@
+"""The fast signature check accepts and rejects exactly what itsdangerous's ``TimestampSigner.unsign`` does."""
+
+from __future__ import annotations
+
+import hashlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+from itsdangerous import BadSignature, TimestampSigner
+
+from consentkit.gate.consent_cookie import ConsentCookieCodec
+from consentkit.gate.signature import SignatureVerifier
+
+NOW = 1_790_000_000
+MAX_AGE = 86_400
+KEYS = [b"k" * 32, b"old-key-" * 4, b"newest-key-" * 3]
+SALT = ConsentCookieCodec.salt
+ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.=+/ \x00é"
+
+
+class ClockedSigner(TimestampSigner):
+    """itsdangerous's signer with a clock the test sets, so both sides read the same second."""
+
+    now = NOW
+
+    def get_timestamp(self) -> int:
+        return self.now
+
+
+def signer(keys: list[bytes], now: int = NOW) -> ClockedSigner:
+    made = ClockedSigner(keys, salt=SALT, digest_method=hashlib.sha256)
+    made.now = now
+    return made
+
+
+def reference(keys: list[bytes], value: str) -> tuple[bytes, int] | None:
+    try:
+        payload, signed_at = signer(keys).unsign(value, max_age=MAX_AGE, return_timestamp=True)
+    except BadSignature:
+        return None
+    return payload, int(signed_at.timestamp())
+
+
+def assert_same(keys: list[bytes], value: str) -> None:
+    assert SignatureVerifier(signer(keys)).unsign(value, MAX_AGE, NOW) == reference(keys, value)
+
+
+payloads = st.text(ALPHABET, max_size=40)
+signing_keys = st.sampled_from([*KEYS, b"a key the site never had" * 2])
+verifying_keys = st.lists(st.sampled_from(KEYS), min_size=1, max_size=3, unique=True)
+ages = st.integers(min_value=-2 * MAX_AGE, max_value=2 * MAX_AGE)
+
+
+@given(payloads, signing_keys, verifying_keys, ages)
+def test_signed_values_rotated_keys_and_ages_match_itsdangerous(
+    payload: str, key: bytes, keys: list[bytes], age: int
+) -> None:
+    value = signer([key], NOW - age).sign(payload).decode("utf-8")
+    assert_same(keys, value)
+
+
+@given(payloads, signing_keys, verifying_keys, st.data())
+def test_tampered_values_match_itsdangerous(payload: str, key: bytes, keys: list[bytes], data: st.DataObject) -> None:
+    value = signer([key]).sign(payload).decode("utf-8")
+    position = data.draw(st.integers(min_value=0, max_value=len(value)), label="position")
+    removed = data.draw(st.integers(min_value=0, max_value=3), label="removed")
+    inserted = data.draw(st.text(ALPHABET, max_size=3), label="inserted")
+    assert_same(keys, value[:position] + inserted + value[position + removed :])
+
+
+@given(st.text(ALPHABET, max_size=120), verifying_keys)
+def test_arbitrary_values_match_itsdangerous(value: str, keys: list[bytes]) -> None:
+    assert_same(keys, value)
+
+
+def test_a_valid_value_is_accepted_and_a_flipped_signature_is_not() -> None:
+    value = signer(KEYS).sign("1.1.b.x").decode("ascii")
+    assert SignatureVerifier(signer(KEYS)).unsign(value, MAX_AGE, NOW) == (b"1.1.b.x", NOW)
+    flipped = value[:-1] + ("A" if value[-1] != "A" else "B")
+    assert SignatureVerifier(signer(KEYS)).unsign(flipped, MAX_AGE, NOW) is None
+    assert reference(KEYS, flipped) is None
