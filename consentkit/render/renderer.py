@@ -57,6 +57,9 @@ def template_environment(*, autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
+        # The package's templates change only with a release: compile each once per process
+        # instead of asking the loader (a stat of the file) on every render.
+        auto_reload=False,
     )
 
 
