@@ -306,7 +306,14 @@ class Endpoints:
         else:
             consent = decide(asked, previous, config)
         # What was pressed is the method; what it took back from the previous choice is kept beside it.
-        withdrawn = tuple(sorted(previous.granted - consent.granted)) if previous.decided else ()
+        # Services count only where they were allowed alone: a withdrawn category covers its own.
+        categories = previous.granted - consent.granted
+        services = {
+            service
+            for service in previous.services - consent.services
+            if config.service_categories.get(service) not in categories
+        }
+        withdrawn = tuple(sorted(categories | services)) if previous.decided else ()
         request.environ[CONSENT_KEY] = consent
         if _wants_json(request):
             response = self._json(self._state_json(consent))

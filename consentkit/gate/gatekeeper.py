@@ -284,7 +284,7 @@ class Gatekeeper:
     def record(self, consent: Consent, locale: str, withdrawn: tuple[str, ...] = ()) -> None:
         """Append the decision to the log; a failing log never fails the visitor's request.
 
-        ``withdrawn``: the categories this decision takes back from the visitor's previous one.
+        ``withdrawn``: the categories and services this decision takes back from the visitor's previous one.
         """
         offered = self.config.categories
         services = self.config.service_categories
@@ -297,7 +297,7 @@ class Gatekeeper:
             denied=tuple(category for category in offered if not consent.allows(category)),
             method=consent.method or "",
             locale=locale,
-            withdrawn=tuple(category for category in offered if category in withdrawn),
+            withdrawn=tuple(name for name in (*offered, *services) if name in withdrawn),
             services_granted=tuple(service for service in services if consent.allows(service)),
             services_denied=tuple(service for service in services if not consent.allows(service)),
         )

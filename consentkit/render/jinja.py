@@ -72,14 +72,20 @@ class ConsentExtension(Extension):
             otherwise.append(nodes.CallBlock(self.call_method("_fallback", [category]), [], [], else_body))
         return nodes.If(allowed, body, [], otherwise, lineno=lineno)
 
+    def widgets(self, context: Context) -> Widgets | None:
+        """The request's helpers; front doors whose templates carry them elsewhere override this."""
+        widgets = context.get("consentkit")
+        return widgets if isinstance(widgets, Widgets) else None
+
     def _allows(self, category: object, context: Context) -> bool:
-        consent = consent_in(context)
-        return consent is not None and consent.allows(_check_name(category, context.get("consentkit")))
+        widgets = self.widgets(context)
+        consent = widgets.consent if widgets is not None else consent_in(context)
+        return consent is not None and consent.allows(_check_name(category, widgets))
 
     def _inert(self, category: object, context: Context, caller: Any) -> Markup:
-        widgets = context.get("consentkit")
-        widgets = widgets if isinstance(widgets, Widgets) else None
-        return held_back(str(caller()), _check_name(category, widgets), widgets, consent_in(context))
+        widgets = self.widgets(context)
+        consent = widgets.consent if widgets is not None else consent_in(context)
+        return held_back(str(caller()), _check_name(category, widgets), widgets, consent)
 
     def _fallback(self, category: object, caller: Any) -> Markup:
         # Marked so that consentkit.js can remove it once the category or service is allowed live.

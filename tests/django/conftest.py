@@ -28,6 +28,10 @@ def log_path(tmp_path: Path) -> Path:
 
 
 def logged(log_path: Path) -> list[tuple[Any, ...]]:
+    """The decisions in the log, once the spool has shipped them (the writer ships in the background)."""
+    from consentkit.integrations.django.conf import gatekeeper
+
+    assert gatekeeper().flush(10)
     with sqlite3.connect(log_path) as log:
         return list(log.execute("SELECT method, granted, locale FROM consent_log ORDER BY id"))
 

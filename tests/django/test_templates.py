@@ -102,9 +102,9 @@ def test_consent_in_views_and_templates_marks_the_response_as_varying() -> None:
 
 
 def test_an_unknown_category_is_a_template_error() -> None:
-    with pytest.raises(TemplateSyntaxError, match="not a category; expected one of necessary"):
+    with pytest.raises(TemplateSyntaxError, match="not a category or a service; expected one of necessary"):
         Template('{% load consentkit %}{% consent "tracking" %}x{% endconsent %}')
-    with pytest.raises(TemplateSyntaxError, match="takes one category"):
+    with pytest.raises(TemplateSyntaxError, match="takes one category or service"):
         Template("{% load consentkit %}{% consent %}x{% endconsent %}")
     template = Template("{% load consentkit %}{% consent name %}x{% endconsent %}")
     with pytest.raises(TemplateSyntaxError, match="'tracking'"):
