@@ -16,7 +16,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Final, NamedTuple, Protocol
 
 from .store import LogStoreError
@@ -34,6 +34,16 @@ class ImpressionCount(NamedTuple):
     locale: str
     policy_version: str
     views: int
+
+
+def days_of(since: datetime | None, until: datetime | None) -> tuple[date, date]:
+    """The whole UTC days a period touches: its first day, and the first day after it (``until`` is exclusive).
+
+    Impressions are kept per day, so a period starting mid-day counts that day's, as the report's days do.
+    """
+    first = since.astimezone(UTC).date() if since else date.min
+    after = (until.astimezone(UTC) - timedelta(microseconds=1)).date() + timedelta(days=1) if until else date.max
+    return first, after
 
 
 class ImpressionStore(Protocol):

@@ -15,14 +15,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from .impressions import ImpressionCount
+from .impressions import ImpressionCount, days_of
 from .insights import DecisionGroup
 from .record import ConsentRecord
 from .store import KeptText, LogStoreError
@@ -308,8 +308,7 @@ class PostgresStore:
         self._run("write to", work)
 
     def impressions(self, since: datetime | None, until: datetime | None) -> Iterator[ImpressionCount]:
-        first = since.astimezone(UTC).date() if since else date.min
-        after = (until.astimezone(UTC) - timedelta(microseconds=1)).date() + timedelta(days=1) if until else date.max
+        first, after = days_of(since, until)
 
         def work(connection: psycopg.Connection[Any]) -> list[ImpressionCount]:
             rows = connection.execute(_SELECT_IMPRESSIONS, (first, after)).fetchall()

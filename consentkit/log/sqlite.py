@@ -20,11 +20,11 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
-from .impressions import ImpressionCount
+from .impressions import ImpressionCount, days_of
 from .insights import DecisionGroup
 from .record import ConsentRecord, format_utc, parse_utc
 from .store import KeptText, LogStoreError
@@ -99,14 +99,6 @@ _SELECT_TEXT: Final = "SELECT canonical FROM consent_texts WHERE text_hash = ?"
 BUSY_TIMEOUT: Final = 0.25
 
 FileIdentity = tuple[int, int] | None
-
-
-def _day_after(until: datetime | None) -> str:
-    """The first UTC day not covered by a period ending (exclusively) at ``until``."""
-    if until is None:
-        return "~"  # sorts after every ISO date
-    last = (until.astimezone(UTC) - timedelta(microseconds=1)).date()
-    return (last + timedelta(days=1)).isoformat()
 
 
 def _split(names: str) -> tuple[str, ...]:
@@ -334,9 +326,8 @@ class SQLiteStore:
         self._write(lambda connection: connection.executemany(_ADD_IMPRESSIONS, rows).rowcount, "write to")
 
     def impressions(self, since: datetime | None, until: datetime | None) -> Iterator[ImpressionCount]:
-        # Days are whole: a period starting mid-day counts that day's impressions (as the report's days do).
-        bounds = (since.astimezone(UTC).date().isoformat() if since else "", _day_after(until))
-        for day, locale, version, views in self._execute(_SELECT_IMPRESSIONS, bounds):
+        first, after = days_of(since, until)
+        for day, locale, version, views in self._execute(_SELECT_IMPRESSIONS, (first.isoformat(), after.isoformat())):
             yield ImpressionCount(date.fromisoformat(day), locale, version, views)
 
     def text(self, text_hash: str) -> str | None:
