@@ -19,7 +19,7 @@ from ..scan.report_json import render_json
 from ..scan.report_text import render_text
 from ..scan.report_toml import append_to_config, render_toml
 from ..scan.visitor import BrowserOptions
-from .options import add_command, add_config_option
+from .options import add_command, add_config_option, config_from
 
 
 def _positive_int(text: str) -> int:
@@ -117,7 +117,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = config_from(args)
     options = AuditOptions(
         url=args.url, browser=browser_options(args, offline=args.offline), screenshots=args.format == "html"
     )

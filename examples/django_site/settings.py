@@ -127,4 +127,5 @@ DJANGO_COOKIES = [
     },
 ]
 
-CONSENTKIT_CONFIG = portal_config()
+# The consent log next to the database, or in $PORTAL_LOG_DIR (tests keep it out of the repository).
+CONSENTKIT_CONFIG = portal_config(log_dir=Path(os.environ.get("PORTAL_LOG_DIR", BASE_DIR)))

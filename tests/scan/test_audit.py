@@ -1,11 +1,11 @@
-"""``consentkit audit``: the example portal passes every check, the fixture shop fails the right ones."""
+"""``consentkit audit``: both example portals pass every check, the fixture shop fails the right ones."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .conftest import consentkit
+from .conftest import MANAGE_PY_CONSENTKIT, DjangoPortal, consentkit
 from .fixture_site import FixtureSite
 from .test_scan import MINIMAL_CONFIG
 
@@ -62,6 +62,27 @@ def test_audit_passes_the_example_portal_offline(portal: tuple[str, Path], tmp_p
     html = report.read_text(encoding="utf-8")
     assert html.count('src="data:image/png;base64,') == 6  # a screenshot of each step
     assert html.count('class="tag pass"') == len(CHECKS)
+
+
+def test_audit_passes_the_django_portal_with_its_settings_config(django_portal: DjangoPortal, tmp_path: Path) -> None:
+    """``manage.py consentkit audit`` checks the site against settings.CONSENTKIT_CONFIG (a dict, not a file),
+    as ``check`` and ``notice`` do; the portal runs under gunicorn, its trackers answered offline."""
+    junit = tmp_path / "audit.xml"
+    done = consentkit(
+        "audit", django_portal.url, "--offline", "--wait", "0", "--junit", str(junit),
+        program=MANAGE_PY_CONSENTKIT, env=django_portal.env,
+    )  # fmt: skip
+    assert done.returncode == 0, (junit.read_text(encoding="utf-8") if junit.exists() else "") + done.stderr
+    assert "10 of 10 checks passed" in done.stdout
+    suite = ElementTree.parse(junit).getroot().find("testsuite")  # noqa: S314 -- our own output
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == (str(len(CHECKS)), "0", "0")
+    assert junit_cases(junit) == dict.fromkeys(CHECKS)
+    xml = junit.read_text(encoding="utf-8")
+    # Declared in the Django settings' config only (the Flask portal's file does not know Django's CSRF cookie).
+    assert "csrftoken: declared 1 year, lasts 1 year" in xml
+    assert "Meta Pixel: requested connect.facebook.net" in xml
+    assert "nothing of analytics, marketing stored or asked afterwards" in xml
 
 
 def test_audit_fails_the_fixture_shop_with_evidence(shop: FixtureSite, tmp_path: Path) -> None:
