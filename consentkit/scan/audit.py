@@ -79,7 +79,7 @@ class _Audit:
         stored = Check("first-visit", "A new visitor: nothing optional stored, no tracker host asked", (1,))
         clear_act = Check("no-implied-consent", "Scrolling and browsing on are not consent", (6,))
         layer = Check("reject-on-first-layer", "Reject all beside Accept all on the first layer", (2,))
-        equal = Check("equal-buttons", "Reject and accept: buttons of one size, contrast at least 4.5:1", (3,))
+        equal = Check("equal-buttons", "Reject as prominent as accept: one size and style, contrast 4.5:1+", (3,))
         unticked = Check("nothing-pre-ticked", "No optional category ticked in advance, one per category", (4, 5))
         with self._visitor() as first:
             first.open(self.start)
