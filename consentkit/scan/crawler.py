@@ -41,7 +41,10 @@ _POST_ACCEPT_ALL: Final = """async url => {
   return response.status;
 }"""
 
+_SITEMAP_INDEX = re.compile(r"<sitemapindex[\s>]", re.IGNORECASE)
 _LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.IGNORECASE)
+#: A sitemap index may list hundreds of sitemaps (one per month of a blog); a scan needs a few pages.
+MAX_NESTED_SITEMAPS: Final = 10
 _NOT_PAGES = re.compile(r"\.(?:pdf|zip|png|jpe?g|gif|svg|webp|mp4|mp3|css|js|xml|ico|woff2?)$", re.IGNORECASE)
 
 
@@ -95,7 +98,7 @@ def _scan(playwright: Playwright, options: ScanOptions, classifier: ScanClassifi
                 consent_url = _consentkit_consent_url(first)
                 if options.screenshot:
                     result.screenshot = first.screenshot()
-                links += _sitemap(first, start)
+                links += _sitemap(first, start, site_domain)
             result.pages.append(url)
             for link in links:
                 link = without_fragment(link)
@@ -126,14 +129,22 @@ def _wanted(url: str, options: ScanOptions) -> bool:
     return not any(fnmatch.fnmatchcase(path, glob) for glob in options.exclude)
 
 
-def _sitemap(first: Visitor, start: str) -> list[str]:
-    """The URLs in ``/sitemap.xml``, when the site has one.
+def _sitemap(first: Visitor, start: str, site_domain: str) -> list[str]:
+    """The page URLs in ``/sitemap.xml``, when the site has one, through a sitemap index too.
 
     Fetched by the page rather than by Playwright's own HTTP client, so that it goes through the
-    browser's resolver, certificates and cookies like every other request of the scan.
+    browser's resolver, certificates and cookies like every other request of the scan. A sitemap
+    index (what WordPress and most CMSs publish) lists sitemaps; those on the site are read in turn.
     """
     text = first.fetch_text(urljoin(start, "/sitemap.xml"))
-    return [html.unescape(match.group(1)) for match in _LOC.finditer(text)]
+    if _SITEMAP_INDEX.search(text):
+        nested = [url for url in _locations(text) if same_site(url, site_domain)][:MAX_NESTED_SITEMAPS]
+        return [page for url in nested for page in _locations(first.fetch_text(url))]
+    return _locations(text)
+
+
+def _locations(sitemap: str) -> list[str]:
+    return [html.unescape(match.group(1)) for match in _LOC.finditer(sitemap)]
 
 
 def _consentkit_consent_url(first: Visitor) -> str | None:

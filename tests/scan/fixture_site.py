@@ -14,7 +14,8 @@ What it sets, and how (the scan tests check each):
 - ``_hjid`` in localStorage from Hotjar's script, ``fixture_draft`` in sessionStorage inline;
 - ``VISITOR_INFO1_LIVE`` by a YouTube iframe's own ``Set-Cookie`` (third party);
 - ``_fbp`` from the Meta Pixel on /products/widget, two links from the start;
-- ``fixture_newsletter`` on /from-sitemap, a page only sitemap.xml links to;
+- ``fixture_newsletter`` on /from-sitemap, a page only the sitemap (through sitemap.xml's index) links to;
+- a pixel from bat.bing.com, a host only the Open Cookie Database knows (no preset);
 - after a click on ``#accept``: ``fixture_consent`` (inline script) and ``li_fat_id`` (LinkedIn).
 """
 
@@ -42,6 +43,7 @@ TRACKER_HOSTS = (
     "www.youtube.com",
     "connect.facebook.net",
     "snap.licdn.com",
+    "bat.bing.com",
 )
 #: Chromium's resolver: the shop and the stubbed trackers to 127.0.0.1, everything else nowhere.
 HOST_RULES = "--host-resolver-rules=" + ", ".join(
@@ -91,7 +93,8 @@ PAGES = {
         "",
         '<p><a href="/products">Products</a> · <a href="/about#team">About</a> · '
         '<a href="mailto:x@fixture.test">Mail</a></p>'
-        '<iframe src="https://www.youtube.com:{port}/embed/fixture" title="Video"></iframe>',
+        '<iframe src="https://www.youtube.com:{port}/embed/fixture" title="Video"></iframe>'
+        '<img src="https://bat.bing.com:{port}/action/0?ti=fixture" alt="" width="1" height="1">',
     ),
     "/products": ("Products", "", '<p><a href="/products/widget">The widget</a> · <a href="/">Home</a></p>'),
     "/products/widget": (
@@ -103,6 +106,13 @@ PAGES = {
     "/from-sitemap": ("Newsletter", "", "<p>Only the sitemap links here.</p>"),
 }
 
+# A sitemap index, as most CMSs publish, naming the sitemap of the pages (and one elsewhere, not read).
+SITEMAP_INDEX = """<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://shop.fixture.test:{port}/sitemap-pages.xml</loc></sitemap>
+<sitemap><loc>https://www.youtube.com:{port}/sitemap.xml</loc></sitemap>
+</sitemapindex>
+"""
 SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <url><loc>https://shop.fixture.test:{port}/</loc></url>
@@ -113,6 +123,8 @@ SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
 
 def shop(request: Request, port: int) -> Response:
     if request.path == "/sitemap.xml":
+        return Response(SITEMAP_INDEX.format(port=port), content_type="application/xml")
+    if request.path == "/sitemap-pages.xml":
         return Response(SITEMAP.format(port=port), content_type="application/xml")
     if request.path not in PAGES:
         return Response("not found", status=404)

@@ -216,6 +216,7 @@ def test_scan_counts_requests_to_known_services(scanned: tuple[dict[str, Any], P
         "www.youtube.com": ("youtube", "marketing", True),
         "connect.facebook.net": ("meta-pixel", "marketing", True),
         "snap.licdn.com": ("linkedin-insight", "marketing", False),
+        "bat.bing.com": ("Bing / Microsoft", "marketing", True),  # known by the Open Cookie Database's domains
     }
     assert requests["www.googletagmanager.com"]["count"] >= 10  # five pages, two passes
 
