@@ -1,4 +1,5 @@
-"""The audit's measure of the first layer (docs/compliance.md items 2-3), on banners rendered in Chromium.
+"""The audit's measures in Chromium on pages made for them: the first layer (docs/compliance.md items 2-3)
+and what a withdrawal can delete (item 10).
 
 consentkit's own banner passes (tests/scan/test_audit.py); these are the banners that steer.
 """
@@ -8,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, Playwright, sync_playwright
 
+from consentkit.scan.audit import AuditOptions, _Audit
 from consentkit.scan.audit_banner import check_buttons
 from consentkit.scan.browser import open_context
 from consentkit.scan.checks import Check
+from consentkit.scan.classify import ScanClassifier
 
 EQUAL = "background: #1d4ed8; color: #fff; border: 0; width: 12rem; height: 3rem; font: 16px sans-serif"
 BANNER = """<div id="consentkit-banner" style="background: #fff; padding: 1rem"><form>
@@ -22,8 +25,14 @@ BANNER = """<div id="consentkit-banner" style="background: #fff; padding: 1rem">
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
-    with sync_playwright() as playwright, open_context(playwright) as context:
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(playwright: Playwright) -> Iterator[Page]:
+    with open_context(playwright) as context:
         yield context.pages[0] if context.pages else context.new_page()
 
 
@@ -71,3 +80,22 @@ def test_a_reject_that_steers_fails(page: Page, accept: str, reject: str, proble
     layer, equal = measure(page, reject, accept)
     assert layer.passed, layer.problems
     assert any(line.startswith(problem) for line in equal.problems), equal.problems
+
+
+def test_what_is_stored_is_told_apart_by_party(playwright: Playwright) -> None:
+    """A withdrawal must delete the site's own cookies (item 10); a third party's it cannot reach, so the
+    withdraw check fails only on first-party ones and, for the rest, on their hosts being asked again."""
+    audit = _Audit(playwright, AuditOptions("https://shop.fixture.test/"), ScanClassifier())
+    with audit._visitor() as visit:
+        visit.context.add_cookies(
+            [
+                {"name": "_ga", "value": "GA1.1.1", "domain": ".fixture.test", "path": "/"},
+                {"name": "VISITOR_INFO1_LIVE", "value": "v1", "domain": ".youtube.com", "path": "/"},
+                {"name": "csrftoken", "value": "x", "domain": "shop.fixture.test", "path": "/"},
+            ]
+        )
+        stored = audit._stored(visit)
+    assert sorted(stored) == [
+        ("analytics", "first", "cookie _ga (analytics, service:google-analytics) on .fixture.test"),
+        ("marketing", "third", "cookie VISITOR_INFO1_LIVE (marketing, service:youtube) on .youtube.com"),
+    ]
