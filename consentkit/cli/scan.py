@@ -61,15 +61,20 @@ def add_browser_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ignore-https-errors", action="store_true", help="accept self-signed certificates (staging sites)"
     )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="answer every host outside the site with an empty response (CI without internet)",
+    )
 
 
-def browser_options(args: argparse.Namespace, *, offline: bool = False) -> BrowserOptions:
+def browser_options(args: argparse.Namespace) -> BrowserOptions:
     return BrowserOptions(
         extra_args=tuple(args.browser_arg),
         ignore_https_errors=args.ignore_https_errors,
         wait=args.wait,
         timeout=args.timeout,
-        offline=offline,
+        offline=args.offline,
     )
 
 
@@ -118,9 +123,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     config = config_from(args)
-    options = AuditOptions(
-        url=args.url, browser=browser_options(args, offline=args.offline), screenshots=args.format == "html"
-    )
+    options = AuditOptions(url=args.url, browser=browser_options(args), screenshots=args.format == "html")
     try:
         result = audit(options, ScanClassifier(config))
     except ScanUnavailable as error:
@@ -171,9 +174,4 @@ def add_scan_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     audit_parser.add_argument("--format", choices=("text", "html"), default="text", help="html adds screenshots")
     audit_parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     audit_parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML, one test case per check")
-    audit_parser.add_argument(
-        "--offline",
-        action="store_true",
-        help="answer every host outside the site with an empty response (CI without internet)",
-    )
     audit_parser.set_defaults(run=cmd_audit)

@@ -333,6 +333,19 @@ def test_scan_of_a_consentkit_site_consents_with_a_post(portal: tuple[str, Path]
     assert requests["connect.facebook.net"]["service"] == "meta-pixel"
 
 
+def test_scan_offline_answers_trackers_locally_and_still_counts_them(shop: FixtureSite) -> None:
+    """With --offline no request leaves the site (a CI without internet): the trackers' hosts are still
+    reported as asked, but their empty answers set nothing; the shop's own cookies are there."""
+    done = consentkit("scan", shop.url, "--offline", "--pages", "1", "--wait", "0", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert {entry["name"] for entry in report["cookies"]} == {"_gcl_au", "fixture_cart"}
+    requests = {entry["host"]: entry["before_consent"] for entry in report["requests"]}
+    assert requests == dict.fromkeys(
+        ("www.googletagmanager.com", "static.hotjar.com", "www.youtube.com", "bat.bing.com"), True
+    )
+
+
 def test_scan_of_an_unreachable_site_says_so(shop: FixtureSite) -> None:
     done = consentkit("scan", "https://closed.fixture.test:1/", "--wait", "0", "--timeout", "10")
     assert done.returncode == 2
