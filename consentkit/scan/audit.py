@@ -22,7 +22,7 @@ from .audit_banner import ACCEPT, BANNER, REJECT, check_buttons, check_checkboxe
 from .browser import require_playwright
 from .checks import AuditResult, Check
 from .classify import ScanClassifier
-from .lifetimes import as_written
+from .lifetimes import LIFETIME_SLACK_DAYS, as_written, outlives
 from .sites import host_matches, host_of, party, registrable_domain, same_site, without_fragment
 from .visitor import BrowserOptions, Visitor, visitor
 
@@ -34,8 +34,6 @@ DIALOG: Final = "#consentkit-dialog"
 
 #: Consent may last at most 13 months (docs/compliance.md item 13).
 MAX_CONSENT_DAYS: Final = 395
-#: A measured lifetime this much longer than the declared one counts as longer (clock and rounding slack).
-LIFETIME_SLACK_DAYS: Final = 1.0
 
 
 @dataclass(frozen=True)
@@ -213,10 +211,10 @@ class _Audit:
                 continue
             declared = verdict.declaration.duration if verdict.declaration else None
             real = as_written(days)
-            if declared is None or days is None:
+            if declared is None:
                 check.evidence.append(f"{name}: declared, {real}")
-            elif declared.seconds is None or declared.seconds / 86_400 + LIFETIME_SLACK_DAYS < days:
-                check.fail(f"cookie {name} is declared to last {declared} but lasts {real}")
+            elif problem := outlives(declared, days):
+                check.fail(f"cookie {name} is {problem}")
             else:
                 check.evidence.append(f"{name}: declared {declared}, lasts {real}")
         return check

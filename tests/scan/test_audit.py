@@ -104,6 +104,6 @@ def test_audit_fails_the_fixture_shop_with_evidence(shop: FixtureSite, tmp_path:
     for key in ("reject", "accept", "withdraw"):
         assert "no consentkit banner button" in (cases[key] or ""), key
     declared = cases["declared"] or ""
-    assert "cookie _ga is declared to last 30 days but lasts 13 months" in declared
+    assert "cookie _ga is declared to last 30 days (30 days) but lasts 13 months (400 days)" in declared
     assert "cookie _gcl_au on .fixture.test is not declared (marketing, service:google-ads)" in declared
     assert "fixture_cart" not in declared  # declared, a session cookie as it says

@@ -7,9 +7,10 @@ import io
 import pytest
 
 from consentkit.config.cookiedb import parse_hosts
+from consentkit.config.durations import parse_duration
 from consentkit.scan.classify import ScanClassifier
 from consentkit.scan.crawler import ScanOptions, _wanted
-from consentkit.scan.lifetimes import as_written
+from consentkit.scan.lifetimes import as_written, outlives
 from consentkit.scan.progress import Progress
 from consentkit.scan.sites import party, registrable_domain
 
@@ -40,7 +41,7 @@ def test_party_is_measured_against_the_registrable_domain() -> None:
     ("days", "kind", "written"),
     [
         pytest.param(None, "cookie", "session", id="session-cookie"),
-        pytest.param(400.0, "cookie", "13 months", id="chromium-cap"),
+        pytest.param(400.0, "cookie", "13 months", id="cap"),
         pytest.param(730.0, "cookie", "2 years", id="two-years"),
         pytest.param(90.0, "cookie", "3 months", id="ninety-days"),
         pytest.param(30.0, "cookie", "30 days", id="thirty-days"),
@@ -53,6 +54,27 @@ def test_party_is_measured_against_the_registrable_domain() -> None:
 )
 def test_lifetimes_are_written_as_people_write_them(days: float | None, kind: str, written: str) -> None:
     assert str(as_written(days, kind)) == written
+
+
+@pytest.mark.parametrize(
+    ("declared", "days", "problem"),
+    [
+        pytest.param("13 months", 395.0, None, id="consentkits-own-395-days-are-13-months"),
+        pytest.param(
+            "13 months", 400.0, "declared to last 13 months (395 days) but lasts 13 months (400 days)", id="cap"
+        ),
+        pytest.param("1 year", 364.0, None, id="djangos-csrf-cookie"),
+        pytest.param("30 days", 90.0, "declared to last 30 days (30 days) but lasts 3 months (90 days)", id="longer"),
+        pytest.param("2 hours", 0.09, None, id="within-a-days-slack"),
+        pytest.param("session", 30.0, "declared to last session but lasts 30 days (30 days)", id="not-a-session"),
+        pytest.param("session", None, None, id="a-session-cookie"),
+        pytest.param("2 years", None, None, id="a-session-cookie-declared-longer"),
+    ],
+)
+def test_a_cookie_outlives_its_declared_lifetime_as_people_count_it(
+    declared: str, days: float | None, problem: str | None
+) -> None:
+    assert outlives(parse_duration(declared), days) == problem
 
 
 def test_hosts_of_presets_and_of_the_cookie_database() -> None:
