@@ -39,6 +39,14 @@ def settle_config(
         args.preloaded_config = None
 
 
+def front_door_config(args: argparse.Namespace) -> Config | None:
+    """The config a front door (Django's ``CONSENTKIT_CONFIG``) supplies, for a command whose config
+    is optional (``scan``): None when the command runs as plain ``consentkit`` without ``--config``."""
+    if getattr(args, "preloaded_config", None) is None and args.config == DEFAULT_CONFIG_NAME:
+        return None
+    return config_from(args)
+
+
 def config_from(args: argparse.Namespace) -> Config:
     """The config a command works on (see ``settle_config``)."""
     preloaded = getattr(args, "preloaded_config", None)

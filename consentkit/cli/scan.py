@@ -19,7 +19,7 @@ from ..scan.report_json import render_json
 from ..scan.report_text import render_text
 from ..scan.report_toml import append_to_config, render_toml
 from ..scan.visitor import BrowserOptions
-from .options import add_command, add_config_option, config_from
+from .options import add_command, add_config_option, config_from, front_door_config
 
 
 def _positive_int(text: str) -> int:
@@ -90,7 +90,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.write and not args.scan_config:
         print("error: --write needs --config PATH, the file to add the entries to", file=sys.stderr)
         return 2
-    config = load_config(args.scan_config) if args.scan_config else None
+    config = load_config(args.scan_config) if args.scan_config else front_door_config(args)
     options = ScanOptions(
         url=args.url,
         pages=args.pages,

@@ -14,7 +14,7 @@ import pytest
 from consentkit.config.load import load_config
 from consentkit.scan.classify import ScanClassifier
 
-from .conftest import ROOT, consentkit
+from .conftest import MANAGE_PY_CONSENTKIT, ROOT, DjangoPortal, consentkit
 from .fixture_site import FixtureSite
 
 GTAG = "www.googletagmanager.com/gtag/js?id=G-FIX1"
@@ -331,6 +331,18 @@ def test_scan_of_a_consentkit_site_consents_with_a_post(portal: tuple[str, Path]
     requests = {entry["host"]: entry for entry in report["requests"]}
     assert requests["www.googletagmanager.com"]["before_consent"] is False  # asked, only after consent
     assert requests["connect.facebook.net"]["service"] == "meta-pixel"
+
+
+def test_manage_py_scan_knows_what_the_django_settings_declare(django_portal: DjangoPortal) -> None:
+    """Under Django, ``manage.py consentkit scan`` judges the site against settings.CONSENTKIT_CONFIG, as
+    ``audit`` does: the portal's CSRF cookie (declared only there) is reported as declared."""
+    done = consentkit(
+        "scan", django_portal.url, "--offline", "--pages", "2", "--wait", "0", "--format", "json",
+        program=MANAGE_PY_CONSENTKIT, env=django_portal.env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    csrf = cookie(json.loads(done.stdout), "csrftoken")
+    assert (csrf["category"], csrf["classified_by"], csrf["declared"]) == ("necessary", "config", True)
 
 
 def test_scan_offline_answers_trackers_locally_and_still_counts_them(shop: FixtureSite) -> None:
