@@ -8,12 +8,15 @@ and the fallback wrapper are the same byte for byte in every front door.
 
 from __future__ import annotations
 
+from typing import Final
+
 from markupsafe import Markup
 
 from ..categories import ALL_CATEGORIES
 from ..config.services import builtin_presets
 from ..consent import Consent
 from .inert import Gate, blocked_frame_hosts, make_inert
+from .renderer import HELD_BACK_LIMIT
 from .widgets import Widgets
 
 
@@ -43,16 +46,43 @@ def gate_for(name: str, widgets: Widgets | None, consent: Consent | None) -> Gat
     return Gate(name) if name in ALL_CATEGORIES else Gate(builtin_presets()[name].category, service=name)
 
 
+#: Blocks longer than this are made inert on every render rather than kept.
+LONGEST_KEPT: Final = 64 * 1024
+
+#: A held-back block: how it is gated, its inert HTML, the host of each blocked iframe.
+HeldBack = tuple[Gate, Markup, tuple[str, ...]]
+
+
+def _hold_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> HeldBack:
+    gate = gate_for(name, widgets, consent)
+    inert = Markup(make_inert(body, gate))  # noqa: S704 (the site's own output, see held_back)
+    return gate, inert, tuple(blocked_frame_hosts(inert))
+
+
 def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> Markup:
     """``body`` inert until ``name`` is allowed, each blocked embed behind a placeholder.
 
     ``body`` is the site's own rendered template output, already escaped by its engine.
+    Making it inert depends on nothing but the body, the name, the services the visitor
+    allows (for a category's block) and the config, so the result is kept per renderer
+    under exactly those; the placeholders, which carry the request's path, are not.
     """
-    gate = gate_for(name, widgets, consent)
-    inert = Markup(make_inert(body, gate))  # noqa: S704 (see above)
     if widgets is None:
-        return inert
-    return widgets.placeholders(gate, blocked_frame_hosts(inert)) + inert
+        return _hold_back(body, name, widgets, consent)[1]
+    if len(body) > LONGEST_KEPT:
+        gate, inert, hosts = _hold_back(body, name, widgets, consent)
+    else:
+        allowed = (consent.services if consent else frozenset()) if name in ALL_CATEGORIES else None
+        key = (body, name, allowed)
+        kept = widgets.renderer.held_back
+        found = kept.get(key)
+        if found is None:
+            found = _hold_back(body, name, widgets, consent)
+            if len(kept) >= HELD_BACK_LIMIT:
+                kept.clear()
+            kept[key] = found
+        gate, inert, hosts = found
+    return widgets.placeholders(gate, list(hosts)) + inert if hosts else inert
 
 
 def fallback(body: str, name: str) -> Markup:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gettext
 import logging
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Final
 
@@ -60,10 +60,12 @@ def _quality(parameter: str) -> float:
     return quality if 0.0 <= quality <= 1.0 else 0.0
 
 
+@lru_cache(maxsize=512)
 def negotiate_locale(accept_language: str | None, available: tuple[str, ...], default: str) -> str:
     """Pick the best of ``available`` for an ``Accept-Language`` header.
 
-    Malformed headers never raise: unreadable entries are skipped.
+    Malformed headers never raise: unreadable entries are skipped. Browsers send a handful of
+    distinct headers, so the answers are kept (bounded: a visitor may send anything).
     """
     if not accept_language:
         return default
