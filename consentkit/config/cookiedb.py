@@ -113,11 +113,9 @@ def compact_lines(rows: list[KnownCookie]) -> list[str]:
 
 def parse_compact(text: str) -> list[KnownCookie]:
     """The rows written by ``compact_lines``, about ten times faster to read than the CSV."""
-    rows = []
-    for line in text.splitlines():
-        name, category, platform, is_prefix, domain = line.split("\t")
-        rows.append(KnownCookie(name, category, platform, is_prefix == "1", domain))
-    return rows
+    make = tuple.__new__  # the NamedTuple's own constructor checks arguments: a fifth slower here
+    fields = (line.split("\t") for line in text.splitlines())
+    return [make(KnownCookie, (name, kind, owner, flag == "1", domain)) for name, kind, owner, flag, domain in fields]
 
 
 @dataclass(frozen=True)

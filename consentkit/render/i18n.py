@@ -12,8 +12,6 @@ from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Final
 
-from babel.support import Translations
-
 log = logging.getLogger("consentkit")
 
 DOMAIN: Final = "consentkit"
@@ -38,6 +36,8 @@ _MAX_ACCEPT_LANGUAGE = 512
 @cache
 def translations(locale: str, domain: str = DOMAIN) -> gettext.NullTranslations:
     """The catalog of ``locale`` in ``domain``; English message ids when it is missing."""
+    from babel.support import Translations  # Babel loads on first render, not on import
+
     directory = str(files("consentkit").joinpath("locales"))
     loaded = Translations.load(directory, [locale], domain=domain)
     if not isinstance(loaded, Translations) and locale != "en":
