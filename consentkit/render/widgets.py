@@ -45,12 +45,12 @@ def current_path(environ: dict[str, Any]) -> str:
 
 
 # Pure functions of a path, kept for the paths a site serves most (bounded: visitors choose paths).
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _quoted_path(path: str) -> str:
     return quote(path.encode("latin-1", "replace"), safe="/;=,@:!$&'()*+~-._") or "/"
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def settings_query(locale: str, next_path: str) -> str:
     """The notice page's query for the settings link: the locale and the page to come back to."""
     return urlencode({"lang": locale, "next": next_path})
