@@ -82,7 +82,9 @@ def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | 
                 kept.clear()
             kept[key] = found
         gate, inert, hosts = found
-    return widgets.placeholders(gate, list(hosts)) + inert if hosts else inert
+    if not hosts:
+        return inert
+    return widgets.placeholders(gate, list(hosts)) + inert
 
 
 def fallback(body: str, name: str) -> Markup:
@@ -91,5 +93,5 @@ def fallback(body: str, name: str) -> Markup:
     if not body.strip():
         return Markup("")
     # A category or a preset key (checked by the caller): neither holds "--", so it cannot end the comment.
-    opening = Markup(f"<!--consentkit-fallback {name}-->")  # noqa: S704
-    return opening + Markup(body) + Markup("<!--/consentkit-fallback-->")  # noqa: S704 (the template's own output)
+    # One Markup of the whole: the body is the template's own output, already escaped by its engine.
+    return Markup(f"<!--consentkit-fallback {name}-->{body}<!--/consentkit-fallback-->")  # noqa: S704

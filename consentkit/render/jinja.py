@@ -90,4 +90,6 @@ class ConsentExtension(Extension):
             return body
         held = held_back(str(body), name, widgets, consent)
         # Marked so that consentkit.js can remove it once the category or service is allowed live.
-        return held + fallback(str(caller()), name) if caller is not None else held
+        if caller is None:
+            return held
+        return held + fallback(str(caller()), name)
