@@ -47,9 +47,10 @@ def import_ms(statement: str) -> float:
 
 
 def call_ms(function: Callable[[], object]) -> float:
-    started = time.perf_counter()
+    """CPU ms of one call, in this thread."""
+    started = time.thread_time()
     function()
-    return (time.perf_counter() - started) * 1e3
+    return (time.thread_time() - started) * 1e3
 
 
 def first_load_config() -> object:
