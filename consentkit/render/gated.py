@@ -84,7 +84,8 @@ def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | 
         gate, inert, hosts = found
     if not hosts:
         return inert
-    return widgets.placeholders(gate, list(hosts)) + inert
+    # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.
+    return Markup("".join((widgets.placeholders(gate, list(hosts)), inert)))  # noqa: S704
 
 
 def fallback(body: str, name: str) -> Markup:

@@ -29,6 +29,7 @@ from jinja2.exceptions import TemplateRuntimeError
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from ..consent import Consent
 from .gated import fallback, held_back, name_problem
@@ -92,4 +93,4 @@ class ConsentExtension(Extension):
         # Marked so that consentkit.js can remove it once the category or service is allowed live.
         if caller is None:
             return held
-        return held + fallback(str(caller()), name)
+        return Markup("".join((held, fallback(str(caller()), name))))  # noqa: S704 (both HTML already)
