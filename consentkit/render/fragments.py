@@ -59,9 +59,11 @@ class Fragment:
 
     def fill(self, values: Mapping[str, object]) -> Markup:
         parts = self.parts
+        # Each value escaped once, however often the widget prints it (the banner's base: three times).
+        ready = {name: escaped(value) for name, value in values.items()}
         out = [parts[0]]
         for index, name in enumerate(self.names, 1):
-            out.append(escaped(values[name]))
+            out.append(ready[name])
             out.append(parts[index])
         return Markup("".join(out))  # noqa: S704 (the template's output and escaped values)
 
