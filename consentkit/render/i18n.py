@@ -60,13 +60,17 @@ def _quality(parameter: str) -> float:
     return quality if 0.0 <= quality <= 1.0 else 0.0
 
 
-@lru_cache(maxsize=512)
 def negotiate_locale(accept_language: str | None, available: tuple[str, ...], default: str) -> str:
     """Pick the best of ``available`` for an ``Accept-Language`` header.
 
     Malformed headers never raise: unreadable entries are skipped. Browsers send a handful of
     distinct headers, so the answers are kept (bounded: a visitor may send anything).
     """
+    return _negotiate(accept_language, tuple(available), default)
+
+
+@lru_cache(maxsize=512)
+def _negotiate(accept_language: str | None, available: tuple[str, ...], default: str) -> str:
     if not accept_language:
         return default
     ranked: list[tuple[float, int, str]] = []
