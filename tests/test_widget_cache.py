@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
 from consentkit.consent import UNDECIDED, Consent, granted_set
@@ -95,3 +96,11 @@ def test_the_cache_is_bounded() -> None:
     for number in range(50):
         assert cache.render(number, lambda values: f"<b>{values['x']}</b>", {"x": number}) == f"<b>{number}</b>"
     assert len(cache) <= 8
+
+
+def test_a_text_label_and_a_markup_label_never_share_a_settings_link(make_middleware: Factory) -> None:
+    environ: dict[str, Any] = {"PATH_INFO": "/", "QUERY_STRING": "", "consentkit.gate.middleware": make_middleware()}
+    widgets = widgets_for(environ)
+    assert "&lt;b&gt;Cookies&lt;/b&gt;" in widgets.settings_link("<b>Cookies</b>")
+    assert "><b>Cookies</b></a>" in widgets.settings_link(Markup("<b>Cookies</b>"))
+    assert "&lt;b&gt;Cookies&lt;/b&gt;" in widgets.settings_link("<b>Cookies</b>")

@@ -335,8 +335,8 @@ class Renderer:
         return self._widget("consentkit/corner.html", locale, None, {"link": link})
 
     def settings_link(self, *, locale: str, href: str, label: str | None = None) -> Markup:
-        # A Markup label is printed as it is, a str label escaped: the two never share an entry.
-        key = (label, isinstance(label, Markup))
+        # A label with __html__ (Markup) is printed as it is, any other escaped: the two never share an entry.
+        key = (None if label is None else str(label), hasattr(label, "__html__"))
         return self._widget("consentkit/settings_link.html", locale, key, {"href": href}, label=label)
 
     def notice(
