@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Hashable, Mapping
-from typing import Final
+from typing import Final, Generic, TypeVar
 
 from markupsafe import Markup, escape
 
@@ -33,6 +33,30 @@ _TOKEN: Final = secrets.token_hex(8)
 _MARKER: Final = re.compile(f"\x00{_TOKEN}:([a-z_]+)\x00")
 
 Render = Callable[[Mapping[str, object]], str]
+
+Value = TypeVar("Value")
+
+
+class Kept(Generic[Value]):
+    """Values made once per key, at most ``limit`` of them: when full it starts over, which keeps
+    memory bounded whatever keys visitors cause, at the price of remaking the common ones."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._values: dict[Hashable, Value] = {}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key: Hashable, make: Callable[[], Value]) -> Value:
+        try:
+            return self._values[key]
+        except KeyError:
+            value = make()
+            if len(self._values) >= self._limit:
+                self._values.clear()
+            self._values[key] = value
+            return value
 
 
 def marker(name: str) -> str:
@@ -88,21 +112,14 @@ class FragmentCache:
     """Fragments by key; see the module's docstring for what a key must hold."""
 
     def __init__(self, limit: int = LIMIT) -> None:
-        self._limit = limit
-        self._fragments: dict[Hashable, Fragment | None] = {}
+        self._fragments: Kept[Fragment | None] = Kept(limit)
 
     def __len__(self) -> int:
         return len(self._fragments)
 
     def render(self, key: Hashable, render: Render, values: Mapping[str, object]) -> Markup:
         """The widget of ``key`` with ``values`` in its slots; ``render(values)`` makes it the first time."""
-        try:
-            fragment = self._fragments[key]
-        except KeyError:
-            fragment = Fragment.of(render, tuple(values))
-            if len(self._fragments) >= self._limit:
-                self._fragments.clear()
-            self._fragments[key] = fragment
+        fragment = self._fragments.get(key, lambda: Fragment.of(render, tuple(values)))
         if fragment is None:
             return Markup(render(values))  # noqa: S704 (the template's own autoescaped output)
         return fragment.fill(values)

@@ -16,7 +16,6 @@ from ..categories import ALL_CATEGORIES
 from ..config.services import builtin_presets
 from ..consent import Consent
 from .inert import Gate, blocked_frame_hosts, make_inert
-from .renderer import HELD_BACK_LIMIT
 from .widgets import Widgets
 
 
@@ -74,14 +73,7 @@ def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | 
     else:
         allowed = (consent.services if consent else frozenset()) if name in ALL_CATEGORIES else None
         key = (body, name, allowed)
-        kept = widgets.renderer.held_back
-        found = kept.get(key)
-        if found is None:
-            found = _hold_back(body, name, widgets, consent)
-            if len(kept) >= HELD_BACK_LIMIT:
-                kept.clear()
-            kept[key] = found
-        gate, inert, hosts = found
+        gate, inert, hosts = widgets.renderer.held_back.get(key, lambda: _hold_back(body, name, widgets, consent))
     if not hosts:
         return inert
     # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.

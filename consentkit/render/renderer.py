@@ -24,7 +24,7 @@ from ..config.durations import SESSION, Duration
 from ..config.services import Service
 from ..consent import COOKIE_NAME, UNDECIDED, Consent
 from ..log.record import text_hash_of
-from .fragments import FragmentCache
+from .fragments import FragmentCache, Kept
 from .i18n import translations
 from .notice import notice_context
 from .texts import Texts
@@ -91,8 +91,9 @@ class Renderer:
         self._texts: dict[str, Texts] = {}
         self._hashes: dict[str, str] = {}
         self.fragments = FragmentCache()
+        self._heads: Kept[Markup] = Kept(HEADS_LIMIT)
         #: ``{% consent %}`` blocks made inert, by body, name and services allowed (``gated.held_back``).
-        self.held_back: dict[Hashable, Any] = {}
+        self.held_back: Kept[Any] = Kept(HELD_BACK_LIMIT)
 
     @cached_property
     def env(self) -> Environment:
@@ -246,18 +247,7 @@ class Renderer:
     def head(self, base: str, consent: Consent) -> Markup:
         """The stylesheet, the script and its settings (a JSON data block: CSP never runs it), rendered
         once per base and consent state."""
-        key = ("head", base, consent_key(consent))
-        cached = self._heads.get(key)
-        if cached is None:
-            cached = self._head(base, consent)
-            if len(self._heads) >= HEADS_LIMIT:
-                self._heads.clear()
-            self._heads[key] = cached
-        return cached
-
-    @cached_property
-    def _heads(self) -> dict[Hashable, Markup]:
-        return {}
+        return self._heads.get((base, consent_key(consent)), lambda: self._head(base, consent))
 
     def _head(self, base: str, consent: Consent) -> Markup:
         settings = {
