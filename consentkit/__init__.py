@@ -31,7 +31,8 @@ _EXPORTS: Final = {
     "ConsentKit": ".integrations.flask",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+# Not ConsentKit: `from consentkit import *` must work without Flask, as it always has.
+__all__ = [name for name in _EXPORTS if name != "ConsentKit"]
 
 
 def __getattr__(name: str) -> Any:
