@@ -14,12 +14,14 @@ Jinja: a Flask app with ``ConsentKit``. Django: a Django project with
 ``consentkit.django.ConsentMiddleware`` and ``{% load consentkit %}``. Each is
 timed for an undecided visitor (banner shown, every block held back) and for a
 visitor who allowed analytics only (no banner, two blocks held back). The
-script prints µs per page, the time added (best / median of the rounds), the
-ratio with / without, and the Django figure over the Jinja one.
+script prints CPU µs per page (best / median of the rounds), the time added
+(the best round with the widgets minus the best without, and the same of the
+medians), the ratio with / without, and the Django figure over the Jinja one.
+The HTML auto-gate is off in both (``benchmarks/autogate.py`` times it).
 
 Targets: at most 30 µs added (Jinja); Django within 1.5x of Jinja.
 
-Run: ``make bench`` (or ``.venv/bin/python benchmarks/page.py [--rounds 9] [--calls 2000]``).
+Run: ``make bench`` (or ``.venv/bin/python benchmarks/page.py [--rounds 15] [--calls 500]``).
 """
 
 from __future__ import annotations
