@@ -105,6 +105,8 @@ notices: install
 
 bench: install
 	$(BIN)/python benchmarks/middleware.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/page.py
 
 clean:
 	rm -rf $(VENV) .venv-django-lts .venv-django-newest build dist *.egg-info consentkit/locales .pytest_cache .mypy_cache .ruff_cache test-artifacts notices-out .cache

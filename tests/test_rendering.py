@@ -287,6 +287,38 @@ def test_the_consent_tag_renders_inert_plus_the_else_part_otherwise(consent: Con
     )
 
 
+NESTED = (
+    '{% for id in ids %}{% consent "analytics" %}<script src="/a/{{ id }}.js"></script>'
+    '{% consent "marketing" %}<img src="/m/{{ id }}.gif">{% else %}<i>{{ id }}</i>{% endconsent %}'
+    "{% endconsent %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(
+    ("granted", "expected"),
+    [
+        pytest.param(
+            {"analytics"},
+            '<script src="/a/{0}.js"></script><img data-src="/m/{0}.gif" data-consentkit-category="marketing">'
+            "<!--consentkit-fallback marketing--><i>{0}</i><!--/consentkit-fallback-->",
+            id="outer-allowed",
+        ),
+        pytest.param(
+            {"marketing"},
+            # The outer block holds back all it holds, the inner block's allowed image too.
+            '<script src="/a/{0}.js" type="text/plain" data-consentkit-category="analytics"></script>'
+            '<img data-src="/m/{0}.gif" data-consentkit-category="analytics">',
+            id="inner-allowed",
+        ),
+    ],
+)
+def test_nested_consent_blocks_in_a_loop_each_keep_their_own_body(granted: set[str], expected: str) -> None:
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    consent = Consent(decided=True, granted=granted_set(granted))
+    html = environment.from_string(NESTED).render(consent=consent, ids=["x1", "x2"])
+    assert html == expected.format("x1") + expected.format("x2")
+
+
 def test_an_iframe_of_no_enabled_service_gets_a_placeholder_that_allows_its_category(make_middleware: Factory) -> None:
     environ = environ_for(ACCEPT_LANGUAGE="sv")
     environ["consentkit.gate.middleware"] = make_middleware()

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 try:
-    from flask import Flask, current_app, has_request_context, request
+    from flask import Flask, has_request_context, request
 except ImportError as missing:
     raise ImportError(
         "consentkit.flask needs Flask, which is an extra: pip install 'consentkit[flask]' "
@@ -66,7 +66,7 @@ class ConsentKit:
             _secret_key(app),
             prefix=app.config["CONSENTKIT_PREFIX"],
             session_cookie_name=app.config.get("SESSION_COOKIE_NAME") or "session",
-            locale_selector=_selector(locale_selector),
+            locale_selector=_selector(app, locale_selector),
             store=store,
             secure=app.config["CONSENTKIT_SECURE"],
             debug=app.debug,
@@ -107,13 +107,14 @@ def _secret_key(app: Flask) -> Any:
     return [*(app.config.get("SECRET_KEY_FALLBACKS") or []), app.secret_key]
 
 
-def _selector(site_selector: LocaleSelector | None) -> LocaleSelector:
+def _selector(app: Flask, site_selector: LocaleSelector | None) -> LocaleSelector:
     def select(environ: Any) -> str | None:
         if site_selector is not None:
             chosen = site_selector(environ)
             if chosen:
                 return chosen
-        if has_request_context() and "babel" in current_app.extensions:
+        # The app's own dict first: most apps have no Flask-Babel, and asking the context costs more.
+        if "babel" in app.extensions and has_request_context():
             from flask_babel import get_locale  # only when the app uses Flask-Babel
 
             locale = get_locale()

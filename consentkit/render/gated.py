@@ -8,6 +8,8 @@ and the fallback wrapper are the same byte for byte in every front door.
 
 from __future__ import annotations
 
+from typing import Final
+
 from markupsafe import Markup
 
 from ..categories import ALL_CATEGORIES
@@ -43,16 +45,39 @@ def gate_for(name: str, widgets: Widgets | None, consent: Consent | None) -> Gat
     return Gate(name) if name in ALL_CATEGORIES else Gate(builtin_presets()[name].category, service=name)
 
 
+#: Blocks longer than this are made inert on every render rather than kept.
+LONGEST_KEPT: Final = 64 * 1024
+
+#: A held-back block: how it is gated, its inert HTML, the host of each blocked iframe.
+HeldBack = tuple[Gate, Markup, tuple[str, ...]]
+
+
+def _hold_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> HeldBack:
+    gate = gate_for(name, widgets, consent)
+    inert = Markup(make_inert(body, gate))  # noqa: S704 (the site's own output, see held_back)
+    return gate, inert, tuple(blocked_frame_hosts(inert))
+
+
 def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> Markup:
     """``body`` inert until ``name`` is allowed, each blocked embed behind a placeholder.
 
     ``body`` is the site's own rendered template output, already escaped by its engine.
+    Making it inert depends on nothing but the body, the name, the services the visitor
+    allows (for a category's block) and the config, so the result is kept per renderer
+    under exactly those; the placeholders, which carry the request's path, are not.
     """
-    gate = gate_for(name, widgets, consent)
-    inert = Markup(make_inert(body, gate))  # noqa: S704 (see above)
     if widgets is None:
+        return _hold_back(body, name, widgets, consent)[1]
+    if len(body) > LONGEST_KEPT:
+        gate, inert, hosts = _hold_back(body, name, widgets, consent)
+    else:
+        allowed = (consent.services if consent else frozenset()) if name in ALL_CATEGORIES else None
+        key = (body, name, allowed)
+        gate, inert, hosts = widgets.renderer.held_back.get(key, lambda: _hold_back(body, name, widgets, consent))
+    if not hosts:
         return inert
-    return widgets.placeholders(gate, blocked_frame_hosts(inert)) + inert
+    # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.
+    return Markup("".join((widgets.placeholders(gate, list(hosts)), inert)))  # noqa: S704
 
 
 def fallback(body: str, name: str) -> Markup:
@@ -61,5 +86,5 @@ def fallback(body: str, name: str) -> Markup:
     if not body.strip():
         return Markup("")
     # A category or a preset key (checked by the caller): neither holds "--", so it cannot end the comment.
-    opening = Markup(f"<!--consentkit-fallback {name}-->")  # noqa: S704
-    return opening + Markup(body) + Markup("<!--/consentkit-fallback-->")  # noqa: S704 (the template's own output)
+    # One Markup of the whole: the body is the template's own output, already escaped by its engine.
+    return Markup(f"<!--consentkit-fallback {name}-->{body}<!--/consentkit-fallback-->")  # noqa: S704

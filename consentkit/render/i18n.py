@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import gettext
 import logging
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Final
-
-from babel.support import Translations
 
 log = logging.getLogger("consentkit")
 
@@ -38,6 +36,8 @@ _MAX_ACCEPT_LANGUAGE = 512
 @cache
 def translations(locale: str, domain: str = DOMAIN) -> gettext.NullTranslations:
     """The catalog of ``locale`` in ``domain``; English message ids when it is missing."""
+    from babel.support import Translations  # Babel loads on first render, not on import
+
     directory = str(files("consentkit").joinpath("locales"))
     loaded = Translations.load(directory, [locale], domain=domain)
     if not isinstance(loaded, Translations) and locale != "en":
@@ -63,8 +63,14 @@ def _quality(parameter: str) -> float:
 def negotiate_locale(accept_language: str | None, available: tuple[str, ...], default: str) -> str:
     """Pick the best of ``available`` for an ``Accept-Language`` header.
 
-    Malformed headers never raise: unreadable entries are skipped.
+    Malformed headers never raise: unreadable entries are skipped. Browsers send a handful of
+    distinct headers, so the answers are kept (bounded: a visitor may send anything).
     """
+    return _negotiate(accept_language, tuple(available), default)
+
+
+@lru_cache(maxsize=512)
+def _negotiate(accept_language: str | None, available: tuple[str, ...], default: str) -> str:
     if not accept_language:
         return default
     ranked: list[tuple[float, int, str]] = []

@@ -21,7 +21,8 @@ object the Flask extension and ``widgets_for(environ)`` provide) or
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import count
+from typing import Any, Final
 
 from jinja2 import nodes
 from jinja2.exceptions import TemplateRuntimeError
@@ -33,6 +34,9 @@ from markupsafe import Markup
 from ..consent import Consent
 from .gated import fallback, held_back, name_problem
 from .widgets import Widgets
+
+#: Numbers each block's captured body apart (a nested block must not overwrite its parent's).
+_BLOCKS: Final = count()
 
 
 def _check_name(name: object, widgets: object = None) -> str:
@@ -54,7 +58,7 @@ def consent_in(context: Context) -> Consent | None:
 class ConsentExtension(Extension):
     tags = {"consent"}  # noqa: RUF012 (the base class declares it a plain set)
 
-    def parse(self, parser: Parser) -> nodes.Node:
+    def parse(self, parser: Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno
         category = parser.parse_expression()
         if isinstance(category, nodes.Const):
@@ -65,28 +69,28 @@ class ConsentExtension(Extension):
         else_body: list[nodes.Node] = []
         if next(parser.stream).test("name:else"):
             else_body = parser.parse_statements(("name:endconsent",), drop_needle=True)
-        allowed = self.call_method("_allows", [category, nodes.ContextReference()])
-        inert_body = nodes.CallBlock(self.call_method("_inert", [category, nodes.ContextReference()]), [], [], body)
-        otherwise: list[nodes.Node] = [inert_body]
-        if else_body:
-            otherwise.append(nodes.CallBlock(self.call_method("_fallback", [category]), [], [], else_body))
-        return nodes.If(allowed, body, [], otherwise, lineno=lineno)
+        # One call per block, a cost paid on every page: the body is captured in place (no macro), and
+        # ``_gated`` asks for the else part (``caller()``) only when the visitor has not allowed the name.
+        captured = nodes.Name(f"_consentkit_block_{lineno}_{next(_BLOCKS)}", "store", lineno=lineno)
+        capture = nodes.AssignBlock(captured, None, body, lineno=lineno)
+        arguments = [category, nodes.ContextReference(), nodes.Name(captured.name, "load", lineno=lineno)]
+        if not else_body:
+            return [capture, nodes.Output([self.call_method("_gated", arguments, lineno=lineno)], lineno=lineno)]
+        return [capture, nodes.CallBlock(self.call_method("_gated", arguments), [], [], else_body, lineno=lineno)]
 
     def widgets(self, context: Context) -> Widgets | None:
         """The request's helpers; front doors whose templates carry them elsewhere override this."""
         widgets = context.get("consentkit")
         return widgets if isinstance(widgets, Widgets) else None
 
-    def _allows(self, category: object, context: Context) -> bool:
+    def _gated(self, category: object, context: Context, body: str, caller: Any = None) -> str:
         widgets = self.widgets(context)
         consent = widgets.consent if widgets is not None else consent_in(context)
-        return consent is not None and consent.allows(_check_name(category, widgets))
-
-    def _inert(self, category: object, context: Context, caller: Any) -> Markup:
-        widgets = self.widgets(context)
-        consent = widgets.consent if widgets is not None else consent_in(context)
-        return held_back(str(caller()), _check_name(category, widgets), widgets, consent)
-
-    def _fallback(self, category: object, caller: Any) -> Markup:
+        name = _check_name(category, widgets)
+        if consent is not None and consent.allows(name):
+            return body
+        held = held_back(str(body), name, widgets, consent)
         # Marked so that consentkit.js can remove it once the category or service is allowed live.
-        return fallback(str(caller()), _check_name(category))
+        if caller is None:
+            return held
+        return Markup("".join((held, fallback(str(caller()), name))))  # noqa: S704 (both HTML already)

@@ -14,10 +14,6 @@ from datetime import datetime, tzinfo
 from functools import cache
 from typing import Any, Final
 
-from babel import Locale
-from babel.dates import format_date, format_time, get_timezone
-from babel.lists import format_list
-
 from ..config import Config
 from ..config.declarations import DeclaredCookie
 from ..config.durations import Duration
@@ -67,6 +63,8 @@ TIME_PATTERNS: Final = {"nb": "HH.mm", "nn": "HH.mm", "sv": "HH.mm", "da": "HH.m
 @cache
 def controller_time_zone(country: str) -> tzinfo:
     """The controller's own time zone, which is the visitor's in practice."""
+    from babel.dates import get_timezone  # Babel loads on first render, not on import
+
     try:
         return get_timezone(TIME_ZONES.get(country, "UTC"))
     except LookupError:  # no time zone data on this machine
@@ -76,6 +74,8 @@ def controller_time_zone(country: str) -> tzinfo:
 def format_moment(moment: datetime, t: Texts, time_zone: tzinfo) -> str:
     """ "5. mars 2026 kl. 15.07": the long date and the hour and minute, no seconds and no zone."""
     local = moment.astimezone(time_zone)
+    from babel.dates import format_date, format_time
+
     date = format_date(local, "long", locale=t.babel_locale)
     time = format_time(local, TIME_PATTERNS.get(t.locale, "HH:mm"), locale=t.locale)
     return t("date_at_time", date=date, time=time)
@@ -93,6 +93,9 @@ def notice_context(
 ) -> dict[str, Any]:
     locale = t.locale
     country = config.controller.country
+    from babel import Locale
+    from babel.lists import format_list
+
     territories = Locale.parse(locale).territories
 
     def joined(items: list[str]) -> str:

@@ -10,24 +10,34 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Hashable, Mapping
 from functools import cached_property
 from importlib.resources import files
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..categories import ALL_CATEGORIES, NECESSARY
 from ..config import Config
 from ..config.declarations import DeclaredCookie
 from ..config.durations import SESSION, Duration
+from ..config.services import Service
 from ..consent import COOKIE_NAME, UNDECIDED, Consent
 from ..log.record import text_hash_of
+from .fragments import FragmentCache, Kept
 from .i18n import translations
 from .notice import notice_context
 from .texts import Texts
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 STATIC_FILES = ("consentkit.css", "consentkit.js")
+
+#: Distinct (base, consent state) pairs whose ``<head>`` tags are kept before starting over.
+HEADS_LIMIT: Final = 256
+#: Distinct ``{% consent %}`` blocks (body, name, services allowed) kept inert before starting over.
+HELD_BACK_LIMIT: Final = 256
 
 #: Google Consent Mode v2: each type, the category that grants it, and the Google service that grants
 #: it on its own (necessary always grants security_storage; docs/compliance.md has the mapping).
@@ -51,6 +61,9 @@ def escape_markdown(value: object) -> str:
 
 def template_environment(*, autoescape: bool) -> Environment:
     """A Jinja environment over the package's own templates, independent of the site's Jinja set-up."""
+    # Imported on first render: a process that only gates requests never loads Jinja.
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     return Environment(
         loader=PackageLoader("consentkit", "templates"),
         autoescape=autoescape,  # noqa: S701 (on for HTML; Markdown escapes every value with |md)
@@ -63,18 +76,35 @@ def template_environment(*, autoescape: bool) -> Environment:
     )
 
 
+def consent_key(consent: Consent) -> Hashable:
+    """All of a consent the widgets show: what is allowed, and whether the visitor has chosen."""
+    return (consent.decided, consent.granted, consent.services)
+
+
 class Renderer:
-    """Renders for one config; texts and hashes are worked out once per locale."""
+    """Renders for one config; texts and hashes are worked out once per locale, and the widgets a page
+    carries once per locale and consent state (``fragments.py``: the request's own values go in after)."""
 
     def __init__(self, config: Config, session_cookie_name: str | None = None) -> None:
         self.config = config
         self.session_cookie_name = session_cookie_name
-        self.env = template_environment(autoescape=True)
-        # Markdown is not HTML: no autoescaping, every value goes through |md instead.
-        self.markdown_env = template_environment(autoescape=False)
-        self.markdown_env.filters["md"] = escape_markdown
         self._texts: dict[str, Texts] = {}
         self._hashes: dict[str, str] = {}
+        self.fragments = FragmentCache()
+        self._heads: Kept[Markup] = Kept(HEADS_LIMIT)
+        #: ``{% consent %}`` blocks made inert, by body, name and services allowed (``gated.held_back``).
+        self.held_back: Kept[Any] = Kept(HELD_BACK_LIMIT)
+
+    @cached_property
+    def env(self) -> Environment:
+        return template_environment(autoescape=True)
+
+    @cached_property
+    def markdown_env(self) -> Environment:
+        # Markdown is not HTML: no autoescaping, every value goes through |md instead.
+        env = template_environment(autoescape=False)
+        env.filters["md"] = escape_markdown
+        return env
 
     def texts(self, locale: str) -> Texts:
         texts = self._texts.get(locale)
@@ -159,6 +189,13 @@ class Renderer:
         )
         return Markup(html)  # noqa: S704 (autoescaped output of our own templates)
 
+    def _widget(self, template: str, locale: str, key: Hashable, slots: Mapping[str, object], **context: Any) -> Markup:
+        """``template`` rendered once per (``key``, locale), ``slots`` (request values, printed only) filled in
+        per call. ``key`` and ``context`` must hold everything else the output depends on."""
+        return self.fragments.render(
+            (template, locale, key), lambda values: self._render(template, locale, **context, **values), slots
+        )
+
     @cached_property
     def _scheme(self) -> str:
         """The class that lets consentkit's boxes follow a dark ``prefers-color-scheme``, if the site asks."""
@@ -208,7 +245,11 @@ class Renderer:
         return hooks
 
     def head(self, base: str, consent: Consent) -> Markup:
-        """The stylesheet, the script and its settings (a JSON data block: CSP never runs it)."""
+        """The stylesheet, the script and its settings (a JSON data block: CSP never runs it), rendered
+        once per base and consent state."""
+        return self._heads.get((base, consent_key(consent)), lambda: self._head(base, consent))
+
+    def _head(self, base: str, consent: Consent) -> Markup:
         settings = {
             "base": base,
             "state": self.state(consent),
@@ -234,32 +275,59 @@ class Renderer:
         return {key: state[key] for key in ("decided", "categories", "services")}
 
     def dialog(self, *, locale: str, base: str, consent: Consent, next_path: str) -> Markup:
-        return self._render("consentkit/dialog.html", locale, base=base, consent=consent, next_path=next_path)
+        slots = {"base": base, "next_path": next_path}
+        return self._widget("consentkit/dialog.html", locale, consent_key(consent), slots, consent=consent)
+
+    @cached_property
+    def _enabled_services(self) -> dict[str, Service]:
+        return {found.key: found for found in self.config.services if found.key in self.config.service_categories}
 
     def placeholder(
         self, *, locale: str, base: str, next_path: str, category: str, service: str | None, host: str
     ) -> Markup:
         """A blocked embed's stand-in; its button allows ``service`` alone, or ``category`` without one."""
-        enabled = {found.key: found for found in self.config.services if found.key in self.config.service_categories}
-        return self._render(
+        found = self._enabled_services.get(service or "")
+        slots = {"base": base, "next_path": next_path, "host": host}
+        return self._widget(
             "consentkit/placeholder.html",
             locale,
-            base=base,
-            next_path=next_path,
+            (category, found.key if found else None),
+            slots,
             category=category,
-            service=enabled.get(service or ""),
-            host=host,
+            service=found,
         )
 
     def banner(self, *, locale: str, base: str, next_path: str, consent: Consent = UNDECIDED) -> Markup:
-        return self._render("consentkit/banner.html", locale, base=base, consent=consent, next_path=next_path)
+        slots = {"base": base, "next_path": next_path}
+        return self._widget("consentkit/banner.html", locale, consent_key(consent), slots, consent=consent)
+
+    def body(self, *, locale: str, base: str, consent: Consent, next_path: str, settings_href: str) -> Markup:
+        """The banner (for an undecided visitor), the floating settings link (unless the config leaves
+        it out) and the dialog, as one cached fragment: one lookup per page instead of four."""
+
+        def render(values: Mapping[str, object]) -> str:
+            # The values are the markers here: each part below fills them in, and the whole is split on them.
+            base, next_path = str(values["base"]), str(values["next_path"])
+            banner = Markup("")
+            if not consent.decided:
+                banner = self.banner(locale=locale, base=base, next_path=next_path, consent=consent)
+            corner = Markup("")
+            if self.config.floating_link:
+                link = self.settings_link(locale=locale, href=str(values["settings_href"]))
+                corner = self.corner(locale=locale, link=link)
+            return banner + corner + self.dialog(locale=locale, base=base, consent=consent, next_path=next_path)
+
+        slots = {"base": base, "next_path": next_path, "settings_href": settings_href}
+        return self.fragments.render(("body", locale, consent_key(consent)), render, slots)
 
     def corner(self, *, locale: str, link: Markup) -> Markup:
         """The floating settings link, in a landmark of its own."""
-        return self._render("consentkit/corner.html", locale, link=link)
+        return self._widget("consentkit/corner.html", locale, None, {"link": link})
 
     def settings_link(self, *, locale: str, href: str, label: str | None = None) -> Markup:
-        return self._render("consentkit/settings_link.html", locale, href=href, label=label)
+        # A label with __html__ (Markup) is printed as it is, any other escaped: the two never share an entry.
+        key = (None if label is None else str(label), hasattr(label, "__html__"))
+        return self._widget("consentkit/settings_link.html", locale, key, {"href": href}, label=label)
 
     def notice(
         self,

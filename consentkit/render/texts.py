@@ -6,9 +6,6 @@ import gettext
 from collections.abc import Mapping
 from typing import Final
 
-from babel.lists import format_list
-from babel.numbers import format_decimal
-
 from ..config.durations import Duration, for_display
 from ..messages import MESSAGES, SUPPORTED_LOCALES, TEXT_KEYS, UNIT_MESSAGES, check_override, placeholders
 
@@ -41,6 +38,8 @@ class Texts:
 
     def purposes(self, categories: tuple[str, ...]) -> str:
         """The offered purposes joined as the locale joins a list ("a, b og c")."""
+        from babel.lists import format_list  # Babel loads on first render, not on import
+
         return format_list([self(f"purpose_{category}") for category in categories], locale=self.babel_locale)
 
     def duration(self, duration: Duration) -> str:
@@ -48,6 +47,8 @@ class Texts:
         shown = for_display(duration)
         if shown.amount is None or shown.unit is None:
             return self("duration_persistent") if shown.is_persistent else self("duration_session")
+        from babel.numbers import format_decimal
+
         singular, plural = UNIT_MESSAGES[shown.unit]
         # The catalog picks the word (Babel's CLDR data says "døgn"); Babel formats the number.
         text = self._translations.ngettext(singular, plural, shown.amount)

@@ -7,7 +7,7 @@ must be in front of the app.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
@@ -39,10 +39,21 @@ class WidgetSource(Protocol):
 
 def current_path(environ: dict[str, Any]) -> str:
     """The request's own path and query, as a same-site ``next`` target."""
-    raw = (str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))).encode("latin-1", "replace")
-    path = quote(raw, safe="/;=,@:!$&'()*+~-._") or "/"
+    path = _quoted_path(str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "")))
     query = environ.get("QUERY_STRING", "")
     return f"{path}?{query}" if query else path
+
+
+# Pure functions of a path, kept for the paths a site serves most (bounded: visitors choose paths).
+@lru_cache(maxsize=256)
+def _quoted_path(path: str) -> str:
+    return quote(path.encode("latin-1", "replace"), safe="/;=,@:!$&'()*+~-._") or "/"
+
+
+@lru_cache(maxsize=256)
+def settings_query(locale: str, next_path: str) -> str:
+    """The notice page's query for the settings link: the locale and the page to come back to."""
+    return urlencode({"lang": locale, "next": next_path})
 
 
 def endpoint_base(environ: dict[str, Any], prefix: str) -> str:
@@ -56,6 +67,10 @@ class Widgets:
         self._middleware = middleware
         self._environ = environ
         self._requested_locale = locale
+        # Worked out on first use and kept for the request (plain attributes: a page asks several times).
+        self._locale: str | None = None
+        self._base_path: str | None = None
+        self._next: str | None = None
 
     @property
     def consent(self) -> Consent:
@@ -72,13 +87,27 @@ class Widgets:
     def config(self) -> Config:
         return self._middleware.config
 
-    @cached_property
-    def locale(self) -> str:
-        return self._middleware.locale_for(self._environ, self._requested_locale)
+    @property
+    def renderer(self) -> Renderer:
+        return self._middleware.renderer
 
-    @cached_property
+    @property
+    def locale(self) -> str:
+        if self._locale is None:
+            self._locale = self._middleware.locale_for(self._environ, self._requested_locale)
+        return self._locale
+
+    @property
     def _base(self) -> str:
-        return endpoint_base(self._environ, self._middleware.prefix)
+        if self._base_path is None:
+            self._base_path = endpoint_base(self._environ, self._middleware.prefix)
+        return self._base_path
+
+    @property
+    def _next_path(self) -> str:
+        if self._next is None:
+            self._next = current_path(self._environ)
+        return self._next
 
     def head(self) -> Markup:
         """For ``<head>``, before any tag it gates: the stylesheet, the script and its settings."""
@@ -90,44 +119,46 @@ class Widgets:
             return Markup("")
         self._middleware.count_banner_impression(self.locale)
         return self._middleware.renderer.banner(
-            locale=self.locale, base=self._base, consent=self.consent, next_path=current_path(self._environ)
+            locale=self.locale, base=self._base, consent=self.consent, next_path=self._next_path
         )
 
     def settings_link(self, label: str | None = None) -> Markup:
         """A link that reopens the choice: the notice page without JS, a dialog with it."""
-        query = urlencode({"lang": self.locale, "next": current_path(self._environ)})
-        return self._middleware.renderer.settings_link(
-            locale=self.locale, href=f"{self._base}/notice?{query}#consentkit-settings", label=label
-        )
+        return self._middleware.renderer.settings_link(locale=self.locale, href=self._settings_href, label=label)
+
+    @property
+    def _settings_href(self) -> str:
+        return f"{self._base}/notice?{settings_query(self.locale, self._next_path)}#consentkit-settings"
 
     def notice(self) -> Markup:
         """The full cookie notice with the settings form, to place inside the site's own page."""
         return self._middleware.renderer.notice(
-            locale=self.locale, base=self._base, consent=self.consent, next_path=current_path(self._environ)
+            locale=self.locale, base=self._base, consent=self.consent, next_path=self._next_path
         )
 
     def dialog(self) -> Markup:
         """The settings dialog that consentkit.js opens from any ``[data-consentkit-open]``."""
         return self._middleware.renderer.dialog(
-            locale=self.locale, base=self._base, consent=self.consent, next_path=current_path(self._environ)
+            locale=self.locale, base=self._base, consent=self.consent, next_path=self._next_path
         )
 
     def placeholders(self, gate: Gate, hosts: list[str]) -> Markup:
         """One placeholder per blocked embed, each with a button that allows the embed's service alone
         (the gate's own, or the one its host belongs to), or the gate's category if no service claims it."""
         renderer = self._middleware.renderer
-        next_path = current_path(self._environ)
-        return Markup("").join(
+        shown = "".join(
             renderer.placeholder(
                 locale=self.locale,
                 base=self._base,
-                next_path=next_path,
+                next_path=self._next_path,
                 category=gate.category,
                 service=gate.service or gate.service_at(host),
                 host=host,
             )
             for host in hosts
         )
+        # str.join and one Markup: each part is our own widget, which Markup.join would check and escape again.
+        return Markup(shown)  # noqa: S704
 
     def body(self) -> Markup:
         """For the top of ``<body>``: the banner if the visitor must choose, a settings link, the dialog.
@@ -139,9 +170,16 @@ class Widgets:
         config = self._middleware.config
         if not config.categories:
             return Markup("")
-        renderer = self._middleware.renderer
-        corner = renderer.corner(locale=self.locale, link=self.settings_link()) if config.floating_link else Markup("")
-        return self.banner() + corner + self.dialog()
+        consent = self.consent
+        if not consent.decided:
+            self._middleware.count_banner_impression(self.locale)
+        return self._middleware.renderer.body(
+            locale=self.locale,
+            base=self._base,
+            consent=consent,
+            next_path=self._next_path,
+            settings_href=self._settings_href,
+        )
 
 
 def widgets_for(environ: dict[str, Any], locale: str | None = None) -> Widgets:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from django.core.exceptions import ImproperlyConfigured
 
 from ...render.widgets import MIDDLEWARE_KEY, Widgets, widgets_for
+
+#: ``request.META`` key of the request's helpers, made by the first tag that asks.
+WIDGETS_KEY: Final = "consentkit.django.widgets"
 
 _NO_REQUEST = (
     "consentkit's template helpers need the request: add "
@@ -25,4 +28,12 @@ def request_widgets(request: Any) -> Widgets:
         raise ImproperlyConfigured(_NO_REQUEST)
     if MIDDLEWARE_KEY not in meta:
         raise ImproperlyConfigured(_NO_MIDDLEWARE)
-    return widgets_for(meta, getattr(request, "LANGUAGE_CODE", None))
+    language = getattr(request, "LANGUAGE_CODE", None)
+    # One per request, language and gate: every tag of a page asks, and each would work out the locale and path.
+    kept = meta.get(WIDGETS_KEY)
+    if isinstance(kept, tuple) and kept[0] == language and kept[1] is meta[MIDDLEWARE_KEY]:
+        widgets: Widgets = kept[2]
+        return widgets
+    widgets = widgets_for(meta, language)
+    meta[WIDGETS_KEY] = (language, meta[MIDDLEWARE_KEY], widgets)
+    return widgets

@@ -1,0 +1,125 @@
+"""Widget HTML rendered once, then filled in with each request's own values.
+
+The banner two visitors see differs only by what their requests bring (the
+endpoint base and the page to come back to) when they share a locale and a
+consent state. So a widget is rendered once per key (template, locale,
+consent state, ...) with a marker in place of each request value, the output
+is split around the markers, and each request joins the parts with its own
+values, escaped as the template escapes them (``markupsafe.escape`` is applied
+character by character, so escaping the whole equals escaping each piece).
+
+Rules for a slot: the template only prints it (``{{ next_path }}``), never
+tests or filters it. A slot that comes out changed (a filter touched its
+marker) leaves a NUL in the parts: the widget is then rendered in full on
+every call instead. Nothing a request brings is ever kept: the key names
+what the output depends on, and the values of the slots are joined in after
+the cache. The cache is per ``Renderer``, so per config, and bounded.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Hashable, Mapping
+from typing import Final, Generic, TypeVar
+
+from markupsafe import Markup, escape
+
+#: Distinct keys kept before the cache starts over (locales x consent states x widgets stays far below).
+LIMIT: Final = 1024
+
+# Random per process, so no config text or translation can contain a marker by accident or design.
+_TOKEN: Final = secrets.token_hex(8)
+_MARKER: Final = re.compile(f"\x00{_TOKEN}:([a-z_]+)\x00")
+
+Render = Callable[[Mapping[str, object]], str]
+
+Value = TypeVar("Value")
+
+
+class Kept(Generic[Value]):
+    """Values made once per key, at most ``limit`` of them: when full it starts over, which keeps
+    memory bounded whatever keys visitors cause, at the price of remaking the common ones."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._values: dict[Hashable, Value] = {}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key: Hashable, make: Callable[[], Value]) -> Value:
+        try:
+            return self._values[key]
+        except KeyError:
+            value = make()
+            if len(self._values) >= self._limit:
+                self._values.clear()
+            self._values[key] = value
+            return value
+
+
+def marker(name: str) -> str:
+    return f"\x00{_TOKEN}:{name}\x00"
+
+
+class Fragment:
+    """A widget's output as static parts and the names of the slots between them."""
+
+    __slots__ = ("names", "parts")
+
+    def __init__(self, parts: tuple[str, ...], names: tuple[str, ...]) -> None:
+        self.parts = parts
+        self.names = names
+
+    @classmethod
+    def of(cls, render: Render, slots: tuple[str, ...]) -> Fragment | None:
+        """``render`` with markers for ``slots``, split; None when a marker did not come out whole."""
+        pieces = _MARKER.split(render({name: marker(name) for name in slots}))
+        parts, names = tuple(pieces[0::2]), tuple(pieces[1::2])
+        if any("\x00" in part for part in parts):
+            return None
+        return cls(parts, names)
+
+    def fill(self, values: Mapping[str, object]) -> Markup:
+        parts = self.parts
+        # Each value escaped once, however often the widget prints it (the banner's base: three times).
+        ready = {name: escaped(value) for name, value in values.items()}
+        out = [parts[0]]
+        for index, name in enumerate(self.names, 1):
+            out.append(ready[name])
+            out.append(parts[index])
+        return Markup("".join(out))  # noqa: S704 (the template's output and escaped values)
+
+
+def escaped(value: object) -> str:
+    """``str(markupsafe.escape(value))``, byte for byte, without making a ``Markup`` of every value."""
+    if hasattr(value, "__html__"):
+        return str(escape(value))
+    text = str(value)
+    if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
+        return (
+            text.replace("&", "&amp;")
+            .replace(">", "&gt;")
+            .replace("<", "&lt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
+    return text
+
+
+class FragmentCache:
+    """Fragments by key; see the module's docstring for what a key must hold."""
+
+    def __init__(self, limit: int = LIMIT) -> None:
+        self._fragments: Kept[Fragment | None] = Kept(limit)
+
+    def __len__(self) -> int:
+        return len(self._fragments)
+
+    def render(self, key: Hashable, render: Render, values: Mapping[str, object]) -> Markup:
+        """The widget of ``key`` with ``values`` in its slots; ``render(values)`` makes it the first time."""
+        fragment = self._fragments.get(key, lambda: Fragment.of(render, tuple(values)))
+        if fragment is None:
+            return Markup(render(values))  # noqa: S704 (the template's own autoescaped output)
+        return fragment.fill(values)

@@ -1,0 +1,106 @@
+"""Widgets rendered once and filled in per request never carry one request's path, consent or nonce into another's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
+from consentkit.consent import UNDECIDED, Consent, granted_set
+from consentkit.render.fragments import FragmentCache
+
+from .conftest import BASE_TOML, config_from
+
+Factory = Callable[..., ConsentMiddleware]
+
+SERVICES_TOML = BASE_TOML + '\n[[services]]\npreset = "youtube"\n'
+
+PAGE = (
+    "{{ consentkit.head() }}{{ consentkit.body() }}{{ consentkit.settings_link() }}"
+    '{% consent "analytics" %}<script nonce="{{ nonce }}" src="https://www.googletagmanager.com/gtag/js"></script>'
+    '{% else %}<p nonce="{{ nonce }}">later</p>{% endconsent %}'
+    '{% consent "youtube" %}<iframe src="https://www.youtube.com/embed/{{ video }}"></iframe>{% endconsent %}'
+    '{% consent "marketing" %}<img src="https://px.example.test/p.gif?n={{ nonce }}">{% endconsent %}'
+)
+
+#: (path, query, language, consent, nonce, video): paths and queries with characters HTML must escape.
+REQUESTS: list[tuple[str, str, str, Consent, str, str]] = [
+    ("/a", "", "nb", UNDECIDED, "nonce-one", "v1"),
+    ('/b"><script>alert(1)</script>', "q=<x>&y='1'", "nb", UNDECIDED, "nonce-two", "v2"),
+    ("/c", "", "sv", Consent(decided=True, granted=granted_set(["analytics"])), "nonce-three", "v1"),
+    ("/a", "", "nb", Consent(decided=False, services=frozenset({"youtube"})), "nonce-four", "v3"),
+    ("/d/ø", "", "en", Consent(decided=True, granted=granted_set([])), "nonce-five", "v2"),
+    ("/a", "", "nb", UNDECIDED, "nonce-six", "v1"),
+]
+
+
+def render(middleware: ConsentMiddleware, request: tuple[str, str, str, Consent, str, str]) -> str:
+    path, query, language, consent, nonce, video = request
+    environ: dict[str, Any] = {
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "wsgi.url_scheme": "http",
+        "HTTP_ACCEPT_LANGUAGE": language,
+        "consentkit.gate.middleware": middleware,
+        "consentkit.consent": consent,
+    }
+    template = Environment(extensions=[ConsentExtension], autoescape=True).from_string(PAGE)
+    return template.render(consentkit=widgets_for(environ), nonce=nonce, video=video)
+
+
+def test_a_warm_cache_renders_each_request_as_a_cold_renderer_would(make_middleware: Factory) -> None:
+    warm = make_middleware(cfg=config_from(SERVICES_TOML))
+    for _ in range(2):  # the second pass is served from the cache throughout
+        for request in REQUESTS:
+            cold = make_middleware(cfg=config_from(SERVICES_TOML))
+            assert render(warm, request) == render(cold, request), request
+    assert len(warm.renderer.fragments) > 0
+    assert warm.renderer.held_back
+
+
+def test_no_request_sees_another_requests_path_nonce_or_consent(make_middleware: Factory) -> None:
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    pages = [render(middleware, request) for request in REQUESTS * 2]
+    for page, request in zip(pages, REQUESTS * 2, strict=True):
+        path, _query, _language, consent, nonce, video = request
+        others = [other for other in REQUESTS if other[4] != nonce]
+        assert nonce in page
+        assert all(other[4] not in page for other in others), "another request's nonce"
+        if "script" not in path:
+            assert all(other[0] not in page for other in others if other[0] != path and len(other[0]) > 2)
+        assert ("consentkit-banner" in page) == (not consent.decided)
+        checked = 'value="youtube" data-consentkit-in="marketing" checked' in page
+        assert checked == consent.allows("youtube")
+        assert f"/embed/{video}" in page
+    assert "<script>alert(1)</script>" not in "".join(pages)
+
+
+def test_a_slot_a_template_would_change_is_rendered_in_full_every_time() -> None:
+    cache = FragmentCache()
+    calls: list[Mapping[str, object]] = []
+
+    def shouting(values: Mapping[str, object]) -> str:
+        calls.append(values)
+        return f"<p>{str(values['path']).upper()}</p>"
+
+    assert cache.render("k", shouting, {"path": "/a"}) == "<p>/A</p>"
+    assert cache.render("k", shouting, {"path": "/b"}) == "<p>/B</p>"
+    assert [values["path"] for values in calls[1:]] == ["/a", "/b"]  # after the first, failed split
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = FragmentCache(limit=8)
+    for number in range(50):
+        assert cache.render(number, lambda values: f"<b>{values['x']}</b>", {"x": number}) == f"<b>{number}</b>"
+    assert len(cache) <= 8
+
+
+def test_a_text_label_and_a_markup_label_never_share_a_settings_link(make_middleware: Factory) -> None:
+    environ: dict[str, Any] = {"PATH_INFO": "/", "QUERY_STRING": "", "consentkit.gate.middleware": make_middleware()}
+    widgets = widgets_for(environ)
+    assert "&lt;b&gt;Cookies&lt;/b&gt;" in widgets.settings_link("<b>Cookies</b>")
+    assert "><b>Cookies</b></a>" in widgets.settings_link(Markup("<b>Cookies</b>"))
+    assert "&lt;b&gt;Cookies&lt;/b&gt;" in widgets.settings_link("<b>Cookies</b>")
