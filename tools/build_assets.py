@@ -66,8 +66,10 @@ def minify(name: str) -> bytes:
         command = [str(tools / "terser"), source, "--ecma", "2020", "--compress", "passes=2", "--mangle"]
     else:
         command = [str(tools / "esbuild"), source, "--minify", "--log-level=warning"]
-    built = subprocess.run(command, capture_output=True, check=True).stdout  # noqa: S603 (the pinned minifiers)
-    return built.rstrip(b"\n") + b"\n"
+    result = subprocess.run(command, capture_output=True, check=False)  # noqa: S603 (the pinned minifiers)
+    if result.returncode or result.stderr:  # a warning too: the sources are ours to fix
+        raise SystemExit(f"assets/{name} does not minify:\n{result.stderr.decode(errors='replace')}")
+    return result.stdout.rstrip(b"\n") + b"\n"
 
 
 def manifest_entry(name: str) -> dict[str, str]:
