@@ -150,13 +150,11 @@
       });
   });
 
+  // (The dialog's close button needs nothing: it submits a <form method="dialog">.)
   d.addEventListener("click", function (event) {
-    var target = event.target;
-    if (target.closest("[data-consentkit-open]") && dialog) {
+    if (event.target.closest("[data-consentkit-open]") && dialog) {
       event.preventDefault();
       open();
-    } else if (target.closest("[data-consentkit-close]")) {
-      dialog.close();
     }
   });
 
