@@ -37,7 +37,9 @@ messages: $(VENV)/.installed
 		--project consentkit --msgid-bugs-address personvern@example.invalid -o locales/report.pot .
 	$(BIN)/pybabel update -i locales/report.pot -d locales -D report --no-fuzzy-matching
 
-# After editing assets/consentkit.js or .css: rebuild the served, comment-free copies (committed).
+# After editing anything in assets/: rebuild the served, minified copies and assets/built.json (all
+# committed). The pinned minifiers (terser, esbuild) come from npm into .cache/minifiers on first use;
+# `make test` needs none of them.
 assets: $(VENV)/.installed
 	$(BIN)/python tools/build_assets.py
 

@@ -1,40 +1,21 @@
 // consentkit.js: makes consentkit's server-rendered banner smooth. Everything works without it.
 // Settings come from <script type="application/json" id="consentkit-config"> (CSP-safe: never run).
-// No dependencies, no requests but to /consentkit/consent, nothing inline.
+// No dependencies, no requests but to /consentkit/consent, nothing inline. What only some sites
+// need comes in scripts of their own, loaded right after this one where the config asks for them:
+// consentkit-services.js (a site with third-party services) and consentkit-gcm.js (Google Consent Mode).
 //
-// This is the source. consentkit/static/consentkit.js is built from it by `make assets`
-// (tools/build_assets.py), which only removes the comments: write them as whole lines
-// starting with "//", or at the end of a line after "  // ".
+// This is the source: `make assets` (tools/build_assets.py) minifies it into consentkit/static/.
+// It is written for the browsers that have <dialog>, `event.submitter`, `requestSubmit` and
+// `structuredClone` (Safari 16, Chrome 98, Firefox 98 and later), which the banner needs anyway.
 (function () {
-  "use strict";
   var d = document, w = window, config = d.getElementById("consentkit-config");
   if (!config || w.consentkit) return;
   config = JSON.parse(config.textContent);
-  var state = config.state, listeners = [], dialog, opener;
+  var state = config.state, listeners = [], hooks = [], dialog, opener;
 
-  // Google Consent Mode v2: necessary maps to security_storage; config.gcm names, for each other
-  // type, the category and the Google service (allowed alone) that grant it.
-  function gtag() { (w.dataLayer = w.dataLayer || []).push(arguments); }
-  function consentMode(command) {
-    var types = { security_storage: "granted" };
-    Object.keys(config.gcm).forEach(function (type) {
-      types[type] = command == "update" && config.gcm[type].some(allows) ? "granted" : "denied";
-    });
-    gtag("consent", command, types);
-  }
   // A category or a service (preset key such as "youtube").
   function allows(name) { return !!(state.categories[name] || state.services[name]); }
   function held(element, kind) { return allows(element.getAttribute("data-consentkit-" + kind)); }
-
-  // Runs while the page is still parsing, so before any Google tag can.
-  if (config.gcm) {
-    consentMode("default");
-    if (state.decided) consentMode("update");
-  }
-
-  function globToRegExp(glob) {
-    return new RegExp("^" + glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$");
-  }
 
   // Switch on what is allowed: embeds at once, scripts in document order, each external one
   // loaded before the next runs (so a snippet that needs gtag.js finds it).
@@ -58,81 +39,55 @@
     });
     // An {% else %} part stands between <!--consentkit-fallback NAME--> and <!--/consentkit-fallback-->
     // (comments are valid in <head> too): it goes, markers included, once its category or service is allowed.
-    var walker = d.createTreeWalker(d, 128), node, start, doomed = [];
+    var walker = d.createTreeWalker(d, 128), node, openings = [];
     while ((node = walker.nextNode())) {
       var opening = /^consentkit-fallback ([\w-]+)$/.exec(node.data);
-      if (opening) start = allows(opening[1]) && node;
-      else if (start && node.data == "/consentkit-fallback") {
-        for (var sibling = start; sibling && sibling != node; sibling = sibling.nextSibling) doomed.push(sibling);
-        doomed.push(node);
-        start = null;
-      }
+      if (opening && allows(opening[1])) openings.push(node);
     }
-    doomed.forEach(function (gone) { gone.remove(); });
+    openings.forEach(function (node) {
+      while (node) {
+        var next = node.nextSibling;
+        node.remove();
+        node = node.data != "/consentkit-fallback" && next;
+      }
+    });
     (function next() {
       var inert = scripts.shift();
       if (!inert) return;
       var live = d.createElement("script");
-      Array.prototype.forEach.call(inert.attributes, function (attribute) {
+      for (var attribute of inert.attributes) {
         if (!/^(type|nonce|data-consentkit-)/.test(attribute.name)) live.setAttribute(attribute.name, attribute.value);
-      });
-      if (inert.getAttribute("data-consentkit-type")) live.type = inert.getAttribute("data-consentkit-type");
+      }
+      live.type = inert.getAttribute("data-consentkit-type") || "";  // such as "module"
       live.nonce = inert.nonce;  // browsers hide the nonce attribute; the property still has it
       live.text = inert.text;
-      if (live.src) {
-        live.async = false;
-        live.onload = live.onerror = next;
-        inert.replaceWith(live);
-      } else {
-        inert.replaceWith(live);
-        next();
-      }
+      inert.replaceWith(live);
+      // One at a time: an external script loads (or fails) before the next one is added.
+      if (live.src) live.onload = live.onerror = next;
+      else next();
     })();
   }
 
-  // Delete first-party cookies and storage keys of every refused category, on each domain
-  // a script may have used (gtag writes _ga on the top-most domain it can).
+  // Delete first-party cookies and storage keys of every refused category or service, on each
+  // domain a script may have used (gtag writes _ga on the top-most domain it can). config.purge
+  // holds, for each, a regular expression of its names.
   function purge() {
     var labels = location.hostname.split("."), domains = [""];
     for (var i = 0; i < labels.length - 1; i++) domains.push(";domain=" + labels.slice(i).join("."));
-    Object.keys(config.purge).forEach(function (category) {
-      if (allows(category)) return;
-      config.purge[category].map(globToRegExp).forEach(function (pattern) {
-        d.cookie.split("; ").forEach(function (pair) {
-          var name = pair.split("=")[0];
-          if (pattern.test(name)) domains.forEach(function (domain) { d.cookie = name + "=;max-age=0;path=/" + domain; });
-        });
-        try {
-          [localStorage, sessionStorage].forEach(function (storage) {
-            for (var k = storage.length; k--;) if (pattern.test(storage.key(k))) storage.removeItem(storage.key(k));
-          });
-        } catch (blocked) {
-          // Storage switched off in this browser: nothing to delete.
-        }
+    Object.keys(config.purge).forEach(function (key) {
+      if (allows(key)) return;
+      var pattern = new RegExp(config.purge[key]);
+      d.cookie.split("; ").forEach(function (pair) {
+        var name = pair.split("=")[0];
+        if (pattern.test(name)) domains.forEach(function (domain) { d.cookie = name + "=;max-age=0;path=/" + domain; });
       });
-    });
-  }
-
-  // A withdrawn service is told to stop (GA's opt-out flag, Meta's and others' consent calls)
-  // and its frames unloaded; services without such a switch keep their loaded script until the
-  // next page, but lose their cookies and load nothing more.
-  function stop(service) {
-    var hooks = config.stop[service];
-    (hooks.flags || []).forEach(function (flag) { w[flag] = true; });
-    (hooks.calls || []).forEach(function (call) {
-      var owner = w, target = w;
-      call[0].split(".").forEach(function (name) { owner = target; target = target && target[name]; });
       try {
-        if (typeof target == "function") target.apply(owner, call.slice(1));
-      } catch (ignored) {
-        // A third party's failure must not stop the withdrawal.
+        [localStorage, sessionStorage].forEach(function (storage) {
+          for (var k = storage.length; k--;) if (pattern.test(storage.key(k))) storage.removeItem(storage.key(k));
+        });
+      } catch (blocked) {
+        // Storage switched off in this browser: nothing to delete.
       }
-    });
-    d.querySelectorAll("iframe[src]").forEach(function (frame) {
-      if ((hooks.frames || []).indexOf(new URL(frame.src).hostname) < 0) return;
-      frame.setAttribute("data-src", frame.getAttribute("src"));
-      frame.removeAttribute("src");
-      frame.setAttribute("data-consentkit-service", service);
     });
   }
 
@@ -145,16 +100,13 @@
     d.documentElement.style.setProperty("--ck-reserve", Math.ceil(innerHeight - top) + "px");
   }
 
+  // consentkit's own optional scripts (consentkit-services.js, consentkit-gcm.js) hear of a change
+  // first, with the state before it; the site's listeners last, before what is allowed starts.
   function apply(next) {
     var before = state;
     state = next;
-    Object.keys(config.stop).forEach(function (service) {
-      if (before.services[service] && !allows(service)) stop(service);
-    });
-    if (config.gcm) consentMode("update");
-    d.querySelectorAll(".consentkit-form input[name]").forEach(function (box) {
-      if (box.type == "checkbox") box.checked = allows(box.value);
-    });
+    hooks.forEach(function (hook) { hook(state, before); });
+    d.querySelectorAll(".consentkit-form [type=checkbox][name]").forEach(function (box) { box.checked = allows(box.value); });
     // A service allowed from its placeholder leaves the banner's question open.
     var banner = d.getElementById("consentkit-banner");
     if (banner) banner.hidden = state.decided;
@@ -168,9 +120,8 @@
 
   function send(choice) {
     return fetch(config.base + "/consent", {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      method: "POST",  // same-origin credentials are fetch's default
+      headers: { "Content-Type": "application/json" },  // which the endpoint answers in JSON
       body: JSON.stringify(choice)
     }).then(function (response) {
       if (!response.ok) throw new Error("consentkit: " + response.status);
@@ -178,7 +129,7 @@
     }).then(apply);
   }
 
-  function get() { return JSON.parse(JSON.stringify(state)); }
+  function get() { return structuredClone(state); }
 
   function open() {
     if (!dialog) return;
@@ -193,34 +144,17 @@
     var fields = new FormData(form);
     send({ choice: button.value, categories: fields.getAll("category"), services: fields.getAll("service"), locale: fields.get("locale") })
       .catch(function () {
-        // The server still takes the plain form: send that instead.
-        var choice = d.createElement("input");
-        choice.type = "hidden";
-        choice.name = "choice";
-        choice.value = button.value;
-        form.appendChild(choice);
-        form.submit();
+        // The server still takes the plain form: send that instead, past this listener.
+        form.classList.remove("consentkit-form");
+        form.requestSubmit(button);
       });
   });
 
-  // A category switch turns its services with it; a service turned off turns its category off.
-  d.addEventListener("change", function (event) {
-    var box = event.target, form = box.closest(".consentkit-form");
-    if (!form) return;
-    if (box.name == "category") {
-      form.querySelectorAll("[data-consentkit-in=" + box.value + "]").forEach(function (service) { service.checked = box.checked; });
-    } else if (box.name == "service" && !box.checked) {
-      form.querySelector("[name=category][value=" + box.getAttribute("data-consentkit-in") + "]").checked = false;
-    }
-  });
-
+  // (The dialog's close button needs nothing: it submits a <form method="dialog">.)
   d.addEventListener("click", function (event) {
-    var target = event.target.closest ? event.target : event.target.parentElement;
-    if (target.closest("[data-consentkit-open]") && dialog) {
+    if (event.target.closest("[data-consentkit-open]") && dialog) {
       event.preventDefault();
       open();
-    } else if (target.closest("[data-consentkit-close]")) {
-      dialog.close();
     }
   });
 
@@ -229,8 +163,8 @@
     if (dialog) dialog.addEventListener("close", function () { if (opener) opener.focus(); });
     if (state.decided) purge();
     activate();
-    var observer = w.ResizeObserver && new ResizeObserver(reserve);
-    d.querySelectorAll("#consentkit-banner,.consentkit-corner").forEach(function (box) { observer ? observer.observe(box) : reserve(); });
+    var observer = new ResizeObserver(reserve);
+    d.querySelectorAll("#consentkit-banner,.consentkit-corner").forEach(function (box) { observer.observe(box); });
     // Global Privacy Control without the Sec-GPC header (some browsers expose only the property).
     if (config.gpc && !state.decided && navigator.globalPrivacyControl) send({ choice: "gpc" });
   }
@@ -239,7 +173,10 @@
     get: get,
     set: function (categories) { return send({ choice: "custom", categories: categories }); },
     open: open,
-    on: function (listener) { listeners.push(listener); }
+    on: function (listener) { listeners.push(listener); },
+    // For consentkit's own optional scripts: hook(state, before), called before anything changes
+    // (neither state may be changed).
+    hook: function (hook) { hooks.push(hook); }
   };
   if (d.readyState == "loading") d.addEventListener("DOMContentLoaded", start);
   else start();

@@ -12,7 +12,7 @@ from consentkit.consent import Consent
 
 from .conftest import config_from
 from .html_audit import elements
-from .test_rendering import body_html
+from .test_rendering import body_html, head_html
 
 Factory = Callable[..., ConsentMiddleware]
 DECIDED = Consent(decided=True, consent_id="d" * 22, method="reject_all")
@@ -39,6 +39,11 @@ def test_dark_mode_only_when_the_site_opts_in(make_middleware: Factory, scheme: 
     html = body_html(make_middleware(cfg=config), "nb")
     for found in (elements(html, "div", id="consentkit-banner"), elements(html, "dialog")):
         assert ("consentkit-auto" in found[0].attrs["class"].split()) is dark
+    # The dark palette is a stylesheet of its own, linked only for these sites.
+    links = elements(head_html(make_middleware(cfg=config)), "link")
+    stylesheets = [link.attrs["href"].split("?")[0] for link in links]
+    expected = ["consentkit.css", "consentkit-dark.css"] if dark else ["consentkit.css"]
+    assert stylesheets == [f"/consentkit/static/{name}" for name in expected]
 
 
 @pytest.mark.parametrize(

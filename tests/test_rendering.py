@@ -154,7 +154,10 @@ def test_a_decided_visitor_gets_the_settings_link_and_dialog(make_middleware: Fa
     assert dialog.attrs["aria-labelledby"] == "consentkit-dialog-title"
     boxes = {box.attrs["value"]: "checked" in box.attrs for box in elements(html, "input", name="category")}
     assert boxes == {"functional": False, "analytics": True, "marketing": False}
-    assert elements(html, "button", type="button")[0].attrs["class"] == "consentkit-close"
+    # Its close button needs no script: it submits a form of method "dialog", which closes it.
+    (close,) = elements(html, "button", class_="consentkit-close")
+    assert close.parents[-2:] == ["dialog", "form"]
+    assert len(elements(html, "form", method="dialog")) == 1
 
 
 def test_the_settings_link_follows_the_banner_so_css_can_hide_it(make_middleware: Factory) -> None:
@@ -184,9 +187,9 @@ def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middlewa
     environ["consentkit.gate.middleware"] = middleware
     html = str(widgets_for(environ).head())
     version = middleware.renderer.static_version
-    (link,) = elements(html, "link")
+    (link,) = elements(html, "link")  # the light palette: no dark stylesheet
     assert link.attrs["href"] == f"/consentkit/static/consentkit.css?v={version}"
-    data, script = elements(html, "script")
+    data, script, services, consent_mode = elements(html, "script")
     # Settings as a JSON data block (never run, so fine under a strict CSP), then the script itself.
     assert data.attrs == {"type": "application/json", "id": "consentkit-config"}
     assert json.loads(data.text) == {
@@ -206,12 +209,12 @@ def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middlewa
             "ad_user_data": ["marketing"],
             "ad_personalization": ["marketing"],
         },
+        # Each key's first-party names as one regular expression ("*" any run of characters).
         "purge": {
-            "functional": ["lang"],
-            "analytics": [],
-            "marketing": ["tracker_*"],
-            "google-analytics": ["_ga", "_ga_*"],
-            "meta-pixel": ["_fbp", "_fbc"],
+            "functional": "^(?:lang)$",
+            "marketing": "^(?:tracker_.*)$",
+            "google-analytics": "^(?:_ga|_ga_.*)$",
+            "meta-pixel": "^(?:_fbp|_fbc)$",
         },
         # How a withdrawal stops services already running, without a reload.
         "stop": {
@@ -220,13 +223,55 @@ def test_the_head_helper_links_the_versioned_stylesheet_and_script(make_middlewa
         },
     }
     assert script.attrs == {"src": f"/consentkit/static/consentkit.js?v={version}"}
+    # Services are enabled, Google's among them (so Consent Mode is on): their scripts after consentkit.js.
+    assert services.attrs == {"src": f"/consentkit/static/consentkit-services.js?v={version}"}
+    assert consent_mode.attrs == {"src": f"/consentkit/static/consentkit-gcm.js?v={version}"}
+
+
+def head_html(middleware: ConsentMiddleware) -> str:
+    environ = environ_for()
+    environ["consentkit.gate.middleware"] = middleware
+    return str(widgets_for(environ).head())
+
+
+def test_the_services_script_is_loaded_only_where_a_service_is_enabled(make_middleware: Factory) -> None:
+    with_services = head_html(make_middleware())
+    without = head_html(make_middleware(cfg=config_from(services=[])))
+    assert "/consentkit/static/consentkit-services.js?v=" in with_services
+    assert "consentkit-services.js" not in without
+    assert "consentkit-gcm.js" not in without  # no Google service: Consent Mode is off too ("auto")
+
+
+@pytest.mark.parametrize(("setting", "loaded"), [(False, False), (True, True), ("auto", True)])
+def test_the_consent_mode_script_is_loaded_only_where_consent_mode_is_on(
+    make_middleware: Factory, setting: bool | str, loaded: bool
+) -> None:
+    html = head_html(make_middleware(cfg=config_from(google_consent_mode=setting)))  # google-analytics is enabled
+    sources = [script.attrs.get("src", "") for script in elements(html, "script")]
+    assert any(source.startswith("/consentkit/static/consentkit-gcm.js?v=") for source in sources) is loaded
+    assert bool(json.loads(elements(html, "script", id="consentkit-config")[0].text)["gcm"]) is loaded
+
+
+def test_the_notice_brings_its_own_stylesheet_and_the_notice_page_links_it_in_its_head(
+    make_middleware: Factory,
+) -> None:
+    """Only the notice needs consentkit-notice.css: inside the site's page it links it itself."""
+    middleware = make_middleware()
+    environ = environ_for()
+    environ["consentkit.gate.middleware"] = middleware
+    (link,) = elements(str(widgets_for(environ).notice()), "link")
+    version = middleware.renderer.static_version
+    assert link.attrs == {"rel": "stylesheet", "href": f"/consentkit/static/consentkit-notice.css?v={version}"}
+    page = Client(middleware).get("/consentkit/notice?lang=nb").get_data(as_text=True)
+    links = [link.attrs["href"] for link in elements(page, "link")]
+    assert links == ["/consentkit/static/consentkit.css", "/consentkit/static/consentkit-notice.css"]
 
 
 def test_the_settings_block_cannot_close_its_script_element(make_middleware: Factory) -> None:
     environ = environ_for()
     environ.update({"SCRIPT_NAME": "/a</script><script>alert(1)//", "consentkit.gate.middleware": make_middleware()})
     html = str(widgets_for(environ).head())
-    assert html.count("</script>") == 2
+    assert html.count("</script>") == 4  # the settings block and three scripts
     data = elements(html, "script", id="consentkit-config")[0].text
     assert json.loads(data)["base"] == "/a</script><script>alert(1)/consentkit"
 

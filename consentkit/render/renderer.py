@@ -32,7 +32,16 @@ from .texts import Texts
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-STATIC_FILES = ("consentkit.css", "consentkit.js")
+#: Served under ``/static/``: the stylesheet and script of every page, then what only some sites or
+#: pages load (third-party services, Google Consent Mode, the dark palette, the notice).
+STATIC_FILES = (
+    "consentkit.css",
+    "consentkit.js",
+    "consentkit-services.js",
+    "consentkit-gcm.js",
+    "consentkit-dark.css",
+    "consentkit-notice.css",
+)
 
 #: Distinct (base, consent state) pairs whose ``<head>`` tags are kept before starting over.
 HEADS_LIMIT: Final = 256
@@ -57,6 +66,16 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 def escape_markdown(value: object) -> str:
     """Text as literal Markdown: specials backslashed, line breaks flattened (they would end a table row)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+_REGEX_SPECIAL = re.compile(r"[.+^${}()|[\]\\]")
+
+
+def globs_regex(globs: list[str]) -> str:
+    """Cookie names, where ``*`` stands for any run of characters and ``?`` for one, as one regular
+    expression that JavaScript and Python read alike: ``["_ga", "_ga_*"]`` is ``^(?:_ga|_ga_.*)$``."""
+    escaped = (_REGEX_SPECIAL.sub(r"\\\g<0>", glob).replace("*", ".*").replace("?", ".") for glob in globs)
+    return "^(?:" + "|".join(escaped) + ")$"
 
 
 def template_environment(*, autoescape: bool) -> Environment:
@@ -213,16 +232,17 @@ class Renderer:
         }
 
     @cached_property
-    def purge_patterns(self) -> dict[str, list[str]]:
-        """The first-party cookie and storage names the browser deletes on refusal, by what allows them:
-        a service's under the service (it may be allowed alone), the site's own under their category."""
-        patterns: dict[str, list[str]] = {category: [] for category in self.config.categories}
+    def purge_patterns(self) -> dict[str, str]:
+        """The first-party cookie and storage names the browser deletes on refusal, by what allows them
+        (a service's under the service, which may be allowed alone, the site's own under their category),
+        each key's names as one JavaScript regular expression."""
+        names: dict[str, list[str]] = {}
         services = self.config.service_categories
         for cookie in self.declarations:
-            if cookie.category in patterns and not cookie.third_party:
+            if cookie.category in self.config.categories and not cookie.third_party:
                 key = cookie.service if cookie.service in services else cookie.category
-                patterns.setdefault(key, []).append(cookie.name)
-        return patterns
+                names.setdefault(key, []).append(cookie.name)
+        return {key: globs_regex(globs) for key, globs in names.items()}
 
     @cached_property
     def stop_hooks(self) -> dict[str, dict[str, list[Any]]]:
@@ -350,6 +370,8 @@ class Renderer:
             consent=consent,
             undecided=UNDECIDED,
             next_path=next_path,
+            page=page,
+            version=self.static_version,
         )
 
     def notice_markdown(self, locale: str) -> str:

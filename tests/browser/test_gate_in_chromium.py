@@ -151,7 +151,7 @@ def test_the_notice_page_works_under_its_own_strict_policy(
     assert response is not None
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    # The stylesheet applied: consentkit.css centres the page's main column.
+    # The stylesheets applied: consentkit-notice.css centres the page's main column.
     assert page.evaluate("getComputedStyle(document.querySelector('main')).maxWidth") != "none"
     page.locator("form button[value=reject_all]").first.click()
     page.wait_for_url(origin + "/after")
