@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import Config
 from ..log import ConsentStore
-from ..render.inert import Gate
-from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY, Widgets, current_path
+from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
 from .autogate import AutoGate, BodyRewriter
 from .consent_cookie import SecretKeys
 from .endpoints import Endpoints
 from .gatekeeper import Gatekeeper, LocaleSelector
+from .page_rewrite import start_page_rewrite
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -119,22 +119,7 @@ class ConsentMiddleware(Gatekeeper):
     def _autogate_start(
         self, status: str, headers: list[tuple[str, str]], denied: frozenset[str], environ: WSGIEnvironment
     ) -> tuple[list[tuple[str, str]], BodyRewriter | None]:
-        allowed = environ[CONSENT_KEY].services  # services allowed alone keep their tags live
-
-        def placeholder(category: str, host: str) -> str:
-            # Held back by category: its placeholder allows the category (no service is marked on the tag).
-            return str(Widgets(self, environ).placeholders(Gate(category), [host]))
-
-        return self.autogate.start(
-            status,
-            headers,
-            denied=denied,
-            method=environ.get("REQUEST_METHOD", "GET"),
-            page_path=current_path(environ).partition("?")[0],
-            page_host=environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
-            placeholder=placeholder,
-            allowed_host=lambda host: self.config.service_at(host) in allowed,
-        )
+        return start_page_rewrite(self, self.autogate, status, headers, denied, environ)
 
 
 class _RewrittenBody:

@@ -61,7 +61,10 @@ def test_set_language_switches_and_its_cookie_is_necessary(visitor: Client) -> N
 
 def test_trackers_are_inert_until_allowed(client: Client) -> None:
     html = client.get("/nb/", HTTP_HOST=HOST).content.decode()
+    # The base template pastes the vendors' tags as they are: the auto-gate holds them back.
     assert 'type="text/plain" data-consentkit-category="analytics"' in html
+    assert 'type="text/plain" data-consentkit-category="marketing"' in html
+    assert '<img height="1" width="1" alt="" data-src="https://www.facebook.com/tr?id=1234567890123' in html
     assert 'data-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in html
     client.post("/consentkit/consent", {"choice": "accept_all"}, HTTP_HOST=HOST)
     html = client.get("/nb/", HTTP_HOST=HOST).content.decode()

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pytest
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.test import AsyncClient, Client, RequestFactory
 
 from consentkit.consent import COOKIE_NAME
@@ -178,3 +178,73 @@ def test_the_gatekeeper_is_built_once_from_the_settings(settings: Any) -> None:
     settings.CONSENTKIT_PREFIX = "/samtykke"
     assert gatekeeper() is not first
     assert gatekeeper().prefix == "/samtykke"
+
+
+PASTED = (
+    '<!doctype html><html lang="nb"><meta charset="utf-8"><title>Blåbær</title>'
+    '<script async src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>'
+    '<iframe src="https://www.youtube.com/embed/x"></iframe><p>Blåbærsyltetøy</p>'
+)
+INERT_GTAG = (
+    '<script async src="https://www.googletagmanager.com/gtag/js?id=G-X" type="text/plain" '
+    'data-consentkit-category="analytics"></script>'
+)
+
+
+def _html_view(streamed: bool) -> Callable[[HttpRequest], HttpResponseBase]:
+    def view(request: HttpRequest) -> HttpResponseBase:
+        body = PASTED.encode()
+        if streamed:  # cut inside the script tag and inside a two-byte letter
+            return StreamingHttpResponse([body[:70], body[70:92], body[92:]], content_type="text/html; charset=utf-8")
+        response = HttpResponse(body, content_type="text/html; charset=utf-8")
+        response["Content-Length"] = str(len(body))
+        response["ETag"] = '"v1"'
+        return response
+
+    return view
+
+
+def _body(response: HttpResponseBase) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+    return content.decode("utf-8")  # a placeholder's "ø" must come out as UTF-8 too, not as a Latin-1 byte
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["whole", "streamed"])
+def test_pasted_trackers_are_held_back_by_the_auto_gate(streamed: bool) -> None:
+    response = ConsentMiddleware(_html_view(streamed))(_request())
+    html = _body(response)
+    assert INERT_GTAG in html
+    assert 'data-src="https://www.youtube.com/embed/x"' in html
+    assert "markedsf&#248;ring" in html  # the placeholder, in the page's language, readable in any charset
+    assert html.endswith("<p>Blåbærsyltetøy</p>")
+    if not streamed:
+        assert response["Content-Length"] == str(len(response.content))  # type: ignore[attr-defined]
+        assert response["ETag"] == 'W/"v1"'  # the body now depends on the cookie
+
+
+def test_a_visitor_who_allowed_everything_gets_the_page_as_written() -> None:
+    cookie = f"{COOKIE_NAME}={_consent_cookie('functional', 'analytics', 'marketing')}"
+    response = ConsentMiddleware(_html_view(False))(_request(cookie))
+    assert response.content == PASTED.encode()  # type: ignore[attr-defined]
+    assert response["ETag"] == '"v1"'
+
+
+def test_report_mode_changes_nothing(portal_settings: Any) -> None:
+    portal_settings.CONSENTKIT_CONFIG = {**portal_settings.CONSENTKIT_CONFIG, "gate": {"html": "report"}}
+    response = ConsentMiddleware(_html_view(False))(_request())
+    assert response.content == PASTED.encode()  # type: ignore[attr-defined]
+
+
+def test_the_async_middleware_holds_back_a_streamed_page() -> None:
+    async def view(request: HttpRequest) -> HttpResponseBase:
+        async def chunks() -> Any:
+            for piece in (PASTED[:70], PASTED[70:]):
+                yield piece.encode()
+
+        return StreamingHttpResponse(chunks(), content_type="text/html; charset=utf-8")
+
+    async def run() -> str:
+        response = await ConsentMiddleware(view)(_request())
+        return b"".join([chunk async for chunk in response.streaming_content]).decode()
+
+    assert INERT_GTAG in _run(run())

@@ -9,11 +9,16 @@ after ``LocaleMiddleware``, above anything that may set an optional cookie.
 
 A visitor's new Global Privacy Control refusal is stored and logged on the
 way out, as the WSGI middleware does.
+
+With ``[gate] html = "auto"`` (the default) an HTML response passes through
+the same auto-gate as under WSGI, for a visitor who has not granted every
+category: a template's hard-coded tracker tags come out inert, a streamed
+response chunk by chunk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -21,7 +26,9 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 
 from ...consent import Consent
+from ...gate.autogate import AutoGate, BodyRewriter
 from ...gate.middleware import is_html
+from ...gate.page_rewrite import start_page_rewrite
 from ...render.i18n import pick_locale
 from ...render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
 from .conf import gatekeeper
@@ -47,6 +54,7 @@ class ConsentMiddleware:
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
         self.keeper = gatekeeper()
+        self.autogate = AutoGate(self.keeper.config)
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
@@ -81,9 +89,60 @@ class ConsentMiddleware:
             del response.headers["Set-Cookie"]
         if meta.get(VARIES_KEY) or is_html(response.items()):
             patch_vary_headers(response, ("Cookie",))
+        denied = self.autogate.denied(consent.granted)
+        if denied:
+            self._hold_back_trackers(request, response, denied)
         if gpc_new:
             add_set_cookies(response, [self.keeper.consent_cookie(consent, request_environ(request))[1]])
             self.keeper.record(
                 consent, self.keeper.locale_for(meta, django_locale(request, self.keeper.config.locales))
             )
         return response
+
+    def _hold_back_trackers(self, request: HttpRequest, response: HttpResponseBase, denied: frozenset[str]) -> None:
+        """Pass an HTML body through the auto-gate, with the headers it asks for (no Content-Length, a weak ETag)."""
+        headers = list(response.items())
+        new_headers, rewriter = start_page_rewrite(
+            self.keeper,
+            self.autogate,
+            str(response.status_code),
+            headers,
+            denied,
+            request.META,
+            getattr(request, "LANGUAGE_CODE", None),
+        )
+        if rewriter is None:
+            return
+        if response.streaming:
+            if response.is_async:  # type: ignore[attr-defined]
+                response.streaming_content = _rewritten_async(response.streaming_content, rewriter)  # type: ignore[attr-defined]
+            else:
+                response.streaming_content = _rewritten(response.streaming_content, rewriter)  # type: ignore[attr-defined]
+        else:
+            response.content = rewriter.feed(response.content) + rewriter.finish()  # type: ignore[attr-defined]
+        for name, _ in headers:
+            del response[name]
+        for name, value in new_headers:
+            response[name] = value
+        if not response.streaming and any(name.lower() == "content-length" for name, _ in headers):
+            response["Content-Length"] = str(len(response.content))  # type: ignore[attr-defined]
+
+
+def _rewritten(chunks: Iterable[bytes], rewriter: BodyRewriter) -> Iterator[bytes]:
+    for chunk in chunks:
+        out = rewriter.feed(bytes(chunk))
+        if out:
+            yield out
+    tail = rewriter.finish()
+    if tail:
+        yield tail
+
+
+async def _rewritten_async(chunks: AsyncIterator[bytes], rewriter: BodyRewriter) -> AsyncIterator[bytes]:
+    async for chunk in chunks:
+        out = rewriter.feed(bytes(chunk))
+        if out:
+            yield out
+    tail = rewriter.finish()
+    if tail:
+        yield tail
