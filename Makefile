@@ -75,7 +75,7 @@ $(AXE):
 			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; \
 		else echo "the accessibility tests need npm (Node.js) to install axe-core" >&2; exit 1; fi; \
 	fi
-	npm install --prefix .cache/npm --no-audit --no-fund --loglevel=error axe-core@4
+	npm install --prefix .cache/npm --no-audit --no-fund --loglevel=error axe-core@4.14.1
 
 axe: $(AXE)
 
