@@ -23,7 +23,7 @@ from typing import Final
 from itsdangerous import TimestampSigner
 
 from ..categories import OPTIONAL_CATEGORIES
-from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set, services_granted
+from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set, restored_consent, services_granted
 from .signature import SignatureVerifier
 
 __all__ = ["COOKIE_NAME", "ConsentCookieCodec", "SecretKeys", "WeakSecretKey", "check_secret_keys"]
@@ -74,9 +74,12 @@ SERVICE_BITS: Final = (
 _METHOD_CODES: Final = {method: method[0] for method in METHODS}
 _CODE_METHODS: Final = {code: method for method, code in _METHOD_CODES.items()}
 _CONSENT_ID: Final = re.compile(r"^[A-Za-z0-9_-]{22}$")
-_CACHE_SIZE: Final = 4096
+#: Distinct (category bits, service bits, method) triples remembered; far more than a site's cookies carry.
+_MEANINGS_SIZE: Final = 1024
 
 SecretKey = str | bytes
+#: decided, granted, method, services
+_Meaning = tuple[bool, frozenset[str], str, frozenset[str]]
 SecretKeys = SecretKey | Iterable[SecretKey]
 
 
@@ -146,6 +149,9 @@ class ConsentCookieCodec:
 
     #: Separates consent cookies from other values signed with the same key.
     salt = "consentkit.consent"
+    #: How many verified cookies are remembered, so that a returning visitor's is not verified again;
+    #: 0 verifies every request. The cache belongs to this codec, and so to its keys.
+    cache_size = 4096
 
     def __init__(
         self,
@@ -164,8 +170,10 @@ class ConsentCookieCodec:
         self._offered = frozenset(offered)
         #: The site's services and their categories; a service it dropped is no longer allowed.
         self._services = dict(services or {})
-        # Verified values only, so a visitor cannot fill it with garbage.
+        # Verified values only, so a visitor cannot fill it with garbage; each with the time it expires.
         self._verified: dict[str, tuple[Consent, float]] = {}
+        #: What each payload's bits and method code mean under this config (few: the cookies say little).
+        self._meanings: dict[tuple[str, str, str], _Meaning] = {}
 
     def dumps(self, consent: Consent) -> str:
         """The signed cookie value; an undecided consent is stored only with method ``service``."""
@@ -198,17 +206,18 @@ class ConsentCookieCodec:
             return UNDECIDED
         payload, signed_at = verified
         try:
-            decoded = self._decode(payload.decode("ascii"), datetime.fromtimestamp(signed_at, UTC))
+            decoded = self._decode(payload.decode("ascii"), signed_at)
         except (ValueError, KeyError, UnicodeDecodeError):
             return UNDECIDED
         if decoded is None:
             return UNDECIDED
-        if len(self._verified) >= _CACHE_SIZE:
+        if len(self._verified) >= self.cache_size:
             self._verified.clear()
-        self._verified[value] = (decoded, signed_at + self.max_age_seconds)
+        if self.cache_size:
+            self._verified[value] = (decoded, signed_at + self.max_age_seconds)
         return decoded
 
-    def _decode(self, payload: str, signed_at: datetime) -> Consent | None:
+    def _decode(self, payload: str, signed_at: int) -> Consent | None:
         fields = payload.split(".")
         if fields[0] == _OLD_FORMAT:
             fields.insert(2, "0")
@@ -217,17 +226,23 @@ class ConsentCookieCodec:
         _, bits, service_bits, code, consent_id, hashed_policy = fields
         if hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
             return None
+        meaning = self._meanings.get((bits, service_bits, code))
+        if meaning is None:
+            meaning = self._meaning(bits, service_bits, code)
+        decided, granted, method, services = meaning
+        decided_at = datetime.fromtimestamp(signed_at, UTC)
+        return restored_consent(decided, granted, self.policy_version, decided_at, consent_id, method, services)
+
+    def _meaning(self, bits: str, service_bits: str, code: str) -> _Meaning:
+        """What a payload's bits and method code mean, remembered: only signed payloads get here."""
         granted = granted_set(_unmask(OPTIONAL_CATEGORIES, int(bits, 16)) & self._offered)
         method = _CODE_METHODS[code]
-        return Consent(
-            decided=method != "service",
-            granted=granted,
-            policy_version=self.policy_version,
-            decided_at=signed_at.astimezone(UTC),
-            consent_id=consent_id,
-            method=method,
-            services=services_granted(granted, _unmask(SERVICE_BITS, int(service_bits, 16)), self._services),
-        )
+        services = services_granted(granted, _unmask(SERVICE_BITS, int(service_bits, 16)), self._services)
+        meaning = (method != "service", granted, method, services)
+        if len(self._meanings) >= _MEANINGS_SIZE:
+            self._meanings.clear()
+        self._meanings[(bits, service_bits, code)] = meaning
+        return meaning
 
 
 def _mask(names: tuple[str, ...], chosen: Iterable[str]) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -48,6 +49,11 @@ MAX_DELETION_BYTES: Final = 48 * 1024
 # is a header some servers pass on and some clients read as Set-Cookie.
 _TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _SEEN_NAMES_LIMIT: Final = 256
+# What a response header is to the gate (Gatekeeper._header_kind).
+_OTHER: Final = 0
+_SET_COOKIE: Final = 1
+_CONTENT_TYPE: Final = 2
+_MALFORMED: Final = 3
 
 
 class Gatekeeper:
@@ -115,8 +121,12 @@ class Gatekeeper:
             else None
         )
         self._allow_undeclared = config.undeclared_cookies == "allow"
+        self._honor_gpc = config.honor_gpc
+        #: ``_Process.forks`` when this process last started the log's shipping (-1: not yet).
+        self._shipping_in = -1
         self._kept_texts: set[str] = set()
-        self._clean_header_names: set[str] = set()
+        #: What each well-formed response header name is to the gate, so that a name is looked at once.
+        self._header_kinds: dict[str, int] = {}
         self._warned_headers: set[str] = set()
         self._warned_deletion_cap = False
         domain = f"; Domain={config.cookie_domain}" if config.cookie_domain else ""
@@ -131,10 +141,15 @@ class Gatekeeper:
         Only a page navigation stores it, so that the images and scripts of one
         page view do not each log a decision.
         """
-        # A new worker ships what killed ones left in the spool without waiting for its first decision.
-        self.log_writer.start()
-        consent = self.consent_in(environ)
-        if consent.decided or not self.config.honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
+        if self._shipping_in != _Process.forks:
+            # A new worker ships what killed ones left in the spool without waiting for its first decision.
+            self.log_writer.start()
+            self._shipping_in = _Process.forks
+        # consent_in(environ), written out: this runs on every request.
+        cookie_header = environ.get("HTTP_COOKIE")
+        value = request_cookie(cookie_header, COOKIE_NAME) if cookie_header else None
+        consent = self.codec.loads(value) if value else UNDECIDED
+        if consent.decided or not self._honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
             return consent, False
         navigation = _is_navigation(environ)
         return self.gpc_refusal(consent, store=navigation), navigation
@@ -142,7 +157,10 @@ class Gatekeeper:
     def consent_in(self, environ: WSGIEnvironment) -> Consent:
         """The consent the request's cookie carries, GPC not taken into account."""
         cookie_header = environ.get("HTTP_COOKIE")
-        return self.codec.loads(request_cookie(cookie_header, COOKIE_NAME)) if cookie_header else UNDECIDED
+        if not cookie_header:
+            return UNDECIDED
+        value = request_cookie(cookie_header, COOKIE_NAME)
+        return self.codec.loads(value) if value else UNDECIDED
 
     def gpc_refusal(self, before: Consent, *, store: bool) -> Consent:
         """GPC's refusal of everything optional, keeping the services ``before`` allowed alone."""
@@ -164,30 +182,46 @@ class Gatekeeper:
         or LF (a Set-Cookie smuggled into another header, which some servers
         write out as given).
         """
+        return self.screen(headers, consent, environ)[0]
+
+    def screen(
+        self, headers: list[tuple[str, str]], consent: Consent, environ: WSGIEnvironment
+    ) -> tuple[list[tuple[str, str]], str | None]:
+        """``gate(headers, ...)``, and the Content-Type of what is left (None without one), in one pass.
+
+        It runs on every response: each header costs one dict look-up by its
+        exact name, and the list is copied only when a header is dropped.
+        """
+        kinds = self._header_kinds
+        content_type = None
         blocked: list[int] | None = None
         for index, (name, value) in enumerate(headers):
-            if not self._well_formed(name, value):
+            kind = kinds.get(name)
+            if kind is None:
+                kind = self._header_kind(name)
+            if kind == _MALFORMED or "\n" in value or "\r" in value or "\0" in value:
                 self._warn_malformed(name, value, environ)
-            elif len(name) != 10 or name.lower() != "set-cookie" or not self.blocks(value, consent, environ):
+            elif kind != _SET_COOKIE or not self.blocks(value, consent, environ):
+                if kind == _CONTENT_TYPE and content_type is None:
+                    content_type = value
                 continue
             if blocked is None:
                 blocked = []
             blocked.append(index)
         if blocked is None:
-            return headers
+            return headers, content_type
         log.debug("consentkit: blocked %d header(s) on %s", len(blocked), environ.get("PATH_INFO"))
-        return [header for index, header in enumerate(headers) if index not in blocked]
+        return [header for index, header in enumerate(headers) if index not in blocked], content_type
 
-    def _well_formed(self, name: str, value: str) -> bool:
-        if "\n" in value or "\r" in value or "\0" in value:
-            return False
-        if name in self._clean_header_names:
-            return True
+    def _header_kind(self, name: str) -> int:
+        """``_SET_COOKIE``, ``_CONTENT_TYPE``, ``_OTHER`` or ``_MALFORMED`` (not a token); remembered while few."""
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            return False
-        if len(self._clean_header_names) < _SEEN_NAMES_LIMIT:
-            self._clean_header_names.add(name)
-        return True
+            return _MALFORMED
+        lower = name.lower()
+        kind = _SET_COOKIE if lower == "set-cookie" else _CONTENT_TYPE if lower == "content-type" else _OTHER
+        if len(self._header_kinds) < _SEEN_NAMES_LIMIT:
+            self._header_kinds[name] = kind
+        return kind
 
     def _warn_malformed(self, name: str, value: str, environ: WSGIEnvironment) -> None:
         if name in self._warned_headers or len(self._warned_headers) >= _SEEN_NAMES_LIMIT:
@@ -326,6 +360,7 @@ class Gatekeeper:
     def close(self) -> None:
         """Ship what this process spooled (a store that is down leaves it for the next writer) and close the log."""
         self.log_writer.close()
+        self._shipping_in = -1  # a request after this starts shipping again, as before the first
         if self.impressions is not None:
             self.impressions.close()
         self.store.close()
@@ -343,6 +378,20 @@ class Gatekeeper:
             if chosen:
                 return chosen
         return negotiate_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.config.locales, self.config.default_locale)
+
+
+class _Process:
+    """How many forks this process is from the one that imported consentkit: a forked child
+    (a gunicorn worker) has no threads, so each gatekeeper starts its log's shipping again there."""
+
+    forks = 0
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.forks += 1
+
+
+os.register_at_fork(after_in_child=_Process.forked)
 
 
 def _writer_for(store: ConsentStore, config: Config, spool: str | Path | None, *, own_store: bool) -> LogWriter:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ..config import Config
 from ..log import ConsentStore
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["ConsentMiddleware", "LocaleSelector"]
+
+#: How many sets of granted categories (at most 2**4 come from cookies) and Content-Type values are remembered.
+_REMEMBERED: Final = 64
 
 
 class ConsentMiddleware(Gatekeeper):
@@ -79,6 +82,10 @@ class ConsentMiddleware(Gatekeeper):
         self._endpoints = Endpoints(self)
         self._endpoint_root = self.prefix + "/"
         self.autogate = AutoGate(config)
+        #: The categories the auto-gate holds back, for each set of granted ones met so far (few).
+        self._denied: dict[frozenset[str], frozenset[str]] = {}
+        #: Whether each Content-Type value met so far is HTML (few: apps send the same few strings).
+        self._html_types: dict[str, bool] = {}
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith(self._endpoint_root):
@@ -86,21 +93,30 @@ class ConsentMiddleware(Gatekeeper):
         consent, gpc_new = self.resolve(environ)
         environ[CONSENT_KEY] = consent
         environ[MIDDLEWARE_KEY] = self
-        granted = consent.granted
-        denied = self.autogate.denied(granted)
-        #: The body's rewriter, once start_response has been called for an HTML page (a list: set in a closure).
-        body_rewriter: list[BodyRewriter | None] = []
+        # Set by gated_start_response: whether the app called it yet, and the body's rewriter (None:
+        # the body passes unread). Everything here runs on every request, so what only an HTML page,
+        # a Set-Cookie or a GPC refusal needs is worked out only then.
+        started = False
+        rewriter: BodyRewriter | None = None
         recorded = False
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            nonlocal recorded
-            headers = self.gate(headers, consent, environ)
-            if environ.get(VARIES_KEY) or is_html(headers):
-                headers = _vary_on_cookie(headers)
+            nonlocal started, rewriter, recorded
+            headers, content_type = self.screen(headers, consent, environ)
             rewriter = None
-            if denied:
-                headers, rewriter = self._autogate_start(status, headers, denied, environ)
-                body_rewriter[:] = [rewriter]
+            html: bool | None = False
+            if content_type is not None:
+                html = self._html_types.get(content_type)
+                if html is None:
+                    html = self._remember_html_type(content_type)
+            if html:
+                headers = _vary_on_cookie(headers)
+                denied = self._denied_by(consent.granted)
+                if denied:
+                    headers, rewriter = self._autogate_start(status, headers, denied, environ)
+            elif environ.get(VARIES_KEY):
+                headers = _vary_on_cookie(headers)
+            started = True
             if gpc_new:
                 # An app may call start_response again (with exc_info) for an error page:
                 # the new headers need the cookie too, but the decision is logged once.
@@ -112,9 +128,24 @@ class ConsentMiddleware(Gatekeeper):
             return write if rewriter is None else _rewriting_write(write, rewriter)
 
         body = self.app(environ, gated_start_response)
-        if not denied or (body_rewriter and body_rewriter[0] is None):
+        if rewriter is None and (started or not self._denied_by(consent.granted)):
             return body
-        return _RewrittenBody(body, body_rewriter)
+        return _RewrittenBody(body, lambda: rewriter)
+
+    def _denied_by(self, granted: frozenset[str]) -> frozenset[str]:
+        """The categories the auto-gate holds back from a visitor who granted ``granted``."""
+        denied = self._denied.get(granted)
+        if denied is None:
+            denied = self.autogate.denied(granted)
+            if len(self._denied) < _REMEMBERED:
+                self._denied[granted] = denied
+        return denied
+
+    def _remember_html_type(self, content_type: str) -> bool:
+        html = _is_html_type(content_type)
+        if len(self._html_types) < _REMEMBERED:
+            self._html_types[content_type] = html
+        return html
 
     def _autogate_start(
         self, status: str, headers: list[tuple[str, str]], denied: frozenset[str], environ: WSGIEnvironment
@@ -140,25 +171,25 @@ class ConsentMiddleware(Gatekeeper):
 class _RewrittenBody:
     """The app's body, through the auto-gate's rewriter once start_response has chosen one.
 
-    The app may call start_response only when its body is first iterated, so the
-    choice is read per chunk. ``close()`` is passed on, as WSGI requires.
+    The app may call start_response only when its body is first iterated, so
+    ``rewriter()`` (the choice so far, None: pass the chunk on) is asked per
+    chunk. ``close()`` is passed on, as WSGI requires.
     """
 
-    def __init__(self, body: Iterable[bytes], rewriter: list[BodyRewriter | None]) -> None:
+    def __init__(self, body: Iterable[bytes], rewriter: Callable[[], BodyRewriter | None]) -> None:
         self._body = body
         self._rewriter = rewriter
 
     def __iter__(self) -> Iterator[bytes]:
-        rewriter = None
         for chunk in self._body:
-            rewriter = self._rewriter[0] if self._rewriter else None
+            rewriter = self._rewriter()
             if rewriter is None:
                 yield chunk
                 continue
             out = rewriter.feed(chunk)
             if out:
                 yield out
-        rewriter = self._rewriter[0] if self._rewriter else None
+        rewriter = self._rewriter()
         if rewriter is not None:
             tail = rewriter.finish()
             if tail:
@@ -183,8 +214,12 @@ def is_html(headers: Iterable[tuple[str, str]]) -> bool:
     """True for an HTML response: its content depends on the consent whether or not a helper said so."""
     for name, value in headers:
         if name.lower() == "content-type":
-            return value.lstrip().lower().startswith(("text/html", "application/xhtml+xml"))
+            return _is_html_type(value)
     return False
+
+
+def _is_html_type(content_type: str) -> bool:
+    return content_type.lstrip().lower().startswith(("text/html", "application/xhtml+xml"))
 
 
 def _vary_on_cookie(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
