@@ -145,10 +145,13 @@ class Gatekeeper:
             # A new worker ships what killed ones left in the spool without waiting for its first decision.
             self.log_writer.start()
             self._shipping_in = _Process.forks
-        # consent_in(environ), written out: this runs on every request.
+        # consent_in(environ), written out: this runs on every request, most often without the cookie.
         cookie_header = environ.get("HTTP_COOKIE")
-        value = request_cookie(cookie_header, COOKIE_NAME) if cookie_header else None
-        consent = self.codec.loads(value) if value else UNDECIDED
+        consent = UNDECIDED
+        if cookie_header and COOKIE_NAME in cookie_header:
+            value = request_cookie(cookie_header, COOKIE_NAME)
+            if value:
+                consent = self.codec.loads(value)
         if consent.decided or not self._honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
             return consent, False
         navigation = _is_navigation(environ)
@@ -190,28 +193,35 @@ class Gatekeeper:
         """``gate(headers, ...)``, and the Content-Type of what is left (None without one), in one pass.
 
         It runs on every response: each header costs one dict look-up by its
-        exact name, and the list is copied only when a header is dropped.
+        exact name and a look for line breaks, and the list is copied only
+        when a header is dropped.
         """
         kinds = self._header_kinds
         content_type = None
-        blocked: list[int] | None = None
-        for index, (name, value) in enumerate(headers):
+        dropped: list[tuple[str, str]] | None = None
+        for header in headers:
+            name, value = header
             kind = kinds.get(name)
             if kind is None:
                 kind = self._header_kind(name)
-            if kind == _MALFORMED or "\n" in value or "\r" in value or "\0" in value:
+            if "\n" in value or "\r" in value or "\0" in value or kind == _MALFORMED:
                 self._warn_malformed(name, value, environ)
-            elif kind != _SET_COOKIE or not self.blocks(value, consent, environ):
-                if kind == _CONTENT_TYPE and content_type is None:
+            elif kind == _OTHER:
+                continue
+            elif kind == _CONTENT_TYPE:
+                if content_type is None:
                     content_type = value
                 continue
-            if blocked is None:
-                blocked = []
-            blocked.append(index)
-        if blocked is None:
+            elif not self.blocks(value, consent, environ):  # a Set-Cookie
+                continue
+            if dropped is None:
+                dropped = []
+            dropped.append(header)
+        if dropped is None:
             return headers, content_type
-        log.debug("consentkit: blocked %d header(s) on %s", len(blocked), environ.get("PATH_INFO"))
-        return [header for index, header in enumerate(headers) if index not in blocked], content_type
+        log.debug("consentkit: blocked %d header(s) on %s", len(dropped), environ.get("PATH_INFO"))
+        # A header equal to a dropped one is dropped too: the same value gets the same answer.
+        return [header for header in headers if header not in dropped], content_type
 
     def _header_kind(self, name: str) -> int:
         """``_SET_COOKIE``, ``_CONTENT_TYPE``, ``_OTHER`` or ``_MALFORMED`` (not a token); remembered while few."""
