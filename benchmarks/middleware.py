@@ -13,12 +13,13 @@ off: the example site's ``consentkit.toml`` (three categories, three services,
 on SQLite in a temporary folder behind the spool and its shipping thread, with
 banner impressions counted. The script prints what is on.
 
-Cases, each a JSON response: a visitor without a consent cookie (undecided); a
-returning visitor whose verified cookie is cached; the first request of a
-visitor (the codec's cache switched off, ``cache_size = 0``, so every request
-checks the signature and decodes the payload); and a response setting three
-cookies (one necessary, one analytics, one marketing the visitor refused),
-cached.
+Cases, each a JSON response but the last: a visitor without a consent cookie
+(undecided); a returning visitor whose verified cookie is cached; the first
+request of a visitor (the codec's cache switched off, ``cache_size = 0``, so
+every request checks the signature and decodes the payload); a response setting
+three cookies (one necessary, one analytics, one marketing the visitor
+refused), cached; and an HTML page for a visitor who granted everything, where
+the auto-gate has nothing to hold back and the body passes unread.
 
 Run: ``make bench`` (or ``.venv/bin/python benchmarks/middleware.py``; ``--quick`` for fewer rounds).
 """
@@ -75,6 +76,9 @@ class Case:
     consent: str
     #: The issue's target for the time added, in µs.
     target: float | None
+    #: The button the visitor pressed, for a case with a consent cookie.
+    choice: str = "custom"
+    content_type: str = "application/json"
 
 
 THREE_COOKIES = ("session=abc; Path=/; HttpOnly", "_ga=GA1.1.2.3; Path=/", "_fbp=fb.1.2.3; Path=/")
@@ -83,11 +87,13 @@ CASES = (
     Case("cached cookie", (), "cached", 2.0),
     Case("first request", (), "first", 5.0),
     Case("three cookies set", THREE_COOKIES, "cached", None),
+    # The auto-gate is on, but a visitor who granted everything has nothing held back: the body passes unread.
+    Case("HTML, all granted", (), "cached", None, choice="accept_all", content_type="text/html; charset=utf-8"),
 )
 
 
-def json_app(cookies: tuple[str, ...]) -> App:
-    headers = [("Content-Type", "application/json"), ("Content-Length", "2")]
+def json_app(cookies: tuple[str, ...], content_type: str = "application/json") -> App:
+    headers = [("Content-Type", content_type), ("Content-Length", "2")]
     headers += [("Set-Cookie", cookie) for cookie in cookies]
 
     def app(environ: Environ, start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -129,10 +135,10 @@ def gated(app: App, config: Config) -> ConsentMiddleware:
     return middleware
 
 
-def consent_cookie(middleware: ConsentMiddleware) -> str:
-    """A fresh decision (analytics granted), posted as a browser would; its ``name=value``."""
+def consent_cookie(middleware: ConsentMiddleware, choice: str = "custom") -> str:
+    """A fresh decision (with "custom", analytics granted), posted as a browser would; its ``name=value``."""
     client = Client(middleware)
-    response = client.post("/consentkit/consent", data={"choice": "custom", "category": ["analytics"]})
+    response = client.post("/consentkit/consent", data={"choice": choice, "category": ["analytics"]})
     return response.headers["Set-Cookie"].split(";")[0]
 
 
@@ -163,11 +169,13 @@ def main() -> None:
         config = site_config(Path(folder))
         met = []
         for number, case in enumerate(CASES):
-            bare = json_app(case.cookies)
+            bare = json_app(case.cookies, case.content_type)
             middleware = gated(bare, config)
             if number == 0:
                 print(f"The default middleware of {CONFIG.relative_to(ROOT)}: {describe(middleware)}")
-            header = "session=abc" if case.consent == "none" else f"{consent_cookie(middleware)}; session=abc"
+            header = "session=abc"
+            if case.consent != "none":
+                header = f"{consent_cookie(middleware, case.choice)}; {header}"
             if case.consent == "first":
                 middleware.codec.cache_size = 0
             environ = {**ENVIRON, "HTTP_COOKIE": header}
