@@ -199,6 +199,28 @@ def test_gpc_from_an_undecided_visitor_is_a_refusal_recorded_once(make_middlewar
     assert state["method"] == "gpc"
 
 
+def test_gpc_stored_from_an_error_page_is_in_both_headers_and_recorded_once(
+    make_middleware: Factory, store: ListStore
+) -> None:
+    """An app that calls start_response again with exc_info: the second headers need the cookie too."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Set-Cookie", "_ga=1")])
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")], sys.exc_info())
+        return [b"error"]
+
+    received: list[list[tuple[str, str]]] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.url_scheme": "http"}
+    environ |= {"HTTP_SEC_GPC": "1", "HTTP_SEC_FETCH_DEST": "document"}
+    make_middleware(app)(environ, lambda status, headers, exc_info=None: received.append(headers))
+    cookies = [[value.split("=", 1)[0] for name, value in headers if name == "Set-Cookie"] for headers in received]
+    assert cookies == [["consentkit"], ["consentkit"]]
+    assert [record.method for record in store.saved] == ["gpc"]
+
+
 def test_gpc_on_a_subresource_refuses_without_storing(make_middleware: Factory, store: ListStore) -> None:
     client = Client(make_middleware(cookie_app(*TRACKERS)))
     response = client.get("/pixel.gif", headers={"Sec-GPC": "1", "Sec-Fetch-Dest": "image"})

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from ..config import Config
+from ..consent import Consent
 from ..log import ConsentStore
 from ..render.inert import Gate
 from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY, Widgets, current_path
@@ -93,15 +94,16 @@ class ConsentMiddleware(Gatekeeper):
         consent, gpc_new = self.resolve(environ)
         environ[CONSENT_KEY] = consent
         environ[MIDDLEWARE_KEY] = self
+        if gpc_new:
+            start_response = self._storing_gpc(start_response, consent, environ)
         # Set by gated_start_response: whether the app called it yet, and the body's rewriter (None:
         # the body passes unread). Everything here runs on every request, so what only an HTML page,
         # a Set-Cookie or a GPC refusal needs is worked out only then.
         started = False
         rewriter: BodyRewriter | None = None
-        recorded = False
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            nonlocal started, rewriter, recorded
+            nonlocal started, rewriter
             headers, content_type = self.screen(headers, consent, environ)
             rewriter = None
             html: bool | None = False
@@ -117,13 +119,6 @@ class ConsentMiddleware(Gatekeeper):
             elif environ.get(VARIES_KEY):
                 headers = _vary_on_cookie(headers)
             started = True
-            if gpc_new:
-                # An app may call start_response again (with exc_info) for an error page:
-                # the new headers need the cookie too, but the decision is logged once.
-                headers = [*headers, self.consent_cookie(consent, environ)]
-                if not recorded:
-                    recorded = True
-                    self.record(consent, self.locale_for(environ))
             write = start_response(status, headers, exc_info)
             return write if rewriter is None else _rewriting_write(write, rewriter)
 
@@ -131,6 +126,24 @@ class ConsentMiddleware(Gatekeeper):
         if rewriter is None and (started or not self._denied_by(consent.granted)):
             return body
         return _RewrittenBody(body, lambda: rewriter)
+
+    def _storing_gpc(self, start_response: StartResponse, consent: Consent, environ: WSGIEnvironment) -> StartResponse:
+        """``start_response`` adding the cookie that stores a new GPC refusal, which is logged once.
+
+        An app may call start_response again (with exc_info) for an error page:
+        the new headers need the cookie too, but the decision is logged once.
+        """
+        recorded = False
+
+        def storing(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            nonlocal recorded
+            headers = [*headers, self.consent_cookie(consent, environ)]
+            if not recorded:
+                recorded = True
+                self.record(consent, self.locale_for(environ))
+            return start_response(status, headers, exc_info)
+
+        return storing
 
     def _denied_by(self, granted: frozenset[str]) -> frozenset[str]:
         """The categories the auto-gate holds back from a visitor who granted ``granted``."""
