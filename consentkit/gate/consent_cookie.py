@@ -78,9 +78,9 @@ _CONSENT_ID: Final = re.compile(r"^[A-Za-z0-9_-]{22}$")
 _MEANINGS_SIZE: Final = 1024
 
 SecretKey = str | bytes
-#: decided, granted, method, services
-_Meaning = tuple[bool, frozenset[str], str, frozenset[str]]
 SecretKeys = SecretKey | Iterable[SecretKey]
+#: What a payload's bits and method code say: decided, granted, method, services.
+_Meaning = tuple[bool, frozenset[str], str, frozenset[str]]
 
 
 class WeakSecretKey(ValueError):

@@ -160,7 +160,7 @@ class Gatekeeper:
     def consent_in(self, environ: WSGIEnvironment) -> Consent:
         """The consent the request's cookie carries, GPC not taken into account."""
         cookie_header = environ.get("HTTP_COOKIE")
-        if not cookie_header:
+        if not cookie_header or COOKIE_NAME not in cookie_header:
             return UNDECIDED
         value = request_cookie(cookie_header, COOKIE_NAME)
         return self.codec.loads(value) if value else UNDECIDED
