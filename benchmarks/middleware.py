@@ -15,8 +15,10 @@ banner impressions counted. The script prints what is on.
 
 Cases, each a JSON response but the last: a visitor without a consent cookie
 (undecided); a returning visitor whose verified cookie is cached; the first
-request of a visitor (the codec's cache switched off, ``cache_size = 0``, so
-every request checks the signature and decodes the payload); a response setting
+request of a visitor (the codec's cache of verified cookies switched off,
+``cache_size = 0``, so every request checks the signature and decodes the
+payload; what each pattern of category bits means stays remembered, as it is
+for every visitor after a site's first few); a response setting
 three cookies (one necessary, one analytics, one marketing the visitor
 refused), cached; and an HTML page for a visitor who granted everything, where
 the auto-gate has nothing to hold back and the body passes unread.
