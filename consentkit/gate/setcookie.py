@@ -236,6 +236,7 @@ def request_cookie(cookie_header: str, wanted: str) -> str | None:
             and (
                 start == 0
                 or cookie_header[start - 1] == ";"
+                or cookie_header.endswith("; ", 0, start)
                 or not cookie_header[cookie_header.rfind(";", 0, start) + 1 : start].strip()
             )
         ):
