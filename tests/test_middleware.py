@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,6 +12,7 @@ from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware
 from consentkit.consent import Consent
+from consentkit.gate.gatekeeper import _Process
 
 from .conftest import ListStore, config_from, cookie_app
 
@@ -177,6 +179,29 @@ def test_exc_info_is_passed_through(make_middleware: Factory) -> None:
     assert status.startswith("500")
     assert headers == []
     assert exc_info[0] is RuntimeError
+
+
+def test_the_log_starts_shipping_once_per_process_and_again_in_a_forked_worker(make_middleware: Factory) -> None:
+    """The spool's shipping thread is started by the first request of each process (a gunicorn worker is a fork)."""
+    middleware = make_middleware()
+    starts: list[int] = []
+    middleware.log_writer.start = lambda: starts.append(os.getpid())  # type: ignore[method-assign]
+    client = Client(middleware)
+    client.get("/")
+    client.get("/")
+    assert len(starts) == 1
+    before = _Process.forks
+    child = os.fork()
+    if child == 0:  # the hook registered with os.register_at_fork has run in the child
+        os._exit(0 if _Process.forks == before + 1 else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+    _Process.forked()  # what that hook does, here: the next request starts shipping again
+    client.get("/")
+    client.get("/")
+    assert len(starts) == 2
+    middleware.close()
+    client.get("/")
+    assert len(starts) == 3
 
 
 def gpc_get(client: Client, path: str = "/", **headers: str) -> Any:

@@ -401,7 +401,8 @@ class _Process:
         cls.forks += 1
 
 
-os.register_at_fork(after_in_child=_Process.forked)
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_Process.forked)
 
 
 def _writer_for(store: ConsentStore, config: Config, spool: str | Path | None, *, own_store: bool) -> LogWriter:
