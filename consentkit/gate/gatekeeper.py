@@ -142,17 +142,22 @@ class Gatekeeper:
         page view do not each log a decision.
         """
         if self._shipping_in != _Process.forks:
-            # A new worker ships what killed ones left in the spool without waiting for its first decision.
-            self.log_writer.start()
-            self._shipping_in = _Process.forks
-        # consent_in(environ), written out: this runs on every request, most often without the cookie.
-        cookie_header = environ.get("HTTP_COOKIE")
-        consent = UNDECIDED
-        if cookie_header and COOKIE_NAME in cookie_header:
-            value = request_cookie(cookie_header, COOKIE_NAME)
-            if value:
-                consent = self.codec.loads(value)
-        if consent.decided or not self._honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
+            self.start_shipping()
+        consent = self.consent_in(environ)
+        if consent.decided or "HTTP_SEC_GPC" not in environ:
+            return consent, False
+        return self.with_gpc(consent, environ)
+
+    def start_shipping(self) -> None:
+        """Start the log's shipping in this process: a new worker ships what killed ones left in the
+        spool without waiting for its first decision. A front door calls it when ``_shipping_in`` is not
+        ``_Process.forks`` (an attribute compare: it runs on every request)."""
+        self.log_writer.start()
+        self._shipping_in = _Process.forks
+
+    def with_gpc(self, consent: Consent, environ: WSGIEnvironment) -> tuple[Consent, bool]:
+        """``resolve`` for a visitor who has not decided and sent a ``Sec-GPC`` header."""
+        if not self._honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
             return consent, False
         navigation = _is_navigation(environ)
         return self.gpc_refusal(consent, store=navigation), navigation

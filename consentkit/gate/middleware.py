@@ -27,23 +27,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ..config import Config
-from ..consent import Consent
+from ..consent import COOKIE_NAME, UNDECIDED, Consent
 from ..log import ConsentStore
 from ..render.inert import Gate
 from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY, Widgets, current_path
 from .autogate import AutoGate, BodyRewriter
 from .consent_cookie import SecretKeys
 from .endpoints import Endpoints
-from .gatekeeper import Gatekeeper, LocaleSelector
+from .gatekeeper import _CONTENT_TYPE, _OTHER, Gatekeeper, LocaleSelector, _Process
+from .setcookie import request_cookie
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["ConsentMiddleware", "LocaleSelector"]
 
+#: What ``rewriter`` holds until the app has called start_response.
+_NOT_STARTED: Final = object()
 #: How many sets of granted categories (at most 2**4 come from cookies) and Content-Type values are remembered.
 _REMEMBERED: Final = 64
 
@@ -89,43 +92,65 @@ class ConsentMiddleware(Gatekeeper):
         self._html_types: dict[str, bool] = {}
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO", "").startswith(self._endpoint_root):
+        # Everything here runs on every request, most often for a JSON or asset response without a
+        # Set-Cookie: that path is written out (resolve, screen) and costs about a microsecond; what only
+        # an endpoint, a consent cookie, a GPC header, a Set-Cookie or an HTML page needs is done only then.
+        path = environ.get("PATH_INFO", "")
+        if self.prefix in path and path.startswith(self._endpoint_root):
             return self._endpoints(environ, start_response)
-        consent, gpc_new = self.resolve(environ)
+        if self._shipping_in != _Process.forks:
+            self.start_shipping()
+        cookie_header = environ.get("HTTP_COOKIE") or ""
+        consent = UNDECIDED
+        if COOKIE_NAME in cookie_header:
+            consent = self.codec.loads(request_cookie(cookie_header, COOKIE_NAME))
+        if not consent.decided and "HTTP_SEC_GPC" in environ:
+            consent, gpc_new = self.with_gpc(consent, environ)
+            if gpc_new:
+                start_response = self._storing_gpc(start_response, consent, environ)
         environ[CONSENT_KEY] = consent
         environ[MIDDLEWARE_KEY] = self
-        if gpc_new:
-            start_response = self._storing_gpc(start_response, consent, environ)
-        # Set by gated_start_response: whether the app called it yet, and the body's rewriter (None:
-        # the body passes unread). Everything here runs on every request, so what only an HTML page,
-        # a Set-Cookie or a GPC refusal needs is worked out only then.
-        started = False
-        rewriter: BodyRewriter | None = None
+        # The body's rewriter, chosen by gated_start_response (None: the body passes unread);
+        # _NOT_STARTED until the app calls it, which a streaming app does only once its body is iterated.
+        rewriter: object = _NOT_STARTED
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            nonlocal started, rewriter
-            headers, content_type = self.screen(headers, consent, environ)
-            rewriter = None
+            nonlocal rewriter
+            # Gatekeeper.screen, written out for headers it has met and that it passes: each costs a
+            # dict look-up and isprintable() (False for CR, LF and NUL, as for much else, which screen
+            # then looks at). Anything else (a Set-Cookie, a new name) goes to screen itself.
+            kinds = self._header_kinds
+            content_type = None
+            for name, value in headers:
+                kind = kinds.get(name)
+                if kind == _OTHER and value.isprintable():
+                    continue
+                if kind == _CONTENT_TYPE and content_type is None and value.isprintable():
+                    content_type = value
+                    continue
+                headers, content_type = self.screen(headers, consent, environ)
+                break
             html: bool | None = False
             if content_type is not None:
                 html = self._html_types.get(content_type)
                 if html is None:
                     html = self._remember_html_type(content_type)
+            chosen = None
             if html:
                 headers = _vary_on_cookie(headers)
                 denied = self._denied_by(consent.granted)
                 if denied:
-                    headers, rewriter = self._autogate_start(status, headers, denied, environ)
+                    headers, chosen = self._autogate_start(status, headers, denied, environ)
             elif environ.get(VARIES_KEY):
                 headers = _vary_on_cookie(headers)
-            started = True
+            rewriter = chosen
             write = start_response(status, headers, exc_info)
-            return write if rewriter is None else _rewriting_write(write, rewriter)
+            return write if chosen is None else _rewriting_write(write, chosen)
 
         body = self.app(environ, gated_start_response)
-        if rewriter is None and (started or not self._denied_by(consent.granted)):
+        if rewriter is None or (rewriter is _NOT_STARTED and not self._denied_by(consent.granted)):
             return body
-        return _RewrittenBody(body, lambda: rewriter)
+        return _RewrittenBody(body, lambda: None if rewriter is _NOT_STARTED else cast(BodyRewriter, rewriter))
 
     def _storing_gpc(self, start_response: StartResponse, consent: Consent, environ: WSGIEnvironment) -> StartResponse:
         """``start_response`` adding the cookie that stores a new GPC refusal, which is logged once.
