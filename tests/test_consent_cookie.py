@@ -178,6 +178,7 @@ def test_a_restored_consent_is_the_dataclass_s_own() -> None:
     }
     assert list(inspect.signature(restored_consent).parameters) == [field.name for field in dataclass_fields(Consent)]
     restored = restored_consent(**fields)  # type: ignore[arg-type]
+    assert type(restored) is Consent
     assert restored == Consent(**fields)  # type: ignore[arg-type]
     assert hash(restored) == hash(Consent(**fields))  # type: ignore[arg-type]
     with pytest.raises(FrozenInstanceError):

@@ -191,7 +191,10 @@ class ConsentCookieCodec:
         return self._signer.sign(payload).decode("ascii")
 
     def loads(self, value: str | None) -> Consent:
-        """The consent in a cookie value; UNDECIDED for anything not valid now."""
+        """The consent in a cookie value; UNDECIDED for anything not valid now.
+
+        A visitor's first request pays for all of it, so it is written out in one function.
+        """
         if not value:
             return UNDECIDED
         cached = self._verified.get(value)
@@ -206,32 +209,27 @@ class ConsentCookieCodec:
             return UNDECIDED
         payload, signed_at = verified
         try:
-            decoded = self._decode(payload.decode("ascii"), signed_at)
+            fields = payload.decode("ascii").split(".")
+            if fields[0] == _OLD_FORMAT:
+                fields.insert(2, "0")
+            elif fields[0] != _FORMAT_VERSION:
+                return UNDECIDED
+            _, bits, service_bits, code, consent_id, hashed_policy = fields
+            if hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
+                return UNDECIDED
+            meaning = self._meanings.get((bits, service_bits, code))
+            if meaning is None:
+                meaning = self._meaning(bits, service_bits, code)
         except (ValueError, KeyError, UnicodeDecodeError):
             return UNDECIDED
-        if decoded is None:
-            return UNDECIDED
+        decided, granted, method, services = meaning
+        decided_at = datetime.fromtimestamp(signed_at, UTC)
+        decoded = restored_consent(decided, granted, self.policy_version, decided_at, consent_id, method, services)
         if len(self._verified) >= self.cache_size:
             self._verified.clear()
         if self.cache_size:
             self._verified[value] = (decoded, signed_at + self.max_age_seconds)
         return decoded
-
-    def _decode(self, payload: str, signed_at: int) -> Consent | None:
-        fields = payload.split(".")
-        if fields[0] == _OLD_FORMAT:
-            fields.insert(2, "0")
-        elif fields[0] != _FORMAT_VERSION:
-            return None
-        _, bits, service_bits, code, consent_id, hashed_policy = fields
-        if hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
-            return None
-        meaning = self._meanings.get((bits, service_bits, code))
-        if meaning is None:
-            meaning = self._meaning(bits, service_bits, code)
-        decided, granted, method, services = meaning
-        decided_at = datetime.fromtimestamp(signed_at, UTC)
-        return restored_consent(decided, granted, self.policy_version, decided_at, consent_id, method, services)
 
     def _meaning(self, bits: str, service_bits: str, code: str) -> _Meaning:
         """What a payload's bits and method code mean, remembered: only signed payloads get here."""
