@@ -127,6 +127,10 @@ class Gatekeeper:
         self._kept_texts: set[str] = set()
         #: What each well-formed response header name is to the gate, so that a name is looked at once.
         self._header_kinds: dict[str, int] = {}
+        #: The names among them that are neither Set-Cookie nor Content-Type, and those that are Content-Type:
+        #: sets, for the middleware's own pass over the headers (``name in set`` is its cheapest test).
+        self._plain_headers: set[str] = set()
+        self._content_type_headers: set[str] = set()
         self._warned_headers: set[str] = set()
         self._warned_deletion_cap = False
         domain = f"; Domain={config.cookie_domain}" if config.cookie_domain else ""
@@ -236,6 +240,10 @@ class Gatekeeper:
         kind = _SET_COOKIE if lower == "set-cookie" else _CONTENT_TYPE if lower == "content-type" else _OTHER
         if len(self._header_kinds) < _SEEN_NAMES_LIMIT:
             self._header_kinds[name] = kind
+            if kind == _OTHER:
+                self._plain_headers.add(name)
+            elif kind == _CONTENT_TYPE:
+                self._content_type_headers.add(name)
         return kind
 
     def _warn_malformed(self, name: str, value: str, environ: WSGIEnvironment) -> None:

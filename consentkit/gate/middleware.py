@@ -37,7 +37,7 @@ from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY, Widgets, c
 from .autogate import AutoGate, BodyRewriter
 from .consent_cookie import SecretKeys
 from .endpoints import Endpoints
-from .gatekeeper import _CONTENT_TYPE, _OTHER, Gatekeeper, LocaleSelector, _Process
+from .gatekeeper import Gatekeeper, LocaleSelector, _Process
 from .setcookie import request_cookie
 
 if TYPE_CHECKING:
@@ -95,7 +95,10 @@ class ConsentMiddleware(Gatekeeper):
         # Everything here runs on every request, most often for a JSON or asset response without a
         # Set-Cookie: that path is written out (resolve, screen) and costs about a microsecond; what only
         # an endpoint, a consent cookie, a GPC header, a Set-Cookie or an HTML page needs is done only then.
-        path = environ.get("PATH_INFO", "")
+        try:
+            path = environ["PATH_INFO"]  # a subscript costs less than get(), and a server always sets it
+        except KeyError:
+            path = ""
         if self.prefix in path and path.startswith(self._endpoint_root):
             return self._endpoints(environ, start_response)
         if self._shipping_in != _Process.forks:
@@ -116,23 +119,25 @@ class ConsentMiddleware(Gatekeeper):
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             nonlocal rewriter
-            # Gatekeeper.screen, written out for headers it has met and that it passes: each costs a
-            # dict look-up and isprintable() (False for CR, LF and NUL, as for much else, which screen
-            # then looks at). Anything else (a Set-Cookie, a new name) goes to screen itself.
-            kinds = self._header_kinds
+            # Gatekeeper.screen, written out for headers it has met and that it passes: each costs a set
+            # look-up and isprintable() (False for CR, LF and NUL, as for much else, which screen then
+            # looks at); a Content-Type value already in _html_types is known to be clean. Anything else
+            # (a Set-Cookie, a new name or value) goes to screen itself.
+            plain = self._plain_headers
+            html_types = self._html_types
             content_type = None
             for name, value in headers:
-                kind = kinds.get(name)
-                if kind == _OTHER and value.isprintable():
-                    continue
-                if kind == _CONTENT_TYPE and content_type is None and value.isprintable():
+                if name in plain:
+                    if value.isprintable():
+                        continue
+                elif content_type is None and name in self._content_type_headers and value in html_types:
                     content_type = value
                     continue
                 headers, content_type = self.screen(headers, consent, environ)
                 break
             html: bool | None = False
             if content_type is not None:
-                html = self._html_types.get(content_type)
+                html = html_types.get(content_type)
                 if html is None:
                     html = self._remember_html_type(content_type)
             chosen = None
@@ -180,6 +185,7 @@ class ConsentMiddleware(Gatekeeper):
         return denied
 
     def _remember_html_type(self, content_type: str) -> bool:
+        """Whether ``content_type`` (a value ``screen`` let through: no CR, LF or NUL) is HTML, remembered."""
         html = _is_html_type(content_type)
         if len(self._html_types) < _REMEMBERED:
             self._html_types[content_type] = html
