@@ -126,20 +126,21 @@ class ConsentMiddleware(Gatekeeper):
             plain = self._plain_headers
             html_types = self._html_types
             content_type = None
+            html: bool | None = False
             for name, value in headers:
                 if name in plain:
                     if value.isprintable():
                         continue
-                elif content_type is None and name in self._content_type_headers and value in html_types:
-                    content_type = value
-                    continue
+                elif content_type is None and name in self._content_type_headers:
+                    html = html_types.get(value)
+                    if html is not None:
+                        content_type = value
+                        continue
                 headers, content_type = self.screen(headers, consent, environ)
-                break
-            html: bool | None = False
-            if content_type is not None:
-                html = html_types.get(content_type)
+                html = False if content_type is None else html_types.get(content_type)
                 if html is None:
-                    html = self._remember_html_type(content_type)
+                    html = self._remember_html_type(cast(str, content_type))
+                break
             chosen = None
             if html:
                 headers = _vary_on_cookie(headers)
