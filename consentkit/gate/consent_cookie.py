@@ -74,7 +74,8 @@ SERVICE_BITS: Final = (
 _METHOD_CODES: Final = {method: method[0] for method in METHODS}
 _CODE_METHODS: Final = {code: method for method, code in _METHOD_CODES.items()}
 _CONSENT_ID: Final = re.compile(r"^[A-Za-z0-9_-]{22}$")
-#: Distinct (category bits, service bits, method) triples remembered; far more than a site's cookies carry.
+#: Distinct payload heads (format, category bits, service bits, method) remembered;
+#: far more than a site's cookies carry.
 _MEANINGS_SIZE: Final = 1024
 
 SecretKey = str | bytes
@@ -173,7 +174,7 @@ class ConsentCookieCodec:
         # Verified values only, so a visitor cannot fill it with garbage; each with the time it expires.
         self._verified: dict[str, tuple[Consent, float]] = {}
         #: What each payload's bits and method code mean under this config (few: the cookies say little).
-        self._meanings: dict[tuple[str, str, str], _Meaning] = {}
+        self._meanings: dict[str, _Meaning] = {}
 
     def dumps(self, consent: Consent) -> str:
         """The signed cookie value; an undecided consent is stored only with method ``service``."""
@@ -209,19 +210,17 @@ class ConsentCookieCodec:
             return UNDECIDED
         payload, signed_at = verified
         try:
-            fields = payload.decode("ascii").split(".")
-            if fields[0] == _OLD_FORMAT:
-                fields.insert(2, "0")
-            elif fields[0] != _FORMAT_VERSION:
-                return UNDECIDED
-            _, bits, service_bits, code, consent_id, hashed_policy = fields
+            # The bits and method code before the id (the "head") are few; what each means is remembered.
+            head, consent_id, hashed_policy = payload.decode("ascii").rsplit(".", 2)
             if hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
                 return UNDECIDED
-            meaning = self._meanings.get((bits, service_bits, code))
+            meaning = self._meanings.get(head)
             if meaning is None:
-                meaning = self._meaning(bits, service_bits, code)
+                meaning = self._meaning(head)
         except (ValueError, KeyError, UnicodeDecodeError):
             return UNDECIDED
+        if meaning is None:
+            return UNDECIDED  # a format this release does not read
         decided, granted, method, services = meaning
         decided_at = datetime.fromtimestamp(signed_at, UTC)
         decoded = restored_consent(decided, granted, self.policy_version, decided_at, consent_id, method, services)
@@ -231,15 +230,24 @@ class ConsentCookieCodec:
             self._verified[value] = (decoded, signed_at + self.max_age_seconds)
         return decoded
 
-    def _meaning(self, bits: str, service_bits: str, code: str) -> _Meaning:
-        """What a payload's bits and method code mean, remembered: only signed payloads get here."""
+    def _meaning(self, head: str) -> _Meaning | None:
+        """What a payload's head (format, bits, method code) means, remembered: only signed payloads get here.
+
+        None for a format this release does not know. Raises ValueError or KeyError for a malformed head.
+        """
+        fields = head.split(".")
+        if fields[0] == _OLD_FORMAT:
+            fields.insert(2, "0")
+        elif fields[0] != _FORMAT_VERSION:
+            return None
+        _, bits, service_bits, code = fields
         granted = granted_set(_unmask(OPTIONAL_CATEGORIES, int(bits, 16)) & self._offered)
         method = _CODE_METHODS[code]
         services = services_granted(granted, _unmask(SERVICE_BITS, int(service_bits, 16)), self._services)
         meaning = (method != "service", granted, method, services)
         if len(self._meanings) >= _MEANINGS_SIZE:
             self._meanings.clear()
-        self._meanings[(bits, service_bits, code)] = meaning
+        self._meanings[head] = meaning
         return meaning
 
 
