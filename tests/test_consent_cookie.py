@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from consentkit.categories import OPTIONAL_CATEGORIES
 from consentkit.consent import METHODS, UNDECIDED, Consent, granted_set, new_consent_id, restored_consent
 from consentkit.gate.consent_cookie import MAX_COOKIE_LENGTH, ConsentCookieCodec, WeakSecretKey, check_secret_keys
+from consentkit.gate.setcookie import request_cookie
 
 YEAR = 365 * 86_400
 
@@ -248,3 +249,19 @@ def test_a_missing_or_mistyped_key_gets_a_clear_error(secret_key: object, proble
         check_secret_keys(secret_key, debug=True)
     with pytest.raises(ValueError, match=problem):
         codec(secret_key=secret_key)
+
+
+_AROUND = st.text(' ;=\t"consentkitabc', max_size=12)
+
+
+@given(_AROUND, _AROUND, st.sampled_from(["", '"', " ", "\t"]), st.booleans())
+def test_the_consent_in_a_cookie_header_is_request_cookie_s_whether_cached_or_not(
+    before: str, after: str, quote: str, warm: bool
+) -> None:
+    """The look-up of a returning visitor's cookie as it stands answers what the full parse answers."""
+    reader = codec()
+    value = reader.dumps(decided({"analytics"}))
+    if warm:
+        reader.loads(value)
+    header = f"{before}consentkit={quote}{value}{quote}{after}"
+    assert reader.consent_in_header(header) == reader.loads(request_cookie(header, "consentkit"))

@@ -24,6 +24,7 @@ from itsdangerous import TimestampSigner
 
 from ..categories import OPTIONAL_CATEGORIES
 from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set, restored_consent, services_granted
+from .setcookie import request_cookie
 from .signature import SignatureVerifier
 
 __all__ = ["COOKIE_NAME", "ConsentCookieCodec", "SecretKeys", "WeakSecretKey", "check_secret_keys"]
@@ -49,6 +50,8 @@ PUBLIC_KEYS: Final = frozenset(
 )
 
 _MAKE_ONE: Final = 'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
+
+_NAME_LENGTH: Final = len(COOKIE_NAME)
 
 #: Longer values are rejected before any cryptography is done.
 MAX_COOKIE_LENGTH: Final = 256
@@ -191,6 +194,28 @@ class ConsentCookieCodec:
         )
         return self._signer.sign(payload).decode("ascii")
 
+    def consent_in_header(self, cookie_header: str) -> Consent:
+        """``loads(request_cookie(cookie_header, COOKIE_NAME))``, the consent a request's Cookie header carries.
+
+        A returning visitor's cookie, spelt as browsers send it (first of its name, at the start or
+        after "; ", the value up to the next ";"), is looked up among the verified ones as it stands:
+        request_cookie would return the same string, since a verified value has nothing to strip.
+        Anything else is parsed in full.
+        """
+        start = cookie_header.find(COOKIE_NAME)
+        if start == -1:
+            return UNDECIDED
+        value_start = start + _NAME_LENGTH + 1
+        if cookie_header[value_start - 1 : value_start] == "=" and (
+            start == 0 or cookie_header[start - 2 : start] == "; "
+        ):
+            end = cookie_header.find(";", value_start)
+            cached = self._verified.get(cookie_header[value_start:end] if end != -1 else cookie_header[value_start:])
+            if cached is not None:
+                consent, expires = cached
+                return consent if time.time() < expires else UNDECIDED
+        return self.loads(request_cookie(cookie_header, COOKIE_NAME))
+
     def loads(self, value: str | None) -> Consent:
         """The consent in a cookie value; UNDECIDED for anything not valid now.
 
@@ -226,7 +251,7 @@ class ConsentCookieCodec:
         decoded = restored_consent(decided, granted, self.policy_version, decided_at, consent_id, method, services)
         if len(self._verified) >= self.cache_size:
             self._verified.clear()
-        if self.cache_size:
+        if self.cache_size and value == value.strip().strip('"'):  # as request_cookie leaves it: see consent_in_header
             self._verified[value] = (decoded, signed_at + self.max_age_seconds)
         return decoded
 

@@ -30,7 +30,7 @@ from ..render.i18n import negotiate_locale, pick_locale
 from ..render.renderer import Renderer
 from .classify import Classifier
 from .consent_cookie import ConsentCookieCodec, SecretKeys, check_secret_keys
-from .setcookie import deletion_headers, host_domains, is_deletion, request_cookie, request_cookies, set_cookie_name
+from .setcookie import deletion_headers, host_domains, is_deletion, request_cookies, set_cookie_name
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -171,8 +171,7 @@ class Gatekeeper:
         cookie_header = environ.get("HTTP_COOKIE")
         if not cookie_header or COOKIE_NAME not in cookie_header:
             return UNDECIDED
-        value = request_cookie(cookie_header, COOKIE_NAME)
-        return self.codec.loads(value) if value else UNDECIDED
+        return self.codec.consent_in_header(cookie_header)
 
     def gpc_refusal(self, before: Consent, *, store: bool) -> Consent:
         """GPC's refusal of everything optional, keeping the services ``before`` allowed alone."""

@@ -38,7 +38,6 @@ from .autogate import AutoGate, BodyRewriter
 from .consent_cookie import SecretKeys
 from .endpoints import Endpoints
 from .gatekeeper import Gatekeeper, LocaleSelector, _Process
-from .setcookie import request_cookie
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -106,7 +105,7 @@ class ConsentMiddleware(Gatekeeper):
         cookie_header = environ.get("HTTP_COOKIE") or ""
         consent = UNDECIDED
         if COOKIE_NAME in cookie_header:
-            consent = self.codec.loads(request_cookie(cookie_header, COOKIE_NAME))
+            consent = self.codec.consent_in_header(cookie_header)
         if not consent.decided and "HTTP_SEC_GPC" in environ:
             consent, gpc_new = self.with_gpc(consent, environ)
             if gpc_new:
