@@ -199,8 +199,8 @@ class ConsentCookieCodec:
 
         A returning visitor's cookie, spelt as browsers send it (first of its name, at the start or
         after "; ", the value up to the next ";"), is looked up among the verified ones as it stands:
-        request_cookie would return the same string, since a verified value has nothing to strip.
-        Anything else is parsed in full.
+        request_cookie would return the same string, since a verified value has nothing to strip
+        (and a new one is stripped as request_cookie strips it). Anything else is parsed in full.
         """
         start = cookie_header.find(COOKIE_NAME)
         if start == -1:
@@ -210,10 +210,12 @@ class ConsentCookieCodec:
             start == 0 or cookie_header[start - 2 : start] == "; "
         ):
             end = cookie_header.find(";", value_start)
-            cached = self._verified.get(cookie_header[value_start:end] if end != -1 else cookie_header[value_start:])
+            raw = cookie_header[value_start:end] if end != -1 else cookie_header[value_start:]
+            cached = self._verified.get(raw)
             if cached is not None:
                 consent, expires = cached
                 return consent if time.time() < expires else UNDECIDED
+            return self.loads(raw.strip().strip('"'))  # what request_cookie returns for this spelling
         return self.loads(request_cookie(cookie_header, COOKIE_NAME))
 
     def loads(self, value: str | None) -> Consent:
