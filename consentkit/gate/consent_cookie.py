@@ -215,21 +215,24 @@ class ConsentCookieCodec:
             if cached is not None:
                 consent, expires = cached
                 return consent if time.time() < expires else UNDECIDED
-            return self.loads(raw.strip().strip('"'))  # what request_cookie returns for this spelling
+            value = raw.strip().strip('"')  # what request_cookie returns for this spelling
+            return self._verify(value) if value is raw else self.loads(value)  # raw: not among the verified
         return self.loads(request_cookie(cookie_header, COOKIE_NAME))
 
     def loads(self, value: str | None) -> Consent:
-        """The consent in a cookie value; UNDECIDED for anything not valid now.
-
-        A visitor's first request pays for all of it, so it is written out in one function.
-        """
+        """The consent in a cookie value; UNDECIDED for anything not valid now."""
         if not value:
             return UNDECIDED
         cached = self._verified.get(value)
         if cached is not None:
             consent, expires = cached
             return consent if time.time() < expires else UNDECIDED
-        if len(value) > MAX_COOKIE_LENGTH:
+        return self._verify(value)
+
+    def _verify(self, value: str) -> Consent:
+        """``loads`` for a value not among the verified ones: a visitor's first request pays for all
+        of it, so it is written out in one function."""
+        if not value or len(value) > MAX_COOKIE_LENGTH:
             return UNDECIDED
         # The same acceptance as self._signer.unsign(value, max_age=...), without deriving the keys each time.
         verified = self._verifier.unsign(value, self.max_age_seconds, int(time.time()))
