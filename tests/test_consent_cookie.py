@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import time
+from dataclasses import FrozenInstanceError
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from unittest import mock
 
@@ -11,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from consentkit.categories import OPTIONAL_CATEGORIES
-from consentkit.consent import METHODS, UNDECIDED, Consent, granted_set, new_consent_id
+from consentkit.consent import METHODS, UNDECIDED, Consent, granted_set, new_consent_id, restored_consent
 from consentkit.gate.consent_cookie import MAX_COOKIE_LENGTH, ConsentCookieCodec, WeakSecretKey, check_secret_keys
+from consentkit.gate.setcookie import request_cookie
 
 YEAR = 365 * 86_400
 
@@ -135,6 +139,53 @@ def test_an_expired_cookie_reads_as_undecided_even_from_the_cache() -> None:
     assert codec(max_age_seconds=60).loads(value).decided  # a fresh codec agrees it is still valid now
 
 
+def test_the_cache_serves_what_the_signature_check_gives() -> None:
+    cached = codec()
+    value = cached.dumps(decided({"analytics"}, "custom"))
+    first = cached.loads(value)
+    assert cached.loads(value) is first  # the second read is the cache's
+    uncached = codec()
+    uncached.cache_size = 0  # every read verifies, as a visitor's first request does
+    assert uncached.loads(value) == first
+    assert uncached.loads(value) is not first
+    assert uncached.loads(value[:-1] + ("A" if value[-2] != "A" else "B") + value[-1]) == UNDECIDED
+
+
+def test_a_cookie_cached_under_one_key_set_reads_as_undecided_under_another() -> None:
+    """The cache belongs to one codec, so to its keys: a key withdrawn from the list stops verifying."""
+    value = codec(secret_key=["old", "new"]).dumps(decided({"marketing"}))
+    rotated = codec(secret_key=["old", "new"])
+    assert rotated.loads(value).allows("marketing")  # cached now
+    assert codec(secret_key=["old", "newer"]).loads(value) == UNDECIDED
+
+
+def test_the_cache_stays_bounded() -> None:
+    small = codec()
+    small.cache_size = 3
+    values = [small.dumps(decided({"analytics"})) for _ in range(7)]
+    assert all(small.loads(value).allows("analytics") for value in values)
+    assert len(small._verified) <= 3
+
+
+def test_a_restored_consent_is_the_dataclass_s_own() -> None:
+    fields = {
+        "decided": True,
+        "granted": granted_set({"analytics"}),
+        "policy_version": "2026-11-01",
+        "decided_at": datetime(2026, 11, 22, tzinfo=UTC),
+        "consent_id": new_consent_id(),
+        "method": "custom",
+        "services": frozenset({"google-analytics"}),
+    }
+    assert list(inspect.signature(restored_consent).parameters) == [field.name for field in dataclass_fields(Consent)]
+    restored = restored_consent(**fields)  # type: ignore[arg-type]
+    assert type(restored) is Consent
+    assert restored == Consent(**fields)  # type: ignore[arg-type]
+    assert hash(restored) == hash(Consent(**fields))  # type: ignore[arg-type]
+    with pytest.raises(FrozenInstanceError):
+        restored.decided = False  # type: ignore[misc]
+
+
 def test_a_category_no_longer_offered_is_not_granted_by_an_old_cookie() -> None:
     value = codec().dumps(decided({"analytics", "marketing"}))
     restored = codec(offered=("functional", "analytics")).loads(value)
@@ -198,3 +249,19 @@ def test_a_missing_or_mistyped_key_gets_a_clear_error(secret_key: object, proble
         check_secret_keys(secret_key, debug=True)
     with pytest.raises(ValueError, match=problem):
         codec(secret_key=secret_key)
+
+
+_AROUND = st.text(' ;=\t"consentkitabc', max_size=12)
+
+
+@given(_AROUND, _AROUND, st.sampled_from(["", '"', " ", "\t"]), st.booleans())
+def test_the_consent_in_a_cookie_header_is_request_cookie_s_whether_cached_or_not(
+    before: str, after: str, quote: str, warm: bool
+) -> None:
+    """The look-up of a returning visitor's cookie as it stands answers what the full parse answers."""
+    reader = codec()
+    value = reader.dumps(decided({"analytics"}))
+    if warm:
+        reader.loads(value)
+    header = f"{before}consentkit={quote}{value}{quote}{after}"
+    assert reader.consent_in_header(header) == reader.loads(request_cookie(header, "consentkit"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,6 +12,7 @@ from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware
 from consentkit.consent import Consent
+from consentkit.gate.gatekeeper import _Process
 
 from .conftest import ListStore, config_from, cookie_app
 
@@ -179,6 +181,29 @@ def test_exc_info_is_passed_through(make_middleware: Factory) -> None:
     assert exc_info[0] is RuntimeError
 
 
+def test_the_log_starts_shipping_once_per_process_and_again_in_a_forked_worker(make_middleware: Factory) -> None:
+    """The spool's shipping thread is started by the first request of each process (a gunicorn worker is a fork)."""
+    middleware = make_middleware()
+    starts: list[int] = []
+    middleware.log_writer.start = lambda: starts.append(os.getpid())  # type: ignore[method-assign]
+    client = Client(middleware)
+    client.get("/")
+    client.get("/")
+    assert len(starts) == 1
+    before = _Process.forks
+    child = os.fork()
+    if child == 0:  # the hook registered with os.register_at_fork has run in the child
+        os._exit(0 if _Process.forks == before + 1 else 1)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+    _Process.forked()  # what that hook does, here: the next request starts shipping again
+    client.get("/")
+    client.get("/")
+    assert len(starts) == 2
+    middleware.close()
+    client.get("/")
+    assert len(starts) == 3
+
+
 def gpc_get(client: Client, path: str = "/", **headers: str) -> Any:
     return client.get(path, headers={"Sec-GPC": "1", "Sec-Fetch-Dest": "document", **headers})
 
@@ -197,6 +222,28 @@ def test_gpc_from_an_undecided_visitor_is_a_refusal_recorded_once(make_middlewar
     state = client.get("/consentkit/consent").json
     assert state["decided"] is True
     assert state["method"] == "gpc"
+
+
+def test_gpc_stored_from_an_error_page_is_in_both_headers_and_recorded_once(
+    make_middleware: Factory, store: ListStore
+) -> None:
+    """An app that calls start_response again with exc_info: the second headers need the cookie too."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Set-Cookie", "_ga=1")])
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")], sys.exc_info())
+        return [b"error"]
+
+    received: list[list[tuple[str, str]]] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.url_scheme": "http"}
+    environ |= {"HTTP_SEC_GPC": "1", "HTTP_SEC_FETCH_DEST": "document"}
+    make_middleware(app)(environ, lambda status, headers, exc_info=None: received.append(headers))
+    cookies = [[value.split("=", 1)[0] for name, value in headers if name == "Set-Cookie"] for headers in received]
+    assert cookies == [["consentkit"], ["consentkit"]]
+    assert [record.method for record in store.saved] == ["gpc"]
 
 
 def test_gpc_on_a_subresource_refuses_without_storing(make_middleware: Factory, store: ListStore) -> None:

@@ -155,6 +155,39 @@ def test_request_cookie() -> None:
     assert dict(request_cookies(header)) == {"a": "1", "consentkit": '"abc"', "consentkit_other": "2"}
 
 
+def first_cookie_by_full_parse(header: str, wanted: str) -> str | None:
+    return next((value.strip('"') for name, value in request_cookies(header) if name == wanted), None)
+
+
+#: Headers built from the pieces that decide where a name starts and ends (white space as str.strip sees it).
+COOKIE_HEADER_PIECES = st.lists(
+    st.sampled_from(["consentkit", "consentkit2", "xconsentkit", ";", "=", " ", "\t", "\xa0", '"', "a", "b1"]),
+    max_size=14,
+).map("".join)
+
+
+@given(COOKIE_HEADER_PIECES)
+def test_request_cookie_reads_what_the_full_parse_reads(header: str) -> None:
+    assert request_cookie(header, "consentkit") == first_cookie_by_full_parse(header, "consentkit")
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        pytest.param("a=consentkit=x; consentkit=real", "real", id="name-inside-an-earlier-value"),
+        pytest.param("consentkit2=x; consentkit=real", "real", id="longer-name-first"),
+        pytest.param("xconsentkit=x; consentkit=real", "real", id="name-ending-in-it-first"),
+        pytest.param("consentkit=first; consentkit=second", "first", id="first-one-wins"),
+        pytest.param(" \tconsentkit \t= real ", "real", id="white-space-around"),
+        pytest.param("consentkit; consentkit=real", "real", id="pair-without-equals"),
+        pytest.param("consentkit", None, id="name-alone"),
+        pytest.param("a=1;consentkit=", "", id="empty-value"),
+    ],
+)
+def test_request_cookie_finds_the_name_not_a_substring(header: str, value: str | None) -> None:
+    assert request_cookie(header, "consentkit") == value == first_cookie_by_full_parse(header, "consentkit")
+
+
 @pytest.mark.parametrize(
     ("host", "domains"),
     [

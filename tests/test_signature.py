@@ -79,3 +79,25 @@ def test_a_valid_value_is_accepted_and_a_flipped_signature_is_not() -> None:
     flipped = value[:-1] + ("A" if value[-1] != "A" else "B")
     assert SignatureVerifier(signer(KEYS)).unsign(flipped, MAX_AGE, NOW) is None
     assert reference(KEYS, flipped) is None
+
+
+@given(payloads, verifying_keys, st.sampled_from(["spare bits", "standard alphabet", "padded", "junk inside"]))
+def test_a_signature_spelt_otherwise_is_read_as_itsdangerous_reads_it(
+    payload: str, keys: list[bytes], how: str
+) -> None:
+    """The check compares the usual spelling encoded and decodes any other: both must agree with itsdangerous."""
+    value = signer(keys[-1:]).sign(payload).decode("utf-8")
+    head, _, signature = value.rpartition(".")
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    if how == "spare bits":  # 43 characters hold 258 bits: the last one's two lowest are not read
+        last = alphabet.index(signature[-1])
+        signature = signature[:-1] + alphabet[last ^ 1]
+    elif how == "standard alphabet":
+        signature = signature.replace("-", "+").replace("_", "/")
+    elif how == "padded":
+        signature += "="
+    else:
+        signature = signature[:10] + "!!!!" + signature[10:]  # skipped; four keep the padding as it was
+    respelt = f"{head}.{signature}"
+    assert reference(keys, respelt) is not None
+    assert_same(keys, respelt)

@@ -23,7 +23,8 @@ from typing import Final
 from itsdangerous import TimestampSigner
 
 from ..categories import OPTIONAL_CATEGORIES
-from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set, services_granted
+from ..consent import COOKIE_NAME, METHODS, UNDECIDED, Consent, granted_set, restored_consent, services_granted
+from .setcookie import request_cookie
 from .signature import SignatureVerifier
 
 __all__ = ["COOKIE_NAME", "ConsentCookieCodec", "SecretKeys", "WeakSecretKey", "check_secret_keys"]
@@ -50,6 +51,8 @@ PUBLIC_KEYS: Final = frozenset(
 
 _MAKE_ONE: Final = 'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
 
+_NAME_LENGTH: Final = len(COOKIE_NAME)
+
 #: Longer values are rejected before any cryptography is done.
 MAX_COOKIE_LENGTH: Final = 256
 
@@ -74,10 +77,14 @@ SERVICE_BITS: Final = (
 _METHOD_CODES: Final = {method: method[0] for method in METHODS}
 _CODE_METHODS: Final = {code: method for method, code in _METHOD_CODES.items()}
 _CONSENT_ID: Final = re.compile(r"^[A-Za-z0-9_-]{22}$")
-_CACHE_SIZE: Final = 4096
+#: Distinct payload heads (format, category bits, service bits, method) remembered;
+#: far more than a site's cookies carry.
+_MEANINGS_SIZE: Final = 1024
 
 SecretKey = str | bytes
 SecretKeys = SecretKey | Iterable[SecretKey]
+#: What a payload's bits and method code say: decided, granted, method, services.
+_Meaning = tuple[bool, frozenset[str], str, frozenset[str]]
 
 
 class WeakSecretKey(ValueError):
@@ -146,6 +153,9 @@ class ConsentCookieCodec:
 
     #: Separates consent cookies from other values signed with the same key.
     salt = "consentkit.consent"
+    #: How many verified cookies are remembered, so that a returning visitor's is not verified again;
+    #: 0 verifies every request. The cache belongs to this codec, and so to its keys.
+    cache_size = 4096
 
     def __init__(
         self,
@@ -164,8 +174,10 @@ class ConsentCookieCodec:
         self._offered = frozenset(offered)
         #: The site's services and their categories; a service it dropped is no longer allowed.
         self._services = dict(services or {})
-        # Verified values only, so a visitor cannot fill it with garbage.
+        # Verified values only, so a visitor cannot fill it with garbage; each with the time it expires.
         self._verified: dict[str, tuple[Consent, float]] = {}
+        #: What each payload's bits and method code mean under this config (few: the cookies say little).
+        self._meanings: dict[str, _Meaning] = {}
 
     def dumps(self, consent: Consent) -> str:
         """The signed cookie value; an undecided consent is stored only with method ``service``."""
@@ -182,6 +194,31 @@ class ConsentCookieCodec:
         )
         return self._signer.sign(payload).decode("ascii")
 
+    def consent_in_header(self, cookie_header: str) -> Consent:
+        """``loads(request_cookie(cookie_header, COOKIE_NAME))``, the consent a request's Cookie header carries.
+
+        A returning visitor's cookie, spelt as browsers send it (first of its name, at the start or
+        after "; ", the value up to the next ";"), is looked up among the verified ones as it stands:
+        request_cookie would return the same string, since a verified value has nothing to strip
+        (and a new one is stripped as request_cookie strips it). Anything else is parsed in full.
+        """
+        start = cookie_header.find(COOKIE_NAME)
+        if start == -1:
+            return UNDECIDED
+        value_start = start + _NAME_LENGTH + 1
+        if cookie_header[value_start - 1 : value_start] == "=" and (
+            start == 0 or cookie_header[start - 2 : start] == "; "
+        ):
+            end = cookie_header.find(";", value_start)
+            raw = cookie_header[value_start:end] if end != -1 else cookie_header[value_start:]
+            cached = self._verified.get(raw)
+            if cached is not None:
+                consent, expires = cached
+                return consent if time.time() < expires else UNDECIDED
+            value = raw.strip().strip('"')  # what request_cookie returns for this spelling
+            return self._verify(value) if value is raw else self.loads(value)  # raw: not among the verified
+        return self.loads(request_cookie(cookie_header, COOKIE_NAME))
+
     def loads(self, value: str | None) -> Consent:
         """The consent in a cookie value; UNDECIDED for anything not valid now."""
         if not value:
@@ -190,7 +227,12 @@ class ConsentCookieCodec:
         if cached is not None:
             consent, expires = cached
             return consent if time.time() < expires else UNDECIDED
-        if len(value) > MAX_COOKIE_LENGTH:
+        return self._verify(value)
+
+    def _verify(self, value: str) -> Consent:
+        """``loads`` for a value not among the verified ones: a visitor's first request pays for all
+        of it, so it is written out in one function."""
+        if not value or len(value) > MAX_COOKIE_LENGTH:
             return UNDECIDED
         # The same acceptance as self._signer.unsign(value, max_age=...), without deriving the keys each time.
         verified = self._verifier.unsign(value, self.max_age_seconds, int(time.time()))
@@ -198,36 +240,45 @@ class ConsentCookieCodec:
             return UNDECIDED
         payload, signed_at = verified
         try:
-            decoded = self._decode(payload.decode("ascii"), datetime.fromtimestamp(signed_at, UTC))
+            # The bits and method code before the id (the "head") are few; what each means is remembered.
+            head, consent_id, hashed_policy = payload.decode("ascii").rsplit(".", 2)
+            if hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
+                return UNDECIDED
+            meaning = self._meanings.get(head)
+            if meaning is None:
+                meaning = self._meaning(head)
         except (ValueError, KeyError, UnicodeDecodeError):
             return UNDECIDED
-        if decoded is None:
-            return UNDECIDED
-        if len(self._verified) >= _CACHE_SIZE:
+        if meaning is None:
+            return UNDECIDED  # a format this release does not read
+        decided, granted, method, services = meaning
+        decided_at = datetime.fromtimestamp(signed_at, UTC)
+        decoded = restored_consent(decided, granted, self.policy_version, decided_at, consent_id, method, services)
+        if len(self._verified) >= self.cache_size:
             self._verified.clear()
-        self._verified[value] = (decoded, signed_at + self.max_age_seconds)
+        if self.cache_size and value == value.strip().strip('"'):  # as request_cookie leaves it: see consent_in_header
+            self._verified[value] = (decoded, signed_at + self.max_age_seconds)
         return decoded
 
-    def _decode(self, payload: str, signed_at: datetime) -> Consent | None:
-        fields = payload.split(".")
+    def _meaning(self, head: str) -> _Meaning | None:
+        """What a payload's head (format, bits, method code) means, remembered: only signed payloads get here.
+
+        None for a format this release does not know. Raises ValueError or KeyError for a malformed head.
+        """
+        fields = head.split(".")
         if fields[0] == _OLD_FORMAT:
             fields.insert(2, "0")
         elif fields[0] != _FORMAT_VERSION:
             return None
-        _, bits, service_bits, code, consent_id, hashed_policy = fields
-        if hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
-            return None
+        _, bits, service_bits, code = fields
         granted = granted_set(_unmask(OPTIONAL_CATEGORIES, int(bits, 16)) & self._offered)
         method = _CODE_METHODS[code]
-        return Consent(
-            decided=method != "service",
-            granted=granted,
-            policy_version=self.policy_version,
-            decided_at=signed_at.astimezone(UTC),
-            consent_id=consent_id,
-            method=method,
-            services=services_granted(granted, _unmask(SERVICE_BITS, int(service_bits, 16)), self._services),
-        )
+        services = services_granted(granted, _unmask(SERVICE_BITS, int(service_bits, 16)), self._services)
+        meaning = (method != "service", granted, method, services)
+        if len(self._meanings) >= _MEANINGS_SIZE:
+            self._meanings.clear()
+        self._meanings[head] = meaning
+        return meaning
 
 
 def _mask(names: tuple[str, ...], chosen: Iterable[str]) -> int:

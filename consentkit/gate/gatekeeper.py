@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -29,7 +30,7 @@ from ..render.i18n import negotiate_locale, pick_locale
 from ..render.renderer import Renderer
 from .classify import Classifier
 from .consent_cookie import ConsentCookieCodec, SecretKeys, check_secret_keys
-from .setcookie import deletion_headers, host_domains, is_deletion, request_cookie, request_cookies, set_cookie_name
+from .setcookie import deletion_headers, host_domains, is_deletion, request_cookies, set_cookie_name
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -48,6 +49,11 @@ MAX_DELETION_BYTES: Final = 48 * 1024
 # is a header some servers pass on and some clients read as Set-Cookie.
 _TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _SEEN_NAMES_LIMIT: Final = 256
+# What a response header is to the gate (Gatekeeper._header_kind).
+_OTHER: Final = 0
+_SET_COOKIE: Final = 1
+_CONTENT_TYPE: Final = 2
+_MALFORMED: Final = 3
 
 
 class Gatekeeper:
@@ -115,8 +121,16 @@ class Gatekeeper:
             else None
         )
         self._allow_undeclared = config.undeclared_cookies == "allow"
+        self._honor_gpc = config.honor_gpc
+        #: ``_Process.forks`` when this process last started the log's shipping (-1: not yet).
+        self._shipping_in = -1
         self._kept_texts: set[str] = set()
-        self._clean_header_names: set[str] = set()
+        #: What each well-formed response header name is to the gate, so that a name is looked at once.
+        self._header_kinds: dict[str, int] = {}
+        #: The names among them that are neither Set-Cookie nor Content-Type, and those that are Content-Type:
+        #: sets, for the middleware's own pass over the headers (``name in set`` is its cheapest test).
+        self._plain_headers: set[str] = set()
+        self._content_type_headers: set[str] = set()
         self._warned_headers: set[str] = set()
         self._warned_deletion_cap = False
         domain = f"; Domain={config.cookie_domain}" if config.cookie_domain else ""
@@ -131,10 +145,23 @@ class Gatekeeper:
         Only a page navigation stores it, so that the images and scripts of one
         page view do not each log a decision.
         """
-        # A new worker ships what killed ones left in the spool without waiting for its first decision.
-        self.log_writer.start()
+        if self._shipping_in != _Process.forks:
+            self.start_shipping()
         consent = self.consent_in(environ)
-        if consent.decided or not self.config.honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
+        if consent.decided or "HTTP_SEC_GPC" not in environ:
+            return consent, False
+        return self.with_gpc(consent, environ)
+
+    def start_shipping(self) -> None:
+        """Start the log's shipping in this process: a new worker ships what killed ones left in the
+        spool without waiting for its first decision. A front door calls it when ``_shipping_in`` is not
+        ``_Process.forks`` (an attribute compare: it runs on every request)."""
+        self.log_writer.start()
+        self._shipping_in = _Process.forks
+
+    def with_gpc(self, consent: Consent, environ: WSGIEnvironment) -> tuple[Consent, bool]:
+        """``resolve`` for a visitor who has not decided and sent a ``Sec-GPC`` header."""
+        if not self._honor_gpc or environ.get("HTTP_SEC_GPC") != "1":
             return consent, False
         navigation = _is_navigation(environ)
         return self.gpc_refusal(consent, store=navigation), navigation
@@ -142,7 +169,9 @@ class Gatekeeper:
     def consent_in(self, environ: WSGIEnvironment) -> Consent:
         """The consent the request's cookie carries, GPC not taken into account."""
         cookie_header = environ.get("HTTP_COOKIE")
-        return self.codec.loads(request_cookie(cookie_header, COOKIE_NAME)) if cookie_header else UNDECIDED
+        if not cookie_header or COOKIE_NAME not in cookie_header:
+            return UNDECIDED
+        return self.codec.consent_in_header(cookie_header)
 
     def gpc_refusal(self, before: Consent, *, store: bool) -> Consent:
         """GPC's refusal of everything optional, keeping the services ``before`` allowed alone."""
@@ -164,30 +193,57 @@ class Gatekeeper:
         or LF (a Set-Cookie smuggled into another header, which some servers
         write out as given).
         """
-        blocked: list[int] | None = None
-        for index, (name, value) in enumerate(headers):
-            if not self._well_formed(name, value):
-                self._warn_malformed(name, value, environ)
-            elif len(name) != 10 or name.lower() != "set-cookie" or not self.blocks(value, consent, environ):
-                continue
-            if blocked is None:
-                blocked = []
-            blocked.append(index)
-        if blocked is None:
-            return headers
-        log.debug("consentkit: blocked %d header(s) on %s", len(blocked), environ.get("PATH_INFO"))
-        return [header for index, header in enumerate(headers) if index not in blocked]
+        return self.screen(headers, consent, environ)[0]
 
-    def _well_formed(self, name: str, value: str) -> bool:
-        if "\n" in value or "\r" in value or "\0" in value:
-            return False
-        if name in self._clean_header_names:
-            return True
+    def screen(
+        self, headers: list[tuple[str, str]], consent: Consent, environ: WSGIEnvironment
+    ) -> tuple[list[tuple[str, str]], str | None]:
+        """``gate(headers, ...)``, and the Content-Type of what is left (None without one), in one pass.
+
+        It runs on every response: each header costs one dict look-up by its
+        exact name and a look for line breaks, and the list is copied only
+        when a header is dropped.
+        """
+        kinds = self._header_kinds
+        content_type = None
+        dropped: list[tuple[str, str]] | None = None
+        for header in headers:
+            name, value = header
+            kind = kinds.get(name)
+            if kind is None:
+                kind = self._header_kind(name)
+            if "\n" in value or "\r" in value or "\0" in value or kind == _MALFORMED:
+                self._warn_malformed(name, value, environ)
+            elif kind == _OTHER:
+                continue
+            elif kind == _CONTENT_TYPE:
+                if content_type is None:
+                    content_type = value
+                continue
+            elif not self.blocks(value, consent, environ):  # a Set-Cookie
+                continue
+            if dropped is None:
+                dropped = []
+            dropped.append(header)
+        if dropped is None:
+            return headers, content_type
+        log.debug("consentkit: blocked %d header(s) on %s", len(dropped), environ.get("PATH_INFO"))
+        # A header equal to a dropped one is dropped too: the same value gets the same answer.
+        return [header for header in headers if header not in dropped], content_type
+
+    def _header_kind(self, name: str) -> int:
+        """``_SET_COOKIE``, ``_CONTENT_TYPE``, ``_OTHER`` or ``_MALFORMED`` (not a token); remembered while few."""
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-            return False
-        if len(self._clean_header_names) < _SEEN_NAMES_LIMIT:
-            self._clean_header_names.add(name)
-        return True
+            return _MALFORMED
+        lower = name.lower()
+        kind = _SET_COOKIE if lower == "set-cookie" else _CONTENT_TYPE if lower == "content-type" else _OTHER
+        if len(self._header_kinds) < _SEEN_NAMES_LIMIT:
+            self._header_kinds[name] = kind
+            if kind == _OTHER:
+                self._plain_headers.add(name)
+            elif kind == _CONTENT_TYPE:
+                self._content_type_headers.add(name)
+        return kind
 
     def _warn_malformed(self, name: str, value: str, environ: WSGIEnvironment) -> None:
         if name in self._warned_headers or len(self._warned_headers) >= _SEEN_NAMES_LIMIT:
@@ -326,6 +382,7 @@ class Gatekeeper:
     def close(self) -> None:
         """Ship what this process spooled (a store that is down leaves it for the next writer) and close the log."""
         self.log_writer.close()
+        self._shipping_in = -1  # a request after this starts shipping again, as before the first
         if self.impressions is not None:
             self.impressions.close()
         self.store.close()
@@ -343,6 +400,21 @@ class Gatekeeper:
             if chosen:
                 return chosen
         return negotiate_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.config.locales, self.config.default_locale)
+
+
+class _Process:
+    """How many forks this process is from the one that imported consentkit: a forked child
+    (a gunicorn worker) has no threads, so each gatekeeper starts its log's shipping again there."""
+
+    forks = 0
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.forks += 1
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_Process.forked)
 
 
 def _writer_for(store: ConsentStore, config: Config, spool: str | Path | None, *, own_store: bool) -> LogWriter:

@@ -27,21 +27,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ..config import Config
+from ..consent import COOKIE_NAME, UNDECIDED, Consent
 from ..log import ConsentStore
 from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
 from .autogate import AutoGate, BodyRewriter
 from .consent_cookie import SecretKeys
 from .endpoints import Endpoints
-from .gatekeeper import Gatekeeper, LocaleSelector
+from .gatekeeper import Gatekeeper, LocaleSelector, _Process
 from .page_rewrite import start_page_rewrite
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["ConsentMiddleware", "LocaleSelector"]
+
+#: What ``rewriter`` holds until the app has called start_response.
+_NOT_STARTED: Final = object()
+#: How many sets of granted categories (at most 2**4 come from cookies) and Content-Type values are remembered.
+_REMEMBERED: Final = 64
 
 
 class ConsentMiddleware(Gatekeeper):
@@ -79,42 +85,111 @@ class ConsentMiddleware(Gatekeeper):
         self._endpoints = Endpoints(self)
         self._endpoint_root = self.prefix + "/"
         self.autogate = AutoGate(config)
+        #: The categories the auto-gate holds back, for each set of granted ones met so far (few).
+        self._denied: dict[frozenset[str], frozenset[str]] = {}
+        #: Whether each Content-Type value met so far is HTML (few: apps send the same few strings).
+        self._html_types: dict[str, bool] = {}
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO", "").startswith(self._endpoint_root):
+        # Everything here runs on every request, most often for a JSON or asset response without a
+        # Set-Cookie: that path is written out (resolve, screen) and costs about a microsecond; what only
+        # an endpoint, a consent cookie, a GPC header, a Set-Cookie or an HTML page needs is done only then.
+        try:
+            path = environ["PATH_INFO"]  # a subscript costs less than get(), and a server always sets it
+        except KeyError:
+            path = ""
+        if self.prefix in path and path.startswith(self._endpoint_root):
             return self._endpoints(environ, start_response)
-        consent, gpc_new = self.resolve(environ)
+        if self._shipping_in != _Process.forks:
+            self.start_shipping()
+        cookie_header = environ.get("HTTP_COOKIE") or ""
+        consent = UNDECIDED
+        if COOKIE_NAME in cookie_header:
+            consent = self.codec.consent_in_header(cookie_header)
+        if not consent.decided and "HTTP_SEC_GPC" in environ:
+            consent, gpc_new = self.with_gpc(consent, environ)
+            if gpc_new:
+                start_response = self._storing_gpc(start_response, consent, environ)
         environ[CONSENT_KEY] = consent
         environ[MIDDLEWARE_KEY] = self
-        granted = consent.granted
-        denied = self.autogate.denied(granted)
-        #: The body's rewriter, once start_response has been called for an HTML page (a list: set in a closure).
-        body_rewriter: list[BodyRewriter | None] = []
-        recorded = False
+        # The body's rewriter, chosen by gated_start_response (None: the body passes unread);
+        # _NOT_STARTED until the app calls it, which a streaming app does only once its body is iterated.
+        rewriter: object = _NOT_STARTED
 
         def gated_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            nonlocal recorded
-            headers = self.gate(headers, consent, environ)
-            if environ.get(VARIES_KEY) or is_html(headers):
+            nonlocal rewriter
+            # Gatekeeper.screen, written out for headers it has met and that it passes: each costs a set
+            # look-up and isprintable() (False for CR, LF and NUL, as for much else, which screen then
+            # looks at); a Content-Type value already in _html_types is known to be clean. Anything else
+            # (a Set-Cookie, a new name or value) goes to screen itself.
+            plain = self._plain_headers
+            html_types = self._html_types
+            content_type = None
+            html: bool | None = False
+            for name, value in headers:
+                if name in plain:
+                    if value.isprintable():
+                        continue
+                elif content_type is None and name in self._content_type_headers:
+                    html = html_types.get(value)
+                    if html is not None:
+                        content_type = value
+                        continue
+                headers, content_type = self.screen(headers, consent, environ)
+                html = False if content_type is None else html_types.get(content_type)
+                if html is None:
+                    html = self._remember_html_type(cast(str, content_type))
+                break
+            chosen = None
+            if html:
                 headers = _vary_on_cookie(headers)
-            rewriter = None
-            if denied:
-                headers, rewriter = self._autogate_start(status, headers, denied, environ)
-                body_rewriter[:] = [rewriter]
-            if gpc_new:
-                # An app may call start_response again (with exc_info) for an error page:
-                # the new headers need the cookie too, but the decision is logged once.
-                headers = [*headers, self.consent_cookie(consent, environ)]
-                if not recorded:
-                    recorded = True
-                    self.record(consent, self.locale_for(environ))
+                denied = self._denied_by(consent.granted)
+                if denied:
+                    headers, chosen = self._autogate_start(status, headers, denied, environ)
+            elif environ.get(VARIES_KEY):
+                headers = _vary_on_cookie(headers)
+            rewriter = chosen
             write = start_response(status, headers, exc_info)
-            return write if rewriter is None else _rewriting_write(write, rewriter)
+            return write if chosen is None else _rewriting_write(write, chosen)
 
         body = self.app(environ, gated_start_response)
-        if not denied or (body_rewriter and body_rewriter[0] is None):
+        if rewriter is None or (rewriter is _NOT_STARTED and not self._denied_by(consent.granted)):
             return body
-        return _RewrittenBody(body, body_rewriter)
+        return _RewrittenBody(body, lambda: None if rewriter is _NOT_STARTED else cast(BodyRewriter, rewriter))
+
+    def _storing_gpc(self, start_response: StartResponse, consent: Consent, environ: WSGIEnvironment) -> StartResponse:
+        """``start_response`` adding the cookie that stores a new GPC refusal, which is logged once.
+
+        An app may call start_response again (with exc_info) for an error page:
+        the new headers need the cookie too, but the decision is logged once.
+        """
+        recorded = False
+
+        def storing(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            nonlocal recorded
+            headers = [*headers, self.consent_cookie(consent, environ)]
+            if not recorded:
+                recorded = True
+                self.record(consent, self.locale_for(environ))
+            return start_response(status, headers, exc_info)
+
+        return storing
+
+    def _denied_by(self, granted: frozenset[str]) -> frozenset[str]:
+        """The categories the auto-gate holds back from a visitor who granted ``granted``."""
+        denied = self._denied.get(granted)
+        if denied is None:
+            denied = self.autogate.denied(granted)
+            if len(self._denied) < _REMEMBERED:
+                self._denied[granted] = denied
+        return denied
+
+    def _remember_html_type(self, content_type: str) -> bool:
+        """Whether ``content_type`` (a value ``screen`` let through: no CR, LF or NUL) is HTML, remembered."""
+        html = _is_html_type(content_type)
+        if len(self._html_types) < _REMEMBERED:
+            self._html_types[content_type] = html
+        return html
 
     def _autogate_start(
         self, status: str, headers: list[tuple[str, str]], denied: frozenset[str], environ: WSGIEnvironment
@@ -125,25 +200,25 @@ class ConsentMiddleware(Gatekeeper):
 class _RewrittenBody:
     """The app's body, through the auto-gate's rewriter once start_response has chosen one.
 
-    The app may call start_response only when its body is first iterated, so the
-    choice is read per chunk. ``close()`` is passed on, as WSGI requires.
+    The app may call start_response only when its body is first iterated, so
+    ``rewriter()`` (the choice so far, None: pass the chunk on) is asked per
+    chunk. ``close()`` is passed on, as WSGI requires.
     """
 
-    def __init__(self, body: Iterable[bytes], rewriter: list[BodyRewriter | None]) -> None:
+    def __init__(self, body: Iterable[bytes], rewriter: Callable[[], BodyRewriter | None]) -> None:
         self._body = body
         self._rewriter = rewriter
 
     def __iter__(self) -> Iterator[bytes]:
-        rewriter = None
         for chunk in self._body:
-            rewriter = self._rewriter[0] if self._rewriter else None
+            rewriter = self._rewriter()
             if rewriter is None:
                 yield chunk
                 continue
             out = rewriter.feed(chunk)
             if out:
                 yield out
-        rewriter = self._rewriter[0] if self._rewriter else None
+        rewriter = self._rewriter()
         if rewriter is not None:
             tail = rewriter.finish()
             if tail:
@@ -168,8 +243,12 @@ def is_html(headers: Iterable[tuple[str, str]]) -> bool:
     """True for an HTML response: its content depends on the consent whether or not a helper said so."""
     for name, value in headers:
         if name.lower() == "content-type":
-            return value.lstrip().lower().startswith(("text/html", "application/xhtml+xml"))
+            return _is_html_type(value)
     return False
+
+
+def _is_html_type(content_type: str) -> bool:
+    return content_type.lstrip().lower().startswith(("text/html", "application/xhtml+xml"))
 
 
 def _vary_on_cookie(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
