@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
@@ -19,6 +19,9 @@ from consentkit.log import ConsentRecord
 from consentkit.log.store import KeptText
 
 from .pgcluster import Cluster
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Playwright
 
 # The test machine's cores are shared: one example's time measures the neighbours, not the code.
 settings.register_profile("shared-machine", deadline=None)
@@ -174,3 +177,13 @@ def postgres() -> Iterator[Cluster]:
 def pg_url(postgres: Cluster, request: pytest.FixtureRequest) -> str:
     """A new, empty database for one test."""
     return postgres.new_database("t_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16])
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright driver for the whole run (the browser suite and the audit's own tests): its sync
+    API cannot start a second time in a thread while the first is running."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver

@@ -66,8 +66,9 @@ def children_of(html: str, part: str) -> tuple[str, ...]:
     return tuple(name for name, _ in found[1])
 
 
-#: README's <head>: consentkit's stylesheet, settings and script, then the gated Google tag.
-README_HEAD = ("link", "script#consentkit-config", "script", "script")
+#: README's <head>: consentkit's stylesheet, settings and script, the services' and Consent Mode's scripts
+#: (the example config enables Google services), then the gated Google tag.
+README_HEAD = ("link", "script#consentkit-config", "script", "script", "script", "script")
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from examples.django_site.settings import portal_config
@@ -176,12 +176,6 @@ def make_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...
 @pytest.fixture(scope="session", params=list(SITES))
 def site(request: pytest.FixtureRequest, make_site: Callable[..., Site]) -> Site:
     return make_site(request.param)
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
 
 
 @pytest.fixture(scope="session")

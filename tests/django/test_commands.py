@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from consentkit.integrations.django.conf import gatekeeper
+
 from .conftest import HOST
 
 
@@ -42,6 +44,7 @@ def test_notice_in_markdown(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_log_commands_read_the_settings_log(client: Client, capsys: pytest.CaptureFixture[str]) -> None:
     client.post("/consentkit/consent", {"choice": "reject_all"}, HTTP_HOST=HOST)
+    assert gatekeeper().flush(10)  # the spool ships in the background
     call_command("consentkit", "log", "stats", "--format", "json")
     assert '"reject_all": 1' in capsys.readouterr().out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, Playwright, sync_playwright
+from playwright.sync_api import Page, Playwright
 
 from consentkit.scan.audit import AuditOptions, _Audit
 from consentkit.scan.audit_banner import check_buttons
@@ -22,12 +22,6 @@ BANNER = """<div id="consentkit-banner" style="background: #fff; padding: 1rem">
 <button name="choice" value="accept_all" style="{accept}">Godta alle</button>
 <button name="choice" value="reject_all" style="{reject}">Avvis alle</button>
 </form></div>"""
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
