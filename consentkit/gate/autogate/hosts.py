@@ -104,11 +104,6 @@ class TrackerHosts:
         return frozenset()
 
     @property
-    def labels(self) -> frozenset[str]:
-        """The name each host is known by (``facebook`` of ``connect.facebook.net``), for a quick test."""
-        names = set()
-        for exact, parents in self._layers:
-            for host in (*exact, *parents):
-                parts = host.split(".")
-                names.add(parts[-2] if len(parts) > 1 else parts[0])
-        return frozenset(names)
+    def patterns(self) -> frozenset[str]:
+        """Every host written down (``*.`` dropped): each host that has a category contains one of them."""
+        return frozenset(host for exact, parents in self._layers for host in (*exact, *parents))

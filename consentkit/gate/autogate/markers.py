@@ -1,0 +1,108 @@
+"""The rewriter's pre-filter: where in a piece of HTML a tag may have to be held back.
+
+``HtmlRewriter`` decides only on tags that contain a *mark*; everywhere else
+it needs the tokenizer's state and nothing more, and a piece of text without
+any mark leaves unread. A mark is one of (case aside):
+
+- a *word*: a host the ``TrackerIndex`` knows (``*.`` dropped) or a snippet
+  word of ``snippets.MARKERS``; every host with a category contains one, and so
+  does every inline script ``snippet_services`` or ``host_names`` would find;
+  ``srcdoc`` is one too (an iframe's inline document is read for both);
+- the ``<`` of a fetching or script tag that could hide a host from the words:
+  one with a character reference, a percent-escape, or a tab or newline inside
+  a name (``url_host`` decodes them as a browser does), and one whose end is not
+  in the text;
+- when third-party scripts are reported or blocked, a ``<script`` whose URL may
+  name any host at all (a ``:``, ``\\``, ``//``).
+
+So a tag without a mark is one the ``Policy`` would let through, and skipping
+it changes nothing. The words and the tags' openers are found with
+Aho-Corasick (``ahocorasick_rs``, Rust, SIMD prefilters) in the lower-cased
+bytes; each opener's tag is then read to its end.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+import ahocorasick_rs
+
+from .tokenizer import FETCHING_TAGS, START_TAG_END
+
+#: What can hide a host from the words inside a tag: a character reference, a percent-escape, or a tab or
+#: newline (a URL drops them) between two characters a host may hold.
+_REFERENCE_OR_ESCAPE: Final = re.compile(r"[&%]")
+_NOISE_INSIDE: Final = re.compile(r"[^\t\n\f\r \"'=<>/][\t\n\r]++[^\t\n\f\r \"'=<>/]")
+#: A URL that may name a host: a scheme's ":", "\\", "//" (tabs and newlines between are dropped), a reference.
+MAY_NAME_A_HOST: Final = re.compile(r"[:\\&]|/[\t\n\r]*/")
+SCRIPT_OPENER: Final = "<script"
+#: The longest opener: a "<" this close to the end of the text may be the start of one.
+OPENER_MAX: Final = max(len("<" + name) for name in FETCHING_TAGS | {"script"})
+#: The SIMD prefilter serves up to a few dozen patterns; past that a search is many times slower.
+_GROUP: Final = 20
+
+#: Each ``<script`` opener with the end of its tag (-1: not ended in the text).
+Scripts = list[tuple[int, int]]
+
+
+def fewest(words: Iterable[str]) -> list[str]:
+    """The words, lower-cased, without those that contain another (finding the shorter one is enough)."""
+    found = {word.lower() for word in words if word}
+    return sorted(word for word in found if not any(other != word and other in word for other in found))
+
+
+def _automata(patterns: Sequence[str]) -> list[ahocorasick_rs.BytesAhoCorasick]:
+    return [
+        ahocorasick_rs.BytesAhoCorasick(
+            [pattern.encode("ascii") for pattern in patterns[start : start + _GROUP]],
+            matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST,
+        )
+        for start in range(0, len(patterns), _GROUP)
+    ]
+
+
+class MarkerFinder:
+    """Built once per ``TrackerIndex`` from its hosts and the snippet words."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = _automata(fewest(words))
+        self._openers = _automata(sorted("<" + name for name in FETCHING_TAGS | {"script"}))
+
+    def find(self, text: str, *, scripts_too: bool) -> tuple[list[int], Scripts]:
+        """The marks in ``text`` (positions, ascending), and every ``<script`` opener with its tag's end.
+
+        :param scripts_too: every ``<script`` that may load from another host is a mark (unknown scripts).
+        """
+        try:
+            data = text.encode("latin-1")
+        except UnicodeEncodeError:  # text from a UTF-16 page: the words are ASCII, the rest may be anything
+            data = text.encode("ascii", "replace")
+        lower = data.lower()
+        marks = [start for automaton in self._words for _, start, _ in automaton.find_matches_as_indexes(lower)]
+        # A reference or escape anywhere, or a tab or newline in a tag: is it inside a name?
+        references = b"&" in data or b"%" in data
+        script = SCRIPT_OPENER.encode()
+        scripts: Scripts = []
+        for automaton in self._openers:
+            for _, start, _ in automaton.find_matches_as_indexes(lower):
+                tag = START_TAG_END.match(text, start)
+                end = tag.end() if tag else -1
+                is_script = lower.startswith(script, start)
+                if is_script:
+                    scripts.append((start, end))
+                if (
+                    end < 0
+                    or (references and _REFERENCE_OR_ESCAPE.search(text, start, end))
+                    or (_has_noise(text, start, end) and _NOISE_INSIDE.search(text, start, end))
+                    or (is_script and scripts_too and MAY_NAME_A_HOST.search(text, start, end))
+                ):
+                    marks.append(start)
+        marks.sort()
+        scripts.sort()
+        return marks, scripts
+
+
+def _has_noise(text: str, start: int, end: int) -> bool:
+    return text.find("\n", start, end) >= 0 or text.find("\t", start, end) >= 0 or text.find("\r", start, end) >= 0
