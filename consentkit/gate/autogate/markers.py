@@ -33,6 +33,8 @@ from .tokenizer import FETCHING_TAGS, START_TAG_END
 
 #: What can hide a host from the words inside a tag: a character reference, a percent-escape, or a tab or
 #: newline (a URL drops them) between two characters a host may hold.
+_DISGUISE: Final = re.compile(r"[&%\t\n\r]")
+_NOISE: Final = re.compile(r"[\t\n\r]")
 _REFERENCE_OR_ESCAPE: Final = re.compile(r"[&%]")
 _NOISE_INSIDE: Final = re.compile(r"[^\t\n\f\r \"'=<>/][\t\n\r]++[^\t\n\f\r \"'=<>/]")
 #: A URL that may name a host: a scheme's ":", "\\", "//" (tabs and newlines between are dropped), a reference.
@@ -40,8 +42,9 @@ MAY_NAME_A_HOST: Final = re.compile(r"[:\\&]|/[\t\n\r]*/")
 SCRIPT_OPENER: Final = "<script"
 #: The longest opener: a "<" this close to the end of the text may be the start of one.
 OPENER_MAX: Final = max(len("<" + name) for name in FETCHING_TAGS | {"script"})
-#: The SIMD prefilter serves up to a few dozen patterns; past that a search is many times slower.
-_GROUP: Final = 20
+#: The SIMD prefilter works best on a handful of patterns: with forty, a search is many times slower than
+#: four searches of ten (measured with benchmarks/autogate.py).
+_GROUP: Final = 10
 
 #: Each ``<script`` opener with the end of its tag (-1: not ended in the text).
 Scripts = list[tuple[int, int]]
@@ -53,22 +56,21 @@ def fewest(words: Iterable[str]) -> list[str]:
     return sorted(word for word in found if not any(other != word and other in word for other in found))
 
 
-def _automata(patterns: Sequence[str]) -> list[ahocorasick_rs.BytesAhoCorasick]:
-    return [
-        ahocorasick_rs.BytesAhoCorasick(
-            [pattern.encode("ascii") for pattern in patterns[start : start + _GROUP]],
-            matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST,
-        )
-        for start in range(0, len(patterns), _GROUP)
-    ]
+def _automaton(patterns: Sequence[str]) -> ahocorasick_rs.BytesAhoCorasick:
+    # Leftmost-first lets it use its SIMD prefilter (the default "standard" kind is some 20 times slower).
+    encoded = [pattern.encode("ascii") for pattern in patterns]
+    return ahocorasick_rs.BytesAhoCorasick(encoded, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST)
 
 
 class MarkerFinder:
     """Built once per ``TrackerIndex`` from its hosts and the snippet words."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self._words = _automata(fewest(words))
-        self._openers = _automata(sorted("<" + name for name in FETCHING_TAGS | {"script"}))
+        found = fewest(words)
+        self._words = [_automaton(found[start : start + _GROUP]) for start in range(0, len(found), _GROUP)]
+        openers = sorted("<" + name for name in FETCHING_TAGS | {"script"})
+        self._openers = _automaton(openers)
+        self._script = openers.index(SCRIPT_OPENER)
 
     def find(self, text: str, *, scripts_too: bool) -> tuple[list[int], Scripts]:
         """The marks in ``text`` (positions, ascending), and every ``<script`` opener with its tag's end.
@@ -81,28 +83,23 @@ class MarkerFinder:
             data = text.encode("ascii", "replace")
         lower = data.lower()
         marks = [start for automaton in self._words for _, start, _ in automaton.find_matches_as_indexes(lower)]
-        # A reference or escape anywhere, or a tab or newline in a tag: is it inside a name?
-        references = b"&" in data or b"%" in data
-        script = SCRIPT_OPENER.encode()
+        # Without a "&" or "%" anywhere, only a tab or newline can disguise a host.
+        suspect = _DISGUISE if b"&" in data or b"%" in data else _NOISE
         scripts: Scripts = []
-        for automaton in self._openers:
-            for _, start, _ in automaton.find_matches_as_indexes(lower):
-                tag = START_TAG_END.match(text, start)
-                end = tag.end() if tag else -1
-                is_script = lower.startswith(script, start)
-                if is_script:
-                    scripts.append((start, end))
-                if (
-                    end < 0
-                    or (references and _REFERENCE_OR_ESCAPE.search(text, start, end))
-                    or (_has_noise(text, start, end) and _NOISE_INSIDE.search(text, start, end))
-                    or (is_script and scripts_too and MAY_NAME_A_HOST.search(text, start, end))
-                ):
+        for pattern, start, _ in self._openers.find_matches_as_indexes(lower):
+            tag = START_TAG_END.match(text, start)
+            end = tag.end() if tag else -1
+            if pattern == self._script:
+                scripts.append((start, end))
+                if end >= 0 and scripts_too and MAY_NAME_A_HOST.search(text, start, end):
                     marks.append(start)
+                    continue
+            if end < 0 or (suspect.search(text, start, end) and _disguised(text, start, end)):
+                marks.append(start)
         marks.sort()
-        scripts.sort()
         return marks, scripts
 
 
-def _has_noise(text: str, start: int, end: int) -> bool:
-    return text.find("\n", start, end) >= 0 or text.find("\t", start, end) >= 0 or text.find("\r", start, end) >= 0
+def _disguised(text: str, start: int, end: int) -> bool:
+    """Whether the tag ``text[start:end]`` may hide a host from the words."""
+    return bool(_REFERENCE_OR_ESCAPE.search(text, start, end) or _NOISE_INSIDE.search(text, start, end))
