@@ -482,3 +482,11 @@ def test_random_pages_in_random_chunks_come_out_as_the_tag_by_tag_rewriter_makes
             start = end
         assert "".join(out) + rewriter.finish() == want, (page, cuts)
         assert unknown == wanted_unknown, (page, cuts)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_snippets_are_found_where_their_word_is_as_a_search_finds_them(page: Any) -> None:
+    from consentkit.gate.autogate.snippets import _COMPILED, snippet_services
+
+    searched = {key for key, word, pattern in _COMPILED if word in page.html and pattern.search(page.html)}
+    assert snippet_services(page.html) == searched
