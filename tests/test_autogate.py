@@ -168,6 +168,8 @@ def test_a_huge_inline_script_is_decided_without_being_held_whole() -> None:
     [
         ("https://Connect.Facebook.NET/x", "connect.facebook.net"),
         ("//connect.facebook.net", "connect.facebook.net"),
+        ("\\\\connect.facebook.net\\x.js", "connect.facebook.net"),
+        ("/\\connect.facebook.net/x.js", "connect.facebook.net"),
         (" https:\\\\connect.facebook.net\\x", "connect.facebook.net"),
         ("https://user@connect.facebook.net:443/", "connect.facebook.net"),
         ("https://connect%2efacebook.net/", "connect.facebook.net"),
@@ -352,6 +354,7 @@ DISGUISED = [
     pytest.param('<IMG SRC="HTTPS://WWW.FACEBOOK.COM/TR?ID=1">', id="uppercase"),
     pytest.param('<script src="https:\\\\connect.facebook.net\\en_US\\fbevents.js"></script>', id="backslashes"),
     pytest.param('<script src="//connect.facebook.net/en_US/fbevents.js"></script>', id="protocol-relative"),
+    pytest.param('<script src="\\\\connect.facebook.net\\en_US\\fbevents.js"></script>', id="backslashes-only"),
     pytest.param('<img alt="a>b" title="x<y" src="https://www.facebook.com/tr?id=1">', id="gt-and-lt-in-values"),
     pytest.param(
         '<iframe srcdoc="&lt;script src=https://connect&#46;facebook.net/x.js&gt;&lt;/script&gt;"></iframe>',

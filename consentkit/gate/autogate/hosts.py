@@ -21,8 +21,9 @@ from ...config.services import builtin_presets
 #: When one script or host belongs to services of several categories, it waits for the last of these.
 STRICTEST_FIRST: Final = ("marketing", "analytics", "functional")
 
-#: Schemes whose URLs have a host even when written with one slash, none, or backslashes (WHATWG URL).
-_SPECIAL: Final = re.compile(r"^(?:(https?|wss?|ftp):|(?=//))[/\\]*([^/\\?#]*)", re.I)
+#: Schemes whose URLs have a host even when written with one slash, none, or backslashes (WHATWG URL); on an
+#: http(s) page a URL starting with two slashes or backslashes in any mix (``\\host``) is protocol-relative.
+_SPECIAL: Final = re.compile(r"^(?:(https?|wss?|ftp):|(?=[/\\]{2}))[/\\]*([^/\\?#]*)", re.I)
 _URL_NOISE: Final = re.compile(r"[\t\n\r]")
 
 
