@@ -288,6 +288,8 @@ def _settled(text: str, scripts: list[tuple[int, int]]) -> int:
     for start, tag_end in scripts:
         if start >= cut:
             break
+        if tag_end < 0:  # a mark, so the text is walked instead; kept back should that ever change
+            return start
         if text[start + len(SCRIPT_OPENER)] in NAME_END and script_end(text, tag_end) is None:
             return start
     return cut
