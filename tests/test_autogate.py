@@ -356,6 +356,12 @@ DISGUISED = [
     pytest.param('<script src="//connect.facebook.net/en_US/fbevents.js"></script>', id="protocol-relative"),
     pytest.param('<script src="\\\\connect.facebook.net\\en_US\\fbevents.js"></script>', id="backslashes-only"),
     pytest.param('<img alt="a>b" title="x<y" src="https://www.facebook.com/tr?id=1">', id="gt-and-lt-in-values"),
+    pytest.param('<img alt=">" src="https://www.facebook.com/tr?id=1">', id="gt-in-a-closed-value-before"),
+    pytest.param("<img title = 'a>\"b' src=https://www.facebook.com/tr?id=1>", id="gt-in-single-quotes-spaced"),
+    pytest.param('<img src="https://www.&#X66;acebook.com/tr?id=1">', id="upper-hex-reference"),
+    pytest.param('<img src="https://www.faceboo&#107;.com/tr?id=1">', id="reference-at-a-words-end"),
+    pytest.param('<ScRiPt src="https://connect.facebook.net/en_US/fbevents.js"></ScRiPt>', id="mixed-case-script"),
+    pytest.param("<script>\n  fbq('init', '1');\n</script>", id="snippet-word-in-an-inline-script"),
     pytest.param(
         '<iframe srcdoc="&lt;script src=https://connect&#46;facebook.net/x.js&gt;&lt;/script&gt;"></iframe>',
         id="srcdoc-with-references",
@@ -426,6 +432,9 @@ class _EveryTag(MarkerFinder):
 
     def find(self, text: str, *, scripts_too: bool) -> tuple[list[int], list[tuple[int, int]]]:
         return [index for index, char in enumerate(text) if char == "<"], []
+
+    def quiet(self, text: str, *, scripts_too: bool) -> None:
+        return None
 
 
 #: Pieces that change the tokenizer's state, hide hosts, or are trackers; random pages are made of them.

@@ -93,16 +93,23 @@ class HtmlRewriter:
 
     def feed(self, text: str) -> str:
         buffer = self._pending + text if self._pending else text
+        if self._unread_size + len(buffer) <= self.max_hold:
+            quiet = self._finder.quiet(buffer, scripts_too=self._scripts_too)
+            if quiet is not None:
+                scripts, open_from = quiet
+                return self._send_unread(buffer, min(_settled(buffer, scripts), open_from))
         marks, scripts = self._finder.find(buffer, scripts_too=self._scripts_too)
         if not marks and self._unread_size + len(buffer) <= self.max_hold:
-            # Nothing to decide: send what no later text can change, unread; walk it when a mark comes.
-            cut = _settled(buffer, scripts)
-            if cut:
-                self._unread.append(buffer[:cut])
-                self._unread_size += cut
-            self._pending = buffer[cut:]
-            return buffer[:cut]
+            return self._send_unread(buffer, _settled(buffer, scripts))
         return self._walk(buffer, marks, final=False)
+
+    def _send_unread(self, buffer: str, cut: int) -> str:
+        """Nothing to decide: send what no later text can change, unread; walk it when a mark comes."""
+        if cut:
+            self._unread.append(buffer[:cut])
+            self._unread_size += cut
+        self._pending = buffer[cut:]
+        return buffer[:cut]
 
     def finish(self) -> str:
         buffer, self._pending = self._pending, ""
