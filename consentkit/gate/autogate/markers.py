@@ -87,8 +87,9 @@ class MarkerFinder:
     def __init__(self, words: Iterable[str]) -> None:
         found = fewest(words)
         self._words = [_automaton(found[start : start + _GROUP]) for start in range(0, len(found), _GROUP)]
-        #: All the words at once: ``quiet`` only asks whether there is one (one pass beats the groups there).
-        self._any_word = _automaton(found)
+        #: ``quiet``'s: the same groups, the first one with ``<script`` too (its pattern 0; it costs nothing there).
+        self._quiet = [_automaton([SCRIPT_OPENER, *found[:_GROUP]]), *self._words[1:]]
+        self._script_openers = _automaton([SCRIPT_OPENER])
         openers = sorted("<" + name for name in FETCHING_TAGS | {"script"})
         self._openers = _automaton(openers)
         self._script = openers.index(SCRIPT_OPENER)
@@ -131,7 +132,9 @@ class MarkerFinder:
         except UnicodeEncodeError:
             return None
         squeezed = data.translate(_LOWER, _URL_NOISE)
-        if self._any_word.find_matches_as_indexes(squeezed):
+        first, *others = self._quiet
+        found = first.find_matches_as_indexes(squeezed)
+        if any(pattern for pattern, _, _ in found) or any(group.find_matches_as_indexes(squeezed) for group in others):
             return None
         if (b"&" in data and _MAY_HIDE_A_CHARACTER.search(data)) or (
             b"%" in data and _MAY_HIDE_A_HOST_CHARACTER.search(data)
@@ -140,10 +143,10 @@ class MarkerFinder:
         last_end = text.rfind(">")
         # A tag that starts before the last ">" and runs to the end holds that ">" in a quoted value, whose
         # opening quote is the last of its kind before it: a quote opens a value only right after "=".
-        if any(_opens_value(text, text.rfind(quote, 0, max(last_end, 0))) for quote in "\"'"):
+        if last_end > 0 and _quote_may_hold_open(text, last_end):
             return None
         scripts: Scripts = []
-        for start in _script_openers(text, squeezed.count(b"<script")):
+        for start in self._script_starts(text, data, len(found)):  # no word: every match is a "<script"
             tag = START_TAG_END.match(text, start)
             end = tag.end() if tag else -1
             if scripts_too and end >= 0 and MAY_NAME_A_HOST.search(text, start, end):
@@ -152,18 +155,20 @@ class MarkerFinder:
         open_from = text.find("<", last_end + 1)
         return scripts, len(text) if open_from < 0 else open_from
 
+    def _script_starts(self, text: str, data: bytes, at_most: int) -> list[int]:
+        """Where ``<script`` starts in ``text`` (``data``, its bytes), in any case; the lower-cased text with
+        tabs and newlines deleted holds ``at_most`` (none hide in a real one, but they may make one)."""
+        if not at_most:
+            return []
+        found = [start for _, start, _ in self._script_openers.find_matches_as_indexes(data)]
+        if len(found) == at_most:  # all in lower case, as nearly always: the SIMD search beats a pattern
+            return found
+        return [opener.start() for opener in _SCRIPT_OPENER_ANY_CASE.finditer(text)]
 
-def _script_openers(text: str, at_most: int) -> list[int]:
-    """Where ``<script`` starts in ``text``, in any case; ``at_most`` is how many the lower-cased text holds."""
-    if not at_most:
-        return []
-    if text.count(SCRIPT_OPENER) == at_most:  # all written in lower case, as nearly always: str.find is faster
-        found, at = [], text.find(SCRIPT_OPENER)
-        while at >= 0:
-            found.append(at)
-            at = text.find(SCRIPT_OPENER, at + 1)
-        return found
-    return [opener.start() for opener in _SCRIPT_OPENER_ANY_CASE.finditer(text)]
+
+def _quote_may_hold_open(text: str, last_end: int) -> bool:
+    """Whether the last ``"`` or ``'`` before ``text[last_end]`` may open an attribute's value."""
+    return _opens_value(text, text.rfind('"', 0, last_end)) or _opens_value(text, text.rfind("'", 0, last_end))
 
 
 def _opens_value(text: str, at: int) -> bool:
