@@ -360,6 +360,8 @@ DISGUISED = [
     pytest.param("<img title = 'a>\"b' src=https://www.facebook.com/tr?id=1>", id="gt-in-single-quotes-spaced"),
     pytest.param('<img src="https://www.&#X66;acebook.com/tr?id=1">', id="upper-hex-reference"),
     pytest.param('<img src="https://www.faceboo&#107;.com/tr?id=1">', id="reference-at-a-words-end"),
+    pytest.param('<img src="https://www.faceboo%E2%84%AA.com/tr?id=1">', id="percent-escaped-kelvin-sign"),
+    pytest.param('<img src="https://www.faceboo&#8490;.com/tr?id=1">', id="referenced-kelvin-sign"),
     pytest.param('<ScRiPt src="https://connect.facebook.net/en_US/fbevents.js"></ScRiPt>', id="mixed-case-script"),
     pytest.param("<script>\n  fbq('init', '1');\n</script>", id="snippet-word-in-an-inline-script"),
     pytest.param(

@@ -60,8 +60,9 @@ _URL_NOISE: Final = b"\t\n\r"
 #: A reference other than those that stand for ``& " < > '``, none of which a host word holds (a ``&`` cut off
 #: by the end of the text is one too).
 _MAY_HIDE_A_CHARACTER: Final = re.compile(rb"&(?!(?:amp|quot|lt|gt|apos|#39|#34|#x27);)")
-#: A percent-escape of a letter, digit, "." or "-" (``url_host`` decodes them in a host).
-_MAY_HIDE_A_HOST_CHARACTER: Final = re.compile(rb"%(?:2[dDeE]|[3-7][0-9a-fA-F])")
+#: A percent-escape of a letter, digit, "." or "-", or of a byte of a non-ASCII letter (``url_host`` decodes
+#: them in a host, and lower-cases the Kelvin sign "%E2%84%AA" to "k").
+_MAY_HIDE_A_HOST_CHARACTER: Final = re.compile(rb"%(?:2[dDeE]|[3-9a-fA-F][0-9a-fA-F])")
 _SCRIPT_OPENER_ANY_CASE: Final = re.compile(r"<[sS][cC][rR][iI][pP][tT]")
 _WHITESPACE: Final = frozenset("\t\n\f\r ")
 
