@@ -504,3 +504,33 @@ def test_snippets_are_found_where_their_word_is_as_a_search_finds_them(page: Any
 
     searched = {key for key, word, pattern in _COMPILED if word in page.html and pattern.search(page.html)}
     assert snippet_services(page.html) == searched
+
+
+@pytest.mark.parametrize(
+    ("reference", "quiet"),
+    [
+        ("&amp;", True),
+        ("&nbsp;", True),
+        ("&mdash;", True),
+        ("&#8217;", True),
+        ("&oslash;", True),
+        ("&notit;", True),
+        ("&#107;", False),
+        ("&Kopf;", False),
+        ("&period;", False),
+        ("&#x2D;", False),
+        ("&#8490;", False),
+        ("&shy;", False),
+        ("&#xFF41;", False),
+        ("&#12290;", False),
+        ("&hellip;", False),
+        ("&#304;", False),
+    ],
+)
+def test_the_quick_check_stands_only_where_no_reference_may_stand_for_a_host_character(
+    reference: str, quiet: bool
+) -> None:
+    """A reference for a letter, digit, "." or "-", or one a browser maps to one or drops from a host, sends the
+    text to the full search; ``&nbsp;`` and the like do not (real pages are full of them)."""
+    text = f'<p>Tekst{reference}mer</p><img src="/img/1.jpg" alt="a{reference}b"><p>slutt</p>'
+    assert (INDEX.markers.quiet(text, scripts_too=False) is not None) is quiet

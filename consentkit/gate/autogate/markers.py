@@ -37,6 +37,7 @@ from typing import Final
 
 import ahocorasick_rs
 
+from .references import may_stand_for_a_host_character
 from .tokenizer import FETCHING_TAGS, START_TAG_END
 
 #: What can hide a host from the words inside a tag: a character reference, a percent-escape, or a tab or
@@ -57,9 +58,6 @@ _GROUP: Final = 10
 #: Lower-cases ASCII (with tabs and newlines deleted, in the same C loop): ``quiet``'s view of the text.
 _LOWER: Final = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
 _URL_NOISE: Final = b"\t\n\r"
-#: A reference other than those that stand for ``& " < > '``, none of which a host word holds (a ``&`` cut off
-#: by the end of the text is one too).
-_MAY_HIDE_A_CHARACTER: Final = re.compile(rb"&(?!(?:amp|quot|lt|gt|apos|#39|#34|#x27);)")
 #: A percent-escape of a letter, digit, "." or "-", or of a byte of a non-ASCII letter (``url_host`` decodes
 #: them in a host, and lower-cases the Kelvin sign "%E2%84%AA" to "k").
 _MAY_HIDE_A_HOST_CHARACTER: Final = re.compile(rb"%(?:2[dDeE]|[3-9a-fA-F][0-9a-fA-F])")
@@ -137,7 +135,7 @@ class MarkerFinder:
         found = first.find_matches_as_indexes(squeezed)
         if any(pattern for pattern, _, _ in found) or any(group.find_matches_as_indexes(squeezed) for group in others):
             return None
-        if (b"&" in data and _MAY_HIDE_A_CHARACTER.search(data)) or (
+        if (b"&" in data and may_stand_for_a_host_character(data)) or (
             b"%" in data and _MAY_HIDE_A_HOST_CHARACTER.search(data)
         ):
             return None
