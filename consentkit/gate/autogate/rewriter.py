@@ -287,8 +287,9 @@ class HtmlRewriter:
 def _settled(text: str, scripts: list[tuple[int, int]]) -> int:
     """How much of ``text``, which has no mark, no later text can change: up to a tag or script not ended yet.
 
-    A tag cut off by the end of the text was a mark; what is left is a tag name cut short, and an inline
-    script whose end has not come (its text may yet name a tracker).
+    A tag cut off by the end of the text was a mark for ``find``, and ``quiet`` says where one may start (the
+    caller cuts there too); what is left is a tag name cut short, and an inline script whose end has not come
+    (its text may yet name a tracker).
     """
     cut = text.rfind("<", max(0, len(text) - OPENER_MAX + 1))
     cut = len(text) if cut < 0 else cut
