@@ -362,6 +362,8 @@ DISGUISED = [
     pytest.param('<img src="https://www.faceboo&#107;.com/tr?id=1">', id="reference-at-a-words-end"),
     pytest.param('<img src="https://www.faceboo%E2%84%AA.com/tr?id=1">', id="percent-escaped-kelvin-sign"),
     pytest.param('<img src="https://www.faceboo&#8490;.com/tr?id=1">', id="referenced-kelvin-sign"),
+    pytest.param('<img src="https://www.face&#9;book.com/tr?id=1">', id="referenced-tab-in-a-word"),
+    pytest.param('<img src="https://www.face&NewLine;book.com/tr?id=1">', id="referenced-newline-in-a-word"),
     pytest.param('<ScRiPt src="https://connect.facebook.net/en_US/fbevents.js"></ScRiPt>', id="mixed-case-script"),
     pytest.param("<script>\n  fbq('init', '1');\n</script>", id="snippet-word-in-an-inline-script"),
     pytest.param(
@@ -525,6 +527,9 @@ def test_snippets_are_found_where_their_word_is_as_a_search_finds_them(page: Any
         ("&#12290;", False),
         ("&hellip;", False),
         ("&#304;", False),
+        ("&#9;", False),
+        ("&NewLine;", False),
+        ("&#13", False),
     ],
 )
 def test_the_quick_check_stands_only_where_no_reference_may_stand_for_a_host_character(

@@ -4,7 +4,8 @@
 reference that stands for a letter (``&#107;``, ``&Kopf;``), a digit, ``.`` or
 ``-`` could complete one after decoding, and so could a character the browser
 maps to one or drops from a host (the Kelvin sign, fullwidth letters, a soft
-hyphen, an ideographic full stop). Any other reference (``&nbsp;``,
+hyphen, an ideographic full stop), and so could a tab or newline, which a URL
+drops. Any other reference (``&nbsp;``,
 ``&mdash;``, ``&#8217;``, ``&amp;`` ...) cannot, and leaves the quick check
 standing.
 """
@@ -21,8 +22,8 @@ from typing import Final
 #: A reference as ``html.unescape`` (and so ``url_host``) reads one.
 _REFERENCE: Final = re.compile(rb"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
 _HOST_WORD_CHARACTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
-#: Full stops IDNA reads as ".".
-_IDNA_DOTS: Final = frozenset("\u3002\uff0e\uff61")
+#: Full stops IDNA reads as "."; a tab or newline, which a URL drops (``face&#9;book.com`` is facebook.com).
+_DOTS_AND_DROPPED: Final = frozenset("\u3002\uff0e\uff61\t\n\r")
 
 
 def may_stand_for_a_host_character(data: bytes) -> bool:
@@ -43,6 +44,6 @@ def _risky(reference: bytes) -> bool:
     stands_for = decoded[: len(decoded) - same]
     folded = unicodedata.normalize("NFKC", stands_for).casefold() + stands_for.lower()
     return not stands_for or any(
-        char in _HOST_WORD_CHARACTERS or char in _IDNA_DOTS or stringprep.in_table_b1(char)
+        char in _HOST_WORD_CHARACTERS or char in _DOTS_AND_DROPPED or stringprep.in_table_b1(char)
         for char in folded + stands_for
     )
