@@ -5,8 +5,9 @@ navigation, paragraphs with links and responsive images, 30 scripts of which
 eight are vendor snippets, 5 iframes, a Meta noscript pixel), fed in 8 KB
 chunks as bytes, the way the middleware sees it, to a visitor who granted
 nothing. The second page is the same without its tracker tags (pass-through:
-nothing to change, everything still parsed). A visitor who granted every
-offered category costs nothing at all: the body is not wrapped.
+the pre-filter finds no mark, so nothing is parsed beyond the fetching tags'
+ends). A visitor who granted every offered category costs nothing at all: the
+body is not wrapped.
 
 Run: ``.venv/bin/python benchmarks/autogate.py`` (``--peers`` adds python-lolhtml
 0.1.0 and selectolax 1.0.2 when importable; they are not project dependencies,

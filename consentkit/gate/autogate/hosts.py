@@ -21,8 +21,9 @@ from ...config.services import builtin_presets
 #: When one script or host belongs to services of several categories, it waits for the last of these.
 STRICTEST_FIRST: Final = ("marketing", "analytics", "functional")
 
-#: Schemes whose URLs have a host even when written with one slash, none, or backslashes (WHATWG URL).
-_SPECIAL: Final = re.compile(r"^(?:(https?|wss?|ftp):|(?=//))[/\\]*([^/\\?#]*)", re.I)
+#: Schemes whose URLs have a host even when written with one slash, none, or backslashes (WHATWG URL); on an
+#: http(s) page a URL starting with two slashes or backslashes in any mix (``\\host``) is protocol-relative.
+_SPECIAL: Final = re.compile(r"^(?:(https?|wss?|ftp):|(?=[/\\]{2}))[/\\]*([^/\\?#]*)", re.I)
 _URL_NOISE: Final = re.compile(r"[\t\n\r]")
 
 
@@ -104,11 +105,6 @@ class TrackerHosts:
         return frozenset()
 
     @property
-    def labels(self) -> frozenset[str]:
-        """The name each host is known by (``facebook`` of ``connect.facebook.net``), for a quick test."""
-        names = set()
-        for exact, parents in self._layers:
-            for host in (*exact, *parents):
-                parts = host.split(".")
-                names.add(parts[-2] if len(parts) > 1 else parts[0])
-        return frozenset(names)
+    def patterns(self) -> frozenset[str]:
+        """Every host written down (``*.`` dropped): each host that has a category contains one of them."""
+        return frozenset(host for exact, parents in self._layers for host in (*exact, *parents))

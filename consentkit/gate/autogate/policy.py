@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import unescape
 from typing import Final
 
 from ...config import Config
 from ...render.inert import FETCHING, Attribute
 from .hosts import TrackerHosts, strictest, url_host
-from .snippets import host_names, snippet_services
+from .markers import MarkerFinder, fewest
+from .snippets import MARKERS, host_names, snippet_services
 
 #: A third-party script from a host no service knows waits for this category with unknown_scripts = "block".
 UNKNOWN_SCRIPT_CATEGORY: Final = "marketing"
@@ -24,8 +26,11 @@ class TrackerIndex:
 
     def __init__(self, config: Config) -> None:
         self.hosts = TrackerHosts(config)
-        self._labels = self.hosts.labels
+        #: Each host that has a category contains one of these.
+        self._host_words = fewest(self.hosts.patterns)
         self.block_unknown = config.gate.unknown_scripts == "block"
+        #: The rewriter's pre-filter: every host and snippet word, and an iframe's srcdoc (read for both).
+        self.markers = MarkerFinder([*self.hosts.patterns, *(word for _, word, _ in MARKERS), "srcdoc"])
 
     def host_categories(self, host: str) -> frozenset[str]:
         return self.hosts.categories(host)
@@ -37,7 +42,7 @@ class TrackerIndex:
         for key in sorted(snippet_services(text)):
             found.add(self.hosts.service_categories[key])
             named = named or key
-        for host in sorted(host_names(text, self._labels)):
+        for host in sorted(host_names(text, self._host_words)):
             categories = self.hosts.categories(host)
             if categories:
                 found |= categories
@@ -122,8 +127,8 @@ class Policy:
         for key, value, _ in attributes:
             if key not in names or not value:
                 continue
-            if key == "srcdoc":
-                found, named = self.index.text_categories(value)
+            if key == "srcdoc":  # a document of its own, its references decoded as the browser does
+                found, named = self.index.text_categories(unescape(value) if "&" in value else value)
                 verdict = self._held(found, named) if named else None
             else:
                 verdict = self._url(value, key.endswith("srcset"), tag in ("iframe", "frame"))

@@ -12,10 +12,12 @@ without bound.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Final
 
 from ...render.inert import EXECUTABLE_TYPES, Attribute, inert_fetching_tag, inert_script_tag, parse_attributes
+from .markers import MAY_NAME_A_HOST, OPENER_MAX, SCRIPT_OPENER
 from .policy import Policy, Verdict
 from .tokenizer import (
     BOGUS_COMMENT,
@@ -24,10 +26,11 @@ from .tokenizer import (
     END_TAG,
     FETCHING_TAGS,
     FOREIGN_ROOTS,
+    NAME_END,
     RAW_TEXT,
-    SKIP_FOREIGN,
-    SKIP_HTML,
     START_TAG,
+    STATE_FOREIGN,
+    STATE_HTML,
     end_tag_of,
     script_end,
 )
@@ -37,8 +40,6 @@ MAX_HOLD: Final = 1 << 20
 _TAIL: Final = 16
 _COMMENT_END: Final = re.compile(r"--!?>")
 _TAG_END: Final = re.compile(">")
-#: A URL with a host has "//" or a scheme's ":" (or "\\", or an entity hiding either); a tag without any has none.
-_MAY_NAME_A_HOST: Final = re.compile(r"//|[:\\&]")
 
 #: ``(category, host)`` -> the HTML that stands in for a held-back iframe.
 Placeholder = Callable[[str, str], str]
@@ -81,33 +82,76 @@ class HtmlRewriter:
         self._until_start = False
         #: Replacements made in the text being run: (start, end, new text).
         self._edits: list[tuple[int, int, str]] = []
+        self._finder = policy.index.markers
+        #: Third-party scripts are reported or blocked: every <script> that may name a host is a mark.
+        self._scripts_too = policy.on_unknown is not None or policy.index.block_unknown
+        #: Text already sent but not yet walked (it had no mark), and its length.
+        self._unread: list[str] = []
+        self._unread_size = 0
+        #: The marks of the text being run, ascending.
+        self._marks: list[int] = []
 
     def feed(self, text: str) -> str:
         buffer = self._pending + text if self._pending else text
-        pos = self._run(buffer, final=False)
-        self._pending = buffer[pos:]
-        return self._output(buffer, pos)
+        if self._unread_size + len(buffer) <= self.max_hold:
+            quiet = self._finder.quiet(buffer, scripts_too=self._scripts_too)
+            if quiet is not None:
+                scripts, open_from = quiet
+                return self._send_unread(buffer, min(_settled(buffer, scripts), open_from))
+        marks, scripts = self._finder.find(buffer, scripts_too=self._scripts_too)
+        if not marks and self._unread_size + len(buffer) <= self.max_hold:
+            return self._send_unread(buffer, _settled(buffer, scripts))
+        return self._walk(buffer, marks, final=False)
+
+    def _send_unread(self, buffer: str, cut: int) -> str:
+        """Nothing to decide: send what no later text can change, unread; walk it when a mark comes."""
+        if cut:
+            self._unread.append(buffer[:cut])
+            self._unread_size += cut
+        self._pending = buffer[cut:]
+        return buffer[:cut]
 
     def finish(self) -> str:
         buffer, self._pending = self._pending, ""
-        pos = self._run(buffer, final=True)
-        return self._output(buffer, pos) + buffer[pos:]
+        marks, _ = self._finder.find(buffer, scripts_too=self._scripts_too)
+        return self._walk(buffer, marks, final=True) if marks else buffer
 
-    def _output(self, buffer: str, pos: int) -> str:
+    def _walk(self, buffer: str, marks: list[int], *, final: bool) -> str:
+        """Walk the unread text (already sent) and ``buffer``; return the part of ``buffer`` that is settled."""
+        sent = self._unread_size
+        text = buffer
+        if sent:
+            text = "".join(self._unread) + buffer
+            marks = [mark + sent for mark in marks]
+            self._unread, self._unread_size = [], 0
+        pos = self._run(text, marks, final=final)
+        out = self._output(text, sent, pos)
+        if final:
+            return out + text[max(pos, sent) :]
+        if pos < sent:  # still inside a comment or raw text that began in text already sent
+            self._unread, self._unread_size = [text[pos:sent]], sent - pos
+            pos = sent
+        self._pending = text[pos:]
+        return out
+
+    def _output(self, text: str, start: int, pos: int) -> str:
+        """``text[start:pos]`` with the edits made in it (text before ``start`` has no tag to hold back)."""
         if not self._edits:
-            return buffer[:pos]
-        parts, start = [], 0
+            return text[start:pos]
+        parts = []
         for edit_start, edit_end, new in self._edits:
-            parts.append(buffer[start:edit_start])
-            parts.append(new)
-            start = edit_end
-        parts.append(buffer[start:pos])
+            if edit_start >= start:
+                parts.append(text[start:edit_start])
+                parts.append(new)
+                start = edit_end
+        parts.append(text[start:pos])
         self._edits = []
         return "".join(parts)
 
-    def _run(self, text: str, *, final: bool) -> int:
+    def _run(self, text: str, marks: list[int], *, final: bool) -> int:
         """Walk ``text``; return how far it is settled (the rest waits for more)."""
         pos, size = 0, len(text)
+        self._marks, next_mark = marks, 0
         while pos < size:
             if self._plaintext:
                 return size
@@ -118,10 +162,17 @@ class HtmlRewriter:
                 pos = found.start() if self._until_start else found.end()
                 self._until = None
                 continue
-            skipped = (SKIP_FOREIGN if self._foreign else SKIP_HTML).match(text, pos)
+            while next_mark < len(marks) and marks[next_mark] < pos:
+                next_mark += 1
+            limit = marks[next_mark] if next_mark < len(marks) else size
+            # Up to the construct that holds the next mark: ``endpos`` makes the pattern stop before it.
+            skipped = (STATE_FOREIGN if self._foreign else STATE_HTML).match(text, pos, limit)
             pos = skipped.end() if skipped else pos  # it always matches, if only the empty string
             if pos >= size:
                 return pos
+            if text[pos] != "<":  # the mark is in plain text: nothing to decide there
+                next_mark += 1
+                continue
             step = self._construct(text, pos, final)
             if step is None:  # cut off by the end of the text
                 if final:
@@ -131,6 +182,11 @@ class HtmlRewriter:
                 step = pos + 1  # a "tag" longer than max_hold: read on as text
             pos = step
         return pos
+
+    def _marked(self, start: int, end: int) -> bool:
+        """Whether a mark lies in ``text[start:end]``: if not, the policy would let the construct through."""
+        index = bisect_left(self._marks, start)
+        return index < len(self._marks) and self._marks[index] < end
 
     def _construct(self, text: str, pos: int, final: bool) -> int | None:
         """Handle the markup at ``text[pos] == "<"``; return where it ends, or None if cut off."""
@@ -170,7 +226,7 @@ class HtmlRewriter:
         end = match.end()
         if name == "script":
             return self._script(text, match, final)
-        if name in FETCHING_TAGS:
+        if name in FETCHING_TAGS and self._marked(pos, end):
             self._fetching(match, name)
         if self._foreign:
             if name in FOREIGN_ROOTS and not attrs.rstrip().endswith("/"):
@@ -200,17 +256,17 @@ class HtmlRewriter:
             else:  # decide on the text so far, then look for the end tag only
                 body_end = len(text)
                 self._until, self._until_start = end_tag_of("script"), True
-        attrs = match.group(2)
-        attributes = parse_attributes(attrs)
-        if _is_executable(attributes):
-            verdict = self.policy.script(attributes, text[body_start:body_end])
+        if self._marked(match.start(), body_end):
+            attrs = match.group(2)
+            attributes = parse_attributes(attrs)
+            verdict = self.policy.script(attributes, text[body_start:body_end]) if _is_executable(attributes) else None
             if verdict is not None:
                 self._hold(verdict, "script", match, inert_script_tag(match.group(1), attrs, verdict.category))
         return body_end if self._until is None else body_start
 
     def _fetching(self, match: re.Match[str], name: str) -> None:
         attrs = match.group(2)
-        if not _MAY_NAME_A_HOST.search(attrs):  # /img/1.jpg and the like: no host, nothing to look up
+        if not MAY_NAME_A_HOST.search(attrs):  # /img/1.jpg and the like: no host, nothing to look up
             return
         attributes = parse_attributes(attrs)
         verdict = self.policy.fetching(name, attributes)
@@ -226,6 +282,25 @@ class HtmlRewriter:
             self.on_hold(verdict, name)
         if self.apply:
             self._edits.append((match.start(), match.end(), new))
+
+
+def _settled(text: str, scripts: list[tuple[int, int]]) -> int:
+    """How much of ``text``, which has no mark, no later text can change: up to a tag or script not ended yet.
+
+    A tag cut off by the end of the text was a mark for ``find``, and ``quiet`` says where one may start (the
+    caller cuts there too); what is left is a tag name cut short, and an inline script whose end has not come
+    (its text may yet name a tracker).
+    """
+    cut = text.rfind("<", max(0, len(text) - OPENER_MAX + 1))
+    cut = len(text) if cut < 0 else cut
+    for start, tag_end in scripts:
+        if start >= cut:
+            break
+        if tag_end < 0:  # a mark, so the text is walked instead; kept back should that ever change
+            return start
+        if text[start + len(SCRIPT_OPENER)] in NAME_END and script_end(text, tag_end) is None:
+            return start
+    return cut
 
 
 def _hidden(attributes: list[Attribute]) -> bool:

@@ -11,7 +11,8 @@ import re
 from typing import Final
 
 #: (preset key, a word the marker contains, what in a script's text marks it), from each vendor's
-#: documented install snippet. The word is a plain substring test: a marker's regex runs only where it is.
+#: documented install snippet. The word is a plain substring test: a marker's regex runs only where it is;
+#: the rewriter's pre-filter (markers.py) looks for the words, so every match must contain its word.
 MARKERS: Final[tuple[tuple[str, str, str], ...]] = (
     ("google-ads", "gtag", r"""\bgtag\(\s*['"](?:config|event)['"]\s*,\s*['"]AW-"""),
     ("google-analytics", "gtag", r"""\bgtag\(\s*['"](?:js|config|event|set|get)['"]"""),
@@ -21,7 +22,8 @@ MARKERS: Final[tuple[tuple[str, str, str], ...]] = (
     ("linkedin-insight", "lintrk", r"\blintrk\("),
     ("tiktok-pixel", "ttq", r"\bttq\.(?:load|page|track|identify)\("),
     ("tiktok-pixel", "TiktokAnalyticsObject", r"\bTiktokAnalyticsObject\b"),
-    ("hotjar", "hj", r"\bhj\(|\b_hjSettings\b"),
+    ("hotjar", "hj(", r"\bhj\("),
+    ("hotjar", "_hjSettings", r"\b_hjSettings\b"),
     ("microsoft-clarity", "clarity", r"""\bclarity\(|['"]clarity['"]"""),
     ("matomo", "_paq", r"\b_paq\b"),
     ("hubspot", "_hsq", r"\b_hsq\b"),
@@ -34,15 +36,39 @@ _HOST_LIKE: Final = re.compile(r"(?<![a-z0-9-])[a-z0-9-]++(?:\.[a-z0-9-]++)++")
 
 def snippet_services(text: str) -> set[str]:
     """The preset keys whose install snippet ``text`` contains."""
-    return {key for key, word, pattern in _COMPILED if word in text and pattern.search(text)}
+    return {key for key, word, pattern in _COMPILED if word in text and _matches_at_word(text, word, pattern)}
 
 
-def host_names(text: str, labels: frozenset[str] | None = None) -> set[str]:
-    """Every host-shaped word in ``text`` (lower-cased), such as ``connect.facebook.net``.
+def _matches_at_word(text: str, word: str, pattern: re.Pattern[str]) -> bool:
+    """``pattern.search(text)``, tried only where ``word`` is: every marker's match holds its word at its start
+    or one character after (a quote, or ``_fbq``'s underscore), and a search tried at every letter is slow."""
+    at = text.find(word)
+    while at >= 0:
+        if pattern.match(text, at) or (at and pattern.match(text, at - 1)):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
-    With ``labels`` (such as "facebook"), nothing is searched unless one of them is in the text.
+
+_HOST_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def host_names(text: str, words: list[str]) -> set[str]:
+    """Every host-shaped word in ``text`` (lower-cased) that contains one of ``words``: ``connect.facebook.net``.
+
+    Only the run of host characters around each word is read, so a long script
+    costs a few ``str.find`` instead of a pattern tried at every letter.
     """
     lower = text.lower()
-    if labels is not None and not any(label in lower for label in labels):
-        return set()
-    return {name.strip("-") for name in _HOST_LIKE.findall(lower)}
+    found: set[str] = set()
+    for word in words:
+        at = lower.find(word)
+        while at >= 0:
+            start, end = at, at + len(word)
+            while start > 0 and lower[start - 1] in _HOST_CHARS:
+                start -= 1
+            while end < len(lower) and lower[end] in _HOST_CHARS:
+                end += 1
+            found.update(name.strip("-") for name in _HOST_LIKE.findall(lower, start, end))
+            at = lower.find(word, end)
+    return found

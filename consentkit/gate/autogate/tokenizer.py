@@ -3,10 +3,11 @@
 The rewriter must know, at every ``<``, what an HTML5 browser would make of it:
 a tag (whose attributes may hold ``>`` in quotes), a comment (``<!-->`` and
 ``--!>`` included), a bogus comment (``<!doctype``, ``<?xml``, ``</ x>``, and
-``<![CDATA[`` outside SVG/MathML), or plain text. ``SKIP`` walks over
-everything that cannot hold a tracker or change the tokenizer's state in one
-call into the regex engine; the rewriter handles the rest (``STOP`` names) in
-Python. Text is matched as decoded (Latin-1 for any ASCII-compatible charset),
+``<![CDATA[`` outside SVG/MathML), or plain text. ``STATE_HTML`` walks over
+everything that cannot change the tokenizer's state in one call into the regex
+engine (bounded by ``endpos`` at the rewriter's next mark, it stops before the
+construct that holds the mark); the rewriter handles the rest in Python.
+Text is matched as decoded (Latin-1 for any ASCII-compatible charset),
 so whitespace is HTML's five characters, never Python's ``\\s``.
 """
 
@@ -28,6 +29,8 @@ _ATTRIBUTE: Final = rf"(?>[^\t\n\f\r />][^\t\n\f\r />=]*+{_WS}*+(?:={_WS}*+{_VAL
 _ATTRIBUTES: Final = rf"(?:[\t\n\f\r /]++|{_ATTRIBUTE})*+"
 
 START_TAG: Final = re.compile(rf"<([a-zA-Z]{_NAME_CHAR}*+)({_ATTRIBUTES})>")
+#: Where a start tag ends, without its parts (a little faster than ``START_TAG``).
+START_TAG_END: Final = re.compile(rf"<[a-zA-Z]{_NAME_CHAR}*+{_ATTRIBUTES}>")
 END_TAG: Final = re.compile(rf"</([a-zA-Z]{_NAME_CHAR}*+){_ATTRIBUTES}>")
 COMMENT: Final = re.compile(r"<!--(?:>|->|(?:[^-]++|-(?!-!?>))*+--!?>)")
 #: ``<!...>`` (not a comment), ``<?...>`` and ``</`` + non-letter: comments that end at the first ``>``.
@@ -138,12 +141,10 @@ def _skip(stop_start: frozenset[str], stop_end: frozenset[str]) -> re.Pattern[st
     )
 
 
-#: In HTML content: stop at whatever changes the tokenizer's state or may fetch.
-SKIP_HTML: Final = _skip(RAW_TEXT | FETCHING_TAGS | FOREIGN_ROOTS | {"script", "plaintext"}, frozenset())
+#: In HTML content: stop at whatever changes the tokenizer's state (the rewriter also stops at its marks).
+STATE_HTML: Final = _skip(RAW_TEXT | FOREIGN_ROOTS | {"script", "plaintext"}, frozenset())
 #: In SVG/MathML: raw-text names are ordinary elements there; stop where foreign content may end.
-SKIP_FOREIGN: Final = _skip(
-    FETCHING_TAGS | FOREIGN_ROOTS | BREAKOUT_TAGS | {"script"}, FOREIGN_ROOTS | frozenset({"p", "br"})
-)
+STATE_FOREIGN: Final = _skip(FOREIGN_ROOTS | BREAKOUT_TAGS | {"script"}, FOREIGN_ROOTS | frozenset({"p", "br"}))
 
 
 @cache
@@ -152,7 +153,14 @@ def end_tag_of(name: str) -> re.Pattern[str]:
     return re.compile(rf"</{re.escape(name)}(?=[\t\n\f\r />])", re.I)
 
 
-_SCRIPT_TOKENS: Final = re.compile(r"<!--|-->|</script(?=[\t\n\f\r />])|<script(?=[\t\n\f\r />])", re.I)
+#: What may follow a tag's name.
+NAME_END: Final = frozenset("\t\n\f\r />")
+
+
+def _script_tag_at(text: str, at: int, closing: bool) -> bool:
+    """Whether ``<script`` (``</script`` if ``closing``) starts at ``text[at]``, followed by a name's end."""
+    name = at + 2 if closing else at + 1
+    return text[name : name + 6].lower() == "script" and text[name + 6 : name + 7] in NAME_END and name + 6 < len(text)
 
 
 def script_end(text: str, start: int) -> int | None:
@@ -160,24 +168,32 @@ def script_end(text: str, start: int) -> int | None:
 
     Follows HTML5's script data states: after ``<!--`` a ``<script`` opens a "double
     escaped" part in which ``</script>`` does not end the element, until ``-->``.
-    None means the end is not in ``text`` (or is cut off by its end).
+    None means the end is not in ``text`` (or is cut off by its end). Only the ``<``
+    (and, once escaped, ``-->``) are looked for, with ``str.find``: a script has few.
     """
     escaped = double = False
-    for match in _SCRIPT_TOKENS.finditer(text, start):
-        found = match.group(0)
-        if found == "<!--":
-            if not escaped:
+    pos = start
+    while True:
+        less = text.find("<", pos)
+        if escaped:
+            dashes = text.find("-->", pos)
+            if dashes >= 0 and (less < 0 or dashes < less):
+                escaped = double = False
+                pos = dashes + 3
+                continue
+        if less < 0:
+            return None
+        pos = less + 1
+        if text.startswith("<!--", less):
+            pos = less + 4
+            # "<!-->" and "<!--->" open and close at once.
+            if not escaped and text[pos : pos + 1] != ">" and text[pos : pos + 2] != "->":
                 escaped = True
-                # "<!-->" and "<!--->" open and close at once.
-                rest = text[match.end() : match.end() + 2]
-                if rest[:1] == ">" or rest == "->":
-                    escaped = False
-        elif found == "-->":
-            escaped = double = False
-        elif found[1] == "/":
+        elif _script_tag_at(text, less, closing=True):
             if not double:
-                return match.start()
+                return less
             double = False
-        elif escaped:
+            pos = less + 8
+        elif escaped and _script_tag_at(text, less, closing=False):
             double = True
-    return None
+            pos = less + 7
