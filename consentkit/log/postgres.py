@@ -1,7 +1,8 @@
 """The PostgreSQL log store, for sites on more than one server (the ``consentkit[postgres]`` extra).
 
-psycopg 3 with a connection pool per process, short transactions, and one
-statement per batch (``unnest`` of arrays, in order). The URL goes to libpq
+psycopg 3 with a connection pool per process, short transactions, and a batch
+copied in with COPY then added in order by one statement that skips record ids
+already stored. The URL goes to libpq
 as it is, so the password comes from the URL, ``PGPASSWORD`` or ``~/.pgpass``
 exactly as libpq finds it. Only core PostgreSQL (15 or later) is used.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -81,15 +83,21 @@ _COLUMNS: Final = (
     "consent_id, recorded_at, policy_version, text_hash, granted, denied, method, locale,"
     " withdrawn, services_granted, services_denied, record_id"
 )
-_LISTS: Final = ("granted", "denied", "withdrawn", "services_granted", "services_denied")
+#: Each batch is copied (COPY, the fastest way in) into a temporary table of the session, lists of names as
+#: comma-joined text (names never contain a comma), then moved into the log in one statement that skips the
+#: record ids already there: COPY itself cannot skip, and the text columns keep psycopg's row formatting in C.
+_BATCH_TABLE: Final = """CREATE TEMPORARY TABLE IF NOT EXISTS consentkit_batch (
+        position integer NOT NULL, consent_id text, recorded_at timestamptz, policy_version text, text_hash text,
+        granted text, denied text, method text, locale text, withdrawn text, services_granted text,
+        services_denied text, record_id text
+    ) ON COMMIT DELETE ROWS"""
+_COPY_BATCH: Final = f"COPY consentkit_batch (position, {_COLUMNS}) FROM STDIN"
 _INSERT: Final = f"""
     INSERT INTO consent_log ({_COLUMNS})
-    SELECT c, t, p, h, string_to_array(g, ','), string_to_array(d, ','), m, l,
-           string_to_array(w, ','), string_to_array(sg, ','), string_to_array(sd, ','), r
-    FROM unnest(%s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
-         WITH ORDINALITY AS batch(c, t, p, h, g, d, m, l, w, sg, sd, r, position)
-    ORDER BY position
+    SELECT consent_id, recorded_at, policy_version, text_hash, string_to_array(granted, ','),
+           string_to_array(denied, ','), method, locale, string_to_array(withdrawn, ','),
+           string_to_array(services_granted, ','), string_to_array(services_denied, ','), record_id
+    FROM consentkit_batch ORDER BY position
     ON CONFLICT (record_id) DO NOTHING"""  # noqa: S608 (only constant column names are formatted in)
 _KEEP_TEXTS: Final = """INSERT INTO consent_texts (text_hash, canonical)
     SELECT * FROM unnest(%s::text[], %s::text[]) ON CONFLICT DO NOTHING"""
@@ -122,19 +130,23 @@ def _record(row: tuple[Any, ...]) -> ConsentRecord:
     )
 
 
-def _columns(records: Sequence[ConsentRecord]) -> list[list[Any]]:
-    """The batch as one array per column, lists of names joined by commas (names never contain one)."""
-    return [
-        [r.consent_id for r in records],
-        [r.recorded_at for r in records],
-        [r.policy_version for r in records],
-        [r.text_hash for r in records],
-        *([",".join(getattr(r, name)) for r in records] for name in _LISTS[:2]),
-        [r.method for r in records],
-        [r.locale for r in records],
-        *([",".join(getattr(r, name)) for r in records] for name in _LISTS[2:]),
-        [r.record_id for r in records],
-    ]
+def _copy_row(position: int, r: ConsentRecord) -> tuple[Any, ...]:
+    """One row of ``consentkit_batch``: plain text and a time only, which psycopg formats in C."""
+    return (
+        position,
+        r.consent_id,
+        r.recorded_at,
+        r.policy_version,
+        r.text_hash,
+        ",".join(r.granted),
+        ",".join(r.denied),
+        r.method,
+        r.locale,
+        ",".join(r.withdrawn),
+        ",".join(r.services_granted),
+        ",".join(r.services_denied),
+        r.record_id,
+    )
 
 
 class PostgresStore:
@@ -148,6 +160,8 @@ class PostgresStore:
         self._pool: ConnectionPool[Any] | None = None
         self._lock = threading.Lock()
         self._migrated = False
+        #: The pool's connections that have their session's ``consentkit_batch`` table.
+        self._batch_tables: weakref.WeakSet[psycopg.Connection[Any]] = weakref.WeakSet()
 
     def describe(self) -> str:
         user = self._params.get("user", "")
@@ -240,11 +254,18 @@ class PostgresStore:
 
     def append_batch(self, records: Sequence[ConsentRecord], texts: Sequence[KeptText] = ()) -> None:
         def work(connection: psycopg.Connection[Any]) -> None:
-            with connection.transaction():
+            if records and connection not in self._batch_tables:
+                with connection.transaction():
+                    connection.execute(_BATCH_TABLE)
+                self._batch_tables.add(connection)
+            with connection.transaction(), connection.cursor() as cursor:
                 if texts:
-                    connection.execute(_KEEP_TEXTS, ([h for h, _ in texts], [c for _, c in texts]))
+                    cursor.execute(_KEEP_TEXTS, ([h for h, _ in texts], [c for _, c in texts]))
                 if records:
-                    connection.execute(_INSERT, _columns(records))
+                    with cursor.copy(_COPY_BATCH) as copy:
+                        for position, record in enumerate(records):
+                            copy.write_row(_copy_row(position, record))
+                    cursor.execute(_INSERT)
 
         self._run("write to", work)
 
