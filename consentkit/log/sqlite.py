@@ -32,7 +32,8 @@ from .store import KeptText, LogStoreError
 #: Schema steps, applied in order; ``PRAGMA user_version`` counts those done.
 #: Step 1 is the schema of consentkit 0.1 (so that its logs migrate); step 2
 #: adds the record id, the withdrawn categories and the per-service choices;
-#: step 3 the banner impressions (sums per day, locale and policy version).
+#: step 3 the banner impressions (sums per day, locale and policy version); step 4 an index
+#: that holds every column the report groups by, in its order (see ``_GROUPED``).
 MIGRATIONS: Final = (
     """
     CREATE TABLE IF NOT EXISTS consent_log (
@@ -70,6 +71,10 @@ MIGRATIONS: Final = (
         PRIMARY KEY (day, locale, policy_version)
     );
     """,
+    """
+    CREATE INDEX IF NOT EXISTS consent_log_report ON consent_log (substr(recorded_at, 1, 10), method, locale,
+        policy_version, granted, denied, services_granted, services_denied, withdrawn, recorded_at);
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -82,12 +87,17 @@ _INSERT: Final = f"INSERT INTO consent_log ({_COLUMNS}) VALUES ({_PLACES}) ON CO
 _SELECT_BY_ID: Final = f"SELECT {_COLUMNS} FROM consent_log WHERE consent_id = ? ORDER BY id"  # noqa: S608
 _SELECT_SINCE: Final = f"SELECT {_COLUMNS} FROM consent_log WHERE recorded_at >= ? ORDER BY id"  # noqa: S608
 _PURGE: Final = "DELETE FROM consent_log WHERE recorded_at < ?"
-# Timestamps are ISO text in UTC, so their first ten characters are the UTC day.
+# Timestamps are ISO text in UTC, so their first ten characters are the UTC day. The report's index
+# (migration 4) holds these columns in this order, so SQLite counts in one pass over the index, neither
+# reading the table nor sorting; the day range lets it start and stop where the period does. The unary
+# plus keeps the planner off the index on recorded_at, whose order would make it sort a million rows.
+# Grouped by the withdrawn categories themselves, the index's order: a few more groups, the same sums.
 _GROUPED: Final = """SELECT substr(recorded_at, 1, 10), method, locale, policy_version, granted, denied,
         services_granted, services_denied, COUNT(*), withdrawn != ''
-    FROM consent_log WHERE recorded_at >= ? AND recorded_at < ?
+    FROM consent_log
+    WHERE substr(recorded_at, 1, 10) BETWEEN ? AND ? AND +recorded_at >= ? AND +recorded_at < ?
     GROUP BY substr(recorded_at, 1, 10), method, locale, policy_version, granted, denied,
-        services_granted, services_denied, withdrawn != ''"""
+        services_granted, services_denied, withdrawn"""
 _ADD_IMPRESSIONS: Final = """INSERT INTO banner_impressions (day, locale, policy_version, views) VALUES (?, ?, ?, ?)
     ON CONFLICT (day, locale, policy_version) DO UPDATE SET views = views + excluded.views"""
 _SELECT_IMPRESSIONS: Final = """SELECT day, locale, policy_version, views FROM banner_impressions
@@ -303,8 +313,8 @@ class SQLiteStore:
 
     def grouped_decisions(self, since: datetime | None, until: datetime | None) -> Iterator[DecisionGroup]:
         """Decisions counted per day, button, locale, policy version and choice, grouped by SQLite."""
-        bounds = (format_utc(since) if since else "", format_utc(until) if until else "~")
-        for row in self._execute(_GROUPED, bounds):
+        first, after = (format_utc(since) if since else "", format_utc(until) if until else "~")
+        for row in self._execute(_GROUPED, (first[:10], after[:10], first, after)):
             day, method, locale, policy_version, granted, denied, services_granted, services_denied, count, withdrew = (
                 row
             )
