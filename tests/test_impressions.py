@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from werkzeug.test import Client
 
 from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
 from consentkit.log import open_store
-from consentkit.log.impressions import ImpressionCount, ImpressionCounter
+from consentkit.log.impressions import ImpressionCount, ImpressionCounter, SpooledImpressions
 from consentkit.log.insights import group_records, insights_from, summarize
 from consentkit.log.sqlite import SQLiteStore
 
@@ -110,3 +111,24 @@ def test_postgresql_keeps_impressions_and_groups_decisions_like_sqlite(pg_url: s
     finally:
         postgres.close()
         sqlite.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_spooled_sum_is_added_once_per_source_and_sequence(kind: str, tmp_path: Path, request: Any) -> None:
+    url = request.getfixturevalue("pg_url") if kind == "postgresql" else f"sqlite:///{tmp_path / 'log.sqlite3'}"
+    store: Any = open_store(url)
+    day = DAY1.date()
+
+    def spooled(source: str, sequence: int, views: int) -> SpooledImpressions:
+        return SpooledImpressions(source, sequence, (ImpressionCount(day, "nb", "v1", views),))
+
+    try:
+        store.add_spooled_impressions([spooled("a", 1, 1), spooled("a", 2, 10)])
+        # A replay of both, with what came after them, and another process's sum with its own numbers.
+        store.add_spooled_impressions(
+            [spooled("a", 1, 1), spooled("a", 2, 10), spooled("a", 3, 100), spooled("b", 1, 1000)]
+        )
+        store.add_impressions([ImpressionCount(day, "nb", "v1", 10_000)])  # unnumbered: always added
+        assert [count.views for count in store.impressions(None, None)] == [11_111]
+    finally:
+        store.close()

@@ -24,9 +24,9 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from .impressions import ImpressionCount, days_of
+from .impressions import SOURCES_KEPT, ImpressionCount, SpooledImpressions, days_of
 from .insights import DecisionGroup
-from .record import ConsentRecord
+from .record import ConsentRecord, utc_now
 from .store import KeptText, LogStoreError
 
 #: Schema steps, applied in order; ``consentkit_schema.version`` counts those done.
@@ -63,6 +63,13 @@ MIGRATIONS: Final = (
         PRIMARY KEY (day, locale, policy_version)
     );
     """,
+    """
+    CREATE TABLE banner_impression_sources (
+        source text PRIMARY KEY,
+        sequence bigint NOT NULL,
+        shipped_on date NOT NULL
+    );
+    """,
 )
 #: Decisions counted per UTC day and everything the report splits by, in the database.
 _GROUPED: Final = """SELECT (recorded_at AT TIME ZONE 'UTC')::date AS day, method, locale, policy_version,
@@ -72,6 +79,11 @@ _GROUPED: Final = """SELECT (recorded_at AT TIME ZONE 'UTC')::date AS day, metho
 _ADD_IMPRESSIONS: Final = """INSERT INTO banner_impressions (day, locale, policy_version, views)
     SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::bigint[])
     ON CONFLICT (day, locale, policy_version) DO UPDATE SET views = banner_impressions.views + excluded.views"""
+# Claims a spooled sum: a change (rowcount 1) only for a sequence above the last one of its source.
+_CLAIM_IMPRESSIONS: Final = """INSERT INTO banner_impression_sources (source, sequence, shipped_on) VALUES (%s, %s, %s)
+    ON CONFLICT (source) DO UPDATE SET sequence = excluded.sequence, shipped_on = excluded.shipped_on
+    WHERE excluded.sequence > banner_impression_sources.sequence"""
+_FORGET_SOURCES: Final = "DELETE FROM banner_impression_sources WHERE shipped_on < %s"
 _SELECT_IMPRESSIONS: Final = """SELECT day, locale, policy_version, views FROM banner_impressions
     WHERE day >= %s AND day < %s"""
 SCHEMA_VERSION: Final = len(MIGRATIONS)
@@ -320,11 +332,20 @@ class PostgresStore:
         return iter(groups)
 
     def add_impressions(self, counts: Sequence[ImpressionCount]) -> None:
-        columns = [list(column) for column in zip(*counts, strict=True)] if counts else [[], [], [], []]
+        self.add_spooled_impressions([SpooledImpressions("", 0, tuple(counts))])
+
+    def add_spooled_impressions(self, spooled: Sequence[SpooledImpressions]) -> None:
+        """As SQLite's; a sum with no source (``add_impressions``) is added without a claim."""
+        today = utc_now().date()
 
         def work(connection: psycopg.Connection[Any]) -> None:
             with connection.transaction():
-                connection.execute(_ADD_IMPRESSIONS, columns)
+                for source, sequence, counts in spooled:
+                    if source and not connection.execute(_CLAIM_IMPRESSIONS, (source, sequence, today)).rowcount:
+                        continue
+                    columns = [list(column) for column in zip(*counts, strict=True)] if counts else [[], [], [], []]
+                    connection.execute(_ADD_IMPRESSIONS, columns)
+                connection.execute(_FORGET_SOURCES, (today - SOURCES_KEPT,))
 
         self._run("write to", work)
 

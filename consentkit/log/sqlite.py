@@ -24,16 +24,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
-from .impressions import ImpressionCount, days_of
+from .impressions import SOURCES_KEPT, ImpressionCount, SpooledImpressions, days_of
 from .insights import DecisionGroup
-from .record import ConsentRecord, format_utc, parse_utc
+from .record import ConsentRecord, format_utc, parse_utc, utc_now
 from .store import KeptText, LogStoreError
 
 #: Schema steps, applied in order; ``PRAGMA user_version`` counts those done.
 #: Step 1 is the schema of consentkit 0.1 (so that its logs migrate); step 2
 #: adds the record id, the withdrawn categories and the per-service choices;
 #: step 3 the banner impressions (sums per day, locale and policy version); step 4 an index
-#: that holds every column the report groups by, in its order (see ``_GROUPED``).
+#: that holds every column the report groups by, in its order (see ``_GROUPED``); step 5 the last
+#: sequence added per source of spooled banner impressions (so that a replay adds nothing).
 MIGRATIONS: Final = (
     """
     CREATE TABLE IF NOT EXISTS consent_log (
@@ -75,6 +76,13 @@ MIGRATIONS: Final = (
     CREATE INDEX IF NOT EXISTS consent_log_report ON consent_log (substr(recorded_at, 1, 10), method, locale,
         policy_version, granted, denied, services_granted, services_denied, withdrawn, recorded_at);
     """,
+    """
+    CREATE TABLE IF NOT EXISTS banner_impression_sources (
+        source TEXT PRIMARY KEY,
+        sequence INTEGER NOT NULL,
+        shipped_on TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
@@ -100,6 +108,11 @@ _GROUPED: Final = """SELECT substr(recorded_at, 1, 10), method, locale, policy_v
         services_granted, services_denied, withdrawn"""
 _ADD_IMPRESSIONS: Final = """INSERT INTO banner_impressions (day, locale, policy_version, views) VALUES (?, ?, ?, ?)
     ON CONFLICT (day, locale, policy_version) DO UPDATE SET views = views + excluded.views"""
+# Claims a spooled sum: a change (rowcount 1) only for a sequence above the last one of its source.
+_CLAIM_IMPRESSIONS: Final = """INSERT INTO banner_impression_sources (source, sequence, shipped_on) VALUES (?, ?, ?)
+    ON CONFLICT (source) DO UPDATE SET sequence = excluded.sequence, shipped_on = excluded.shipped_on
+    WHERE excluded.sequence > banner_impression_sources.sequence"""
+_FORGET_SOURCES: Final = "DELETE FROM banner_impression_sources WHERE shipped_on < ?"
 _SELECT_IMPRESSIONS: Final = """SELECT day, locale, policy_version, views FROM banner_impressions
     WHERE day >= ? AND day < ?"""
 _KEEP_TEXT: Final = "INSERT INTO consent_texts (text_hash, canonical) VALUES (?, ?) ON CONFLICT DO NOTHING"
@@ -332,8 +345,23 @@ class SQLiteStore:
             )
 
     def add_impressions(self, counts: Sequence[ImpressionCount]) -> None:
-        rows = [(day.isoformat(), locale, version, views) for day, locale, version, views in counts]
-        self._write(lambda connection: connection.executemany(_ADD_IMPRESSIONS, rows).rowcount, "write to")
+        self.add_spooled_impressions([SpooledImpressions("", 0, tuple(counts))])
+
+    def add_spooled_impressions(self, spooled: Sequence[SpooledImpressions]) -> None:
+        """Each sum in order, if its sequence is new for its source; one with no source (``add_impressions``)
+        is added without a claim. Sources that shipped nothing for ``SOURCES_KEPT`` are forgotten."""
+        today = utc_now().date()
+
+        def work(connection: sqlite3.Connection) -> int:
+            added = 0
+            for source, sequence, counts in spooled:
+                if not source or connection.execute(_CLAIM_IMPRESSIONS, (source, sequence, today.isoformat())).rowcount:
+                    rows = [(day.isoformat(), locale, version, views) for day, locale, version, views in counts]
+                    added += connection.executemany(_ADD_IMPRESSIONS, rows).rowcount
+            connection.execute(_FORGET_SOURCES, ((today - SOURCES_KEPT).isoformat(),))
+            return added
+
+        self._write(work, "write to")
 
     def impressions(self, since: datetime | None, until: datetime | None) -> Iterator[ImpressionCount]:
         first, after = days_of(since, until)
