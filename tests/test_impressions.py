@@ -53,6 +53,19 @@ def test_page_views_that_show_the_banner_are_summed_per_day_locale_and_version(t
     assert ImpressionCount(TODAY, "nb", "2026-11-01", 3) in list(store.impressions(None, None))
 
 
+def test_with_a_spool_the_sums_go_through_it_and_reach_the_log_once(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    middleware = ConsentMiddleware(page_app, config_from(), SECRET, store=store, spool=tmp_path / "spool")
+    assert middleware.impressions is not None
+    undecided = Client(middleware)
+    for _ in range(3):
+        undecided.get("/", headers={"Accept-Language": "sv"})
+    assert middleware.impressions.flush()  # spooled
+    middleware.close()  # the last sums and the spool are shipped
+    assert list(store.impressions(None, None)) == [ImpressionCount(TODAY, "sv", "2026-11-01", 3)]
+    assert list((tmp_path / "spool").iterdir()) == []
+
+
 def test_the_report_sets_decisions_against_impressions(tmp_path: Path) -> None:
     store = SQLiteStore(str(tmp_path / "log.sqlite3"))
     for item in [record(DAY1, "accept_all", EVERYTHING), record(DAY1, "reject_all")]:

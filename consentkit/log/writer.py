@@ -6,7 +6,8 @@ background thread, in batches, in order. When the store is down, slow, locked,
 read-only or deleted, the spool grows and visitors notice nothing; the outage
 is logged once, with the backlog, and the backlog drains by itself when the
 store is back. The same thread ships the files of dead processes (a worker
-killed with SIGKILL) that it finds in the spool folder.
+killed with SIGKILL) that it finds in the spool folder. Banner impression sums
+take the same path (``add_impressions``), numbered so that a store adds each once.
 
 ``DirectWriter`` writes to the store in the request, for a store passed in
 code (tests, an in-memory log) without a spool.
@@ -103,7 +104,8 @@ class Shipper:
                     spool_file.path,
                 )
             try:
-                self.store.append_batch(batch.records, batch.texts)
+                if batch.records or batch.texts:
+                    self.store.append_batch(batch.records, batch.texts)
                 if batch.impressions and keeps_impressions(self.store):
                     _impression_store(self.store).add_spooled_impressions(batch.impressions)
             except LogStoreError as error:
@@ -238,7 +240,7 @@ class SpoolWriter:
             self._retired.pop(0).close()
         own = self.spool.own_if_open()
         shipped += self.shipper.ship_file(own, final=False) if own is not None else 0
-        if own is not None and shipped:
+        if own is not None and own.size():  # also a file of banner impression sums alone
             self.spool.truncate_if_shipped(own, own.shipped())
         if time.monotonic() >= self._next_scan:
             shipped += self.shipper.ship_orphans()
