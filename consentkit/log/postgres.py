@@ -1,10 +1,9 @@
 """The PostgreSQL log store, for sites on more than one server (the ``consentkit[postgres]`` extra).
 
 psycopg 3 with a connection pool per process, short transactions, and a batch
-copied in with COPY then added in order by one statement that skips record ids
-already stored. The URL goes to libpq
-as it is, so the password comes from the URL, ``PGPASSWORD`` or ``~/.pgpass``
-exactly as libpq finds it. Only core PostgreSQL (15 or later) is used.
+copied in with COPY, then added in order by one statement that skips record ids
+already stored. The URL goes to libpq as it is, so the password comes from the
+URL, ``PGPASSWORD`` or ``~/.pgpass`` exactly as libpq finds it. Only core PostgreSQL (15 or later) is used.
 
 A pool that failed is closed and opened afresh on the next call, so a
 restarted server is found again at the writer's own pace rather than after
