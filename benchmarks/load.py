@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/load.py                 # 60 s per store, as issue 13 describes
     .venv/bin/python benchmarks/load.py --duration 20   # a shorter run; the outage keeps its place
+    .venv/bin/python benchmarks/load.py --writer-only   # only the writer's batch throughput
 
 Two gunicorn servers (2 workers each, on two ports) share one log; a bounded
 local client (``--clients`` threads, one request at a time each) sends 90 % page
