@@ -32,6 +32,19 @@ def test_records_and_texts_round_trip(pg_url: str) -> None:
     store.close()
 
 
+def test_text_that_copy_escapes_round_trips_and_batches_keep_their_order(pg_url: str) -> None:
+    """Batches go in with COPY: tabs, line breaks, backslashes and \\N are data, and a batch keeps its order."""
+    store = open_store(pg_url)
+    awkward = replace(record(consent_id="tab\there\nnew\\line \\N"), locale="nb\r", policy_version="\\.")
+    batch = [record(consent_id=f"visitor-{index:04d}") for index in range(1500)]
+    store.append_batch([awkward, *batch])
+    store.append_batch([*batch[700:], record(consent_id="last")])  # a second batch on the same connection
+    stored = list(store.records())
+    assert stored[0] == awkward
+    assert [item.consent_id for item in stored[1:]] == [item.consent_id for item in batch] + ["last"]
+    store.close()
+
+
 def test_a_replayed_batch_is_stored_once(pg_url: str) -> None:
     store = open_store(pg_url)
     batch = [record(consent_id=f"visitor-{index}") for index in range(50)]
