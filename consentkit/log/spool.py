@@ -38,6 +38,8 @@ SUFFIX: Final = ".spool"
 _NAME: Final = re.compile(r"(\d+)-[0-9a-f]{8}\.spool")
 #: How much of a spool file one read takes in.
 _CHUNK: Final = 1 << 20
+#: One decoder for every line: ``json.loads`` would also guess each line's encoding (the spool's is UTF-8).
+_DECODER: Final = json.JSONDecoder()
 
 
 def record_line(record: ConsentRecord) -> bytes:
@@ -77,7 +79,7 @@ class Batch:
 
 def _parse(line: bytes, batch: Batch) -> None:
     try:
-        data: Any = json.loads(line)
+        data: Any = _DECODER.decode(line.decode("utf-8"))
         if "record" in data:
             batch.records.append(ConsentRecord.from_json(data["record"]))
         elif "impressions" in data:
