@@ -69,10 +69,11 @@ MIGRATIONS: Final = (
         shipped_on date NOT NULL
     );
     """,
-    # How many distinct days, buttons, locales and policy versions occur together: without it the planner
-    # multiplies each column's count, expects a group per record and sorts a million rows where hashing
-    # them into a few thousand groups takes a fraction of that. Kept to four cheap columns, since ANALYZE
-    # counts every subset of them (eight with the lists took it from 1 s to 40 s on a million records).
+    # How many distinct days, buttons, locales and policy versions occur together, for the report: without it
+    # the planner expects a group per record (a day comes from a timestamp that is nearly unique), so it would
+    # sort every record, or hash them in one process, where a few thousand groups are hashed in parallel
+    # workers. Kept to four cheap columns, since ANALYZE counts every subset of them (eight, with the lists,
+    # took it from 1 s to 40 s on a million records).
     """
     CREATE STATISTICS consent_log_report (ndistinct)
         ON ((recorded_at AT TIME ZONE 'UTC')::date), method, locale, policy_version FROM consent_log;
@@ -89,10 +90,11 @@ _GROUPED: Final = """SELECT (recorded_at AT TIME ZONE 'UTC')::date, method, loca
     FROM consent_log WHERE recorded_at >= %s AND recorded_at < %s
     GROUP BY (recorded_at AT TIME ZONE 'UTC')::date, method, locale, policy_version, granted, denied,
         services_granted, services_denied, withdrawn"""
-#: For the report's transaction only: room to hash the groups in memory (a few thousand of them take about
-#: a megabyte; more spill to disk rather than fail), and no JIT, whose compiling costs more than it saves on
-#: so plain a query.
-_REPORT_SETTINGS: Final = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
+#: For the report's transaction only. The groups are always few against the records, so they are hashed even
+#: where the counts are missing or stale (a log just imported, not yet analysed), where the planner would
+#: sort every record on disk: no sort, and room to hash in memory (a few thousand groups take about a
+#: megabyte; more would spill to disk rather than fail). No JIT, whose compiling costs more than it saves here.
+_REPORT_SETTINGS: Final = ("SET LOCAL enable_sort = off", "SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
 _ADD_IMPRESSIONS: Final = """INSERT INTO banner_impressions (day, locale, policy_version, views)
     SELECT * FROM unnest(%s::date[], %s::text[], %s::text[], %s::bigint[])
     ON CONFLICT (day, locale, policy_version) DO UPDATE SET views = banner_impressions.views + excluded.views"""
