@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/load.py                 # 60 s per store, as issue 13 describes
     .venv/bin/python benchmarks/load.py --duration 20   # a shorter run; the outage keeps its place
+    .venv/bin/python benchmarks/load.py --writer-only   # only the writer's batch throughput
 
 Two gunicorn servers (2 workers each, on two ports) share one log; a bounded
 local client (``--clients`` threads, one request at a time each) sends 90 % page
@@ -176,15 +177,16 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the writer throughput measurement")
     parser.add_argument("--records", type=int, default=20_000, help="decisions per throughput round")
     parser.add_argument("--only", choices=("postgresql", "sqlite"), help="measure one store only")
+    parser.add_argument("--writer-only", action="store_true", help="only the writer's batch throughput")
     args = parser.parse_args()
     ok = True
     cluster = Cluster.create() if args.only != "sqlite" else None
+    folder = Path(tempfile.mkdtemp(prefix="consentkit-sqlite-"))
     try:
-        if cluster is not None:
+        if cluster is not None and not args.writer_only:
             url = cluster.new_database("load")
             ok &= run_load("PostgreSQL", url, cluster.stop, cluster.start, args)
-        if args.only != "postgresql":
-            folder = Path(tempfile.mkdtemp(prefix="consentkit-sqlite-"))
+        if args.only != "postgresql" and not args.writer_only:
             path = folder / "log.sqlite3"
             open_store(f"sqlite:///{path}").migrate()
             with ExitStack() as held:
@@ -197,6 +199,7 @@ def main() -> int:
         if args.only != "postgresql":
             writer_throughput("SQLite", lambda number: f"sqlite:///{folder / f'writer-{number}.sqlite3'}", args)
     finally:
+        shutil.rmtree(folder, ignore_errors=True)
         if cluster is not None:
             cluster.destroy()
     return 0 if ok else 1

@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from werkzeug.test import Client
 
 from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
 from consentkit.log import open_store
-from consentkit.log.impressions import ImpressionCount, ImpressionCounter
+from consentkit.log.impressions import ImpressionCount, ImpressionCounter, SpooledImpressions
 from consentkit.log.insights import group_records, insights_from, summarize
 from consentkit.log.sqlite import SQLiteStore
 
@@ -50,6 +51,19 @@ def test_page_views_that_show_the_banner_are_summed_per_day_locale_and_version(t
     undecided.get("/", headers={"Accept-Language": "nb"})
     middleware.close()
     assert ImpressionCount(TODAY, "nb", "2026-11-01", 3) in list(store.impressions(None, None))
+
+
+def test_with_a_spool_the_sums_go_through_it_and_reach_the_log_once(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    middleware = ConsentMiddleware(page_app, config_from(), SECRET, store=store, spool=tmp_path / "spool")
+    assert middleware.impressions is not None
+    undecided = Client(middleware)
+    for _ in range(3):
+        undecided.get("/", headers={"Accept-Language": "sv"})
+    assert middleware.impressions.flush()  # spooled
+    middleware.close()  # the last sums and the spool are shipped
+    assert list(store.impressions(None, None)) == [ImpressionCount(TODAY, "sv", "2026-11-01", 3)]
+    assert list((tmp_path / "spool").iterdir()) == []
 
 
 def test_the_report_sets_decisions_against_impressions(tmp_path: Path) -> None:
@@ -110,3 +124,24 @@ def test_postgresql_keeps_impressions_and_groups_decisions_like_sqlite(pg_url: s
     finally:
         postgres.close()
         sqlite.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_spooled_sum_is_added_once_per_source_and_sequence(kind: str, tmp_path: Path, request: Any) -> None:
+    url = request.getfixturevalue("pg_url") if kind == "postgresql" else f"sqlite:///{tmp_path / 'log.sqlite3'}"
+    store: Any = open_store(url)
+    day = DAY1.date()
+
+    def spooled(source: str, sequence: int, views: int) -> SpooledImpressions:
+        return SpooledImpressions(source, sequence, (ImpressionCount(day, "nb", "v1", views),))
+
+    try:
+        store.add_spooled_impressions([spooled("a", 1, 1), spooled("a", 2, 10)])
+        # A replay of both, with what came after them, and another process's sum with its own numbers.
+        store.add_spooled_impressions(
+            [spooled("a", 1, 1), spooled("a", 2, 10), spooled("a", 3, 100), spooled("b", 1, 1000)]
+        )
+        store.add_impressions([ImpressionCount(day, "nb", "v1", 10_000)])  # unnumbered: always added
+        assert [count.views for count in store.impressions(None, None)] == [11_111]
+    finally:
+        store.close()

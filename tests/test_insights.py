@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from consentkit.log.insights import (
     insights_from,
     summarize,
 )
-from consentkit.log.sqlite import SQLiteStore
+from consentkit.log.sqlite import _GROUPED, SQLiteStore
 
 EVERYTHING = ("functional", "analytics", "marketing")
 DAY1 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -162,3 +164,14 @@ def test_a_reject_after_an_accept_counts_as_a_reject_that_withdrew(tmp_path_fact
     store.append_batch(records)
     assert insights_from(store).to_json()["days"][0]["withdrawals"] == 1
     store.close()
+
+
+def test_sqlite_counts_in_one_pass_over_the_report_index_without_sorting(tmp_path: Path) -> None:
+    """What keeps a million records under 5 s (issue 15): the table is not read and nothing is sorted."""
+    path = tmp_path / "log.sqlite3"
+    SQLiteStore(str(path)).append(record(DAY1, "accept_all", EVERYTHING))
+    with closing(sqlite3.connect(path)) as connection:
+        for bounds in (("", "~", "", "~"), ("2026-11-02", "2026-11-03", "2026-11-02T12", "2026-11-03")):
+            plan = " ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {_GROUPED}", bounds))
+            assert "USING COVERING INDEX consent_log_report" in plan
+            assert "TEMP B-TREE" not in plan

@@ -145,6 +145,8 @@ def test_a_log_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
     store = SQLiteStore(str(path))
     assert store.schema_version() == 0  # consentkit 0.1 did not number its schema
     assert store.migrate() == (0, SCHEMA_VERSION)
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'consent_log_report'").fetchone()
     accepted, withdrawn = store.by_consent_id("old")
     assert accepted.method == "accept_all"
     assert not accepted.withdrew

@@ -80,11 +80,16 @@ def test_an_outage_is_reported_once_and_the_backlog_drains_by_itself(
     writer.close()
 
 
-def spool_and_die(spool: Path, count: int) -> None:
-    """A process that spools ``count`` decisions for a store that is down, then is killed with SIGKILL."""
+def spool_and_die(spool: Path, count: int, impressions: Sequence[int] = ()) -> None:
+    """A process that spools ``count`` decisions for a store that is down, then is killed with SIGKILL.
+
+    Each of ``impressions`` is a number of banner impressions counted, then handed to the writer.
+    """
     script = f"""
 import os, signal
+from datetime import datetime, UTC
 from tests.test_log import record
+from consentkit.log.impressions import ImpressionCounter
 from consentkit.log.spool import Spool
 from consentkit.log.sqlite import SQLiteStore
 from consentkit.log.writer import SpoolWriter
@@ -93,6 +98,11 @@ open(blocker, "w").close()
 writer = SpoolWriter(SQLiteStore(blocker + "/log.sqlite3"), Spool({str(spool)!r}))
 for index in range({count}):
     writer.append(record(consent_id=f"dead-{{index:04d}}"), None)
+counter = ImpressionCounter(writer, every=3600)
+for views in {list(impressions)!r}:
+    for _ in range(views):
+        counter.count("nb", "v1", datetime(2026, 11, 2, 9, tzinfo=UTC))
+    assert counter.flush()
 os.kill(os.getpid(), signal.SIGKILL)
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent, check=False)
@@ -142,6 +152,25 @@ def test_a_replay_after_a_lost_state_stores_nothing_twice(tmp_path: Path) -> Non
     orphan.close()
     assert drain(store, spool, wait=0) == (40, 0)
     assert len(records_in(tmp_path / "log.sqlite3")) == 40
+
+
+def test_banner_impressions_survive_an_outage_and_a_killed_process_and_a_replay_adds_nothing(tmp_path: Path) -> None:
+    """Issue 15: impressions are flushed with the log, so they are shipped as decisions are: exactly once."""
+    spool_and_die(tmp_path / "spool", 3, impressions=[5, 2])  # two hand-overs while the store was down
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    spool = Spool(tmp_path / "spool")
+    (left,) = spool.files()
+    orphan = adopt(left)
+    assert orphan is not None
+    batch = orphan.read(0, 1000)
+    assert [len(spooled.counts) for spooled in batch.impressions] == [1, 1]
+    # Shipped, but the process dies before the state is written; then the next one ships it all again.
+    store.append_batch(batch.records, batch.texts)
+    store.add_spooled_impressions(batch.impressions[:1])
+    orphan.close()
+    assert drain(store, spool, wait=0) == (3, 0)
+    assert [count.views for count in store.impressions(None, None)] == [7]
+    assert len(records_in(tmp_path / "log.sqlite3")) == 3
 
 
 def test_log_status_and_drain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

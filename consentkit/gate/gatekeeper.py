@@ -15,17 +15,17 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 from werkzeug.datastructures import Headers
 
 from ..config import Config
 from ..consent import COOKIE_NAME, UNDECIDED, Consent, new_consent_id
 from ..log import ConsentRecord, ConsentStore, open_store
-from ..log.impressions import ImpressionCounter, ImpressionStore
+from ..log.impressions import ImpressionCounter
 from ..log.record import utc_now
 from ..log.spool import Spool
-from ..log.writer import DirectWriter, LogWriter, SpoolWriter
+from ..log.writer import DirectWriter, LogWriter, SpoolWriter, keeps_impressions
 from ..render.i18n import negotiate_locale, pick_locale
 from ..render.renderer import Renderer
 from .classify import Classifier
@@ -115,11 +115,7 @@ class Gatekeeper:
         self.store = store if store is not None else open_store(config.log_url)
         self.log_writer = _writer_for(self.store, config, spool, own_store=store is None)
         #: Banner impressions for the marketers' report, where the store can keep them.
-        self.impressions = (
-            ImpressionCounter(cast(ImpressionStore, self.store))
-            if callable(getattr(self.store, "add_impressions", None))
-            else None
-        )
+        self.impressions = ImpressionCounter(self.log_writer) if keeps_impressions(self.store) else None
         self._allow_undeclared = config.undeclared_cookies == "allow"
         self._honor_gpc = config.honor_gpc
         #: ``_Process.forks`` when this process last started the log's shipping (-1: not yet).
@@ -381,10 +377,10 @@ class Gatekeeper:
 
     def close(self) -> None:
         """Ship what this process spooled (a store that is down leaves it for the next writer) and close the log."""
+        if self.impressions is not None:
+            self.impressions.close()  # first: its last sums go through the writer
         self.log_writer.close()
         self._shipping_in = -1  # a request after this starts shipping again, as before the first
-        if self.impressions is not None:
-            self.impressions.close()
         self.store.close()
 
     def locale_for(self, environ: WSGIEnvironment, requested: str | None = None) -> str:

@@ -1,11 +1,13 @@
 """Banner impressions: how many page views showed the banner, for the consent rate in the report.
 
 Only sums are kept, per UTC day, locale and policy version; nothing about any
-visitor. A process counts in memory and adds its sums to the store every
-``FLUSH_EVERY`` seconds from a daemon thread, and once more at exit. While the
-store is failing the sums wait in memory and the failure is logged once; they
-are counters for a marketer's chart, not proof, so a worker killed with SIGKILL
-loses at most its last few seconds of them.
+visitor. A process counts in memory and every ``FLUSH_EVERY`` seconds (and at
+exit) hands its sums to the log writer, which puts them in the spool beside the
+decisions: flushed to disk, shipped in order when the store is up, shipped by
+another process if this one is killed. Each spooled sum carries its process's
+``source`` and a rising ``sequence``; the store keeps the last sequence added
+per source, so a sum shipped twice is added once. A worker killed with SIGKILL
+loses only the sums still in its memory: at most its last ``FLUSH_EVERY`` seconds.
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ from .store import LogStoreError
 
 log = logging.getLogger("consentkit")
 
-#: Seconds between additions to the store.
-FLUSH_EVERY: Final = 10.0
+#: How long a store remembers the last sequence of a source that stopped shipping. A sum is shipped
+#: again only after a crash between its transaction and noting the spool's offset, and then within
+#: seconds, by the next writer; a month is ample.
+SOURCES_KEPT: Final = timedelta(days=30)
+#: Seconds between hand-overs to the log writer (each one spool line, flushed to disk).
+FLUSH_EVERY: Final = 5.0
 
 
 class ImpressionCount(NamedTuple):
@@ -46,18 +52,31 @@ def days_of(since: datetime | None, until: datetime | None) -> tuple[date, date]
     return first, after
 
 
-class ImpressionStore(Protocol):
+class SpooledImpressions(NamedTuple):
+    """Sums as one process spooled them: ``sequence`` rises with each hand-over of ``source``."""
+
+    source: str
+    sequence: int
+    counts: tuple[ImpressionCount, ...]
+
+
+class ImpressionSink(Protocol):
     def add_impressions(self, counts: Sequence[ImpressionCount]) -> None:
-        """Add ``counts`` to the stored sums in one transaction; raise LogStoreError if that fails."""
+        """Add ``counts`` to the stored sums (or take them to be); raise LogStoreError if that fails."""
+
+
+class ImpressionStore(ImpressionSink, Protocol):
+    def add_spooled_impressions(self, spooled: Sequence[SpooledImpressions]) -> None:
+        """Add each spooled sum whose sequence is above the last one added for its source, in one transaction."""
 
     def impressions(self, since: datetime | None, until: datetime | None) -> Iterator[ImpressionCount]:
         """The stored sums for the days from ``since`` up to ``until``."""
 
 
 class ImpressionCounter:
-    """Counts banner impressions in this process and adds them to ``store`` now and then."""
+    """Counts banner impressions in this process and hands them to ``store`` (the log writer) now and then."""
 
-    def __init__(self, store: ImpressionStore, every: float = FLUSH_EVERY) -> None:
+    def __init__(self, store: ImpressionSink, every: float = FLUSH_EVERY) -> None:
         self.store = store
         self.every = every
         self._counts: Counter[tuple[date, str, str]] = Counter()
@@ -81,7 +100,7 @@ class ImpressionCounter:
             return sum(self._counts.values())
 
     def flush(self) -> bool:
-        """Add what was counted to the store; on failure keep it for the next flush. True if all went."""
+        """Hand what was counted to the store; on failure keep it for the next flush. True if all went."""
         with self._lock:
             taken, self._counts = self._counts, Counter()
         if not taken:

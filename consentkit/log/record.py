@@ -87,7 +87,7 @@ class ConsentRecord:
         values = {name: data[name] for name in _FIELD_NAMES if name in data}
         for name in LIST_FIELDS:
             if name in values:
-                values[name] = tuple(str(item) for item in values[name])
+                values[name] = tuple(map(str, values[name]))  # map: the writer reads every spooled record back
         values["recorded_at"] = parse_utc(values["recorded_at"])
         return cls(**values)
 

@@ -1,8 +1,10 @@
 """The spool: an append-only file per process that every decision reaches before its response leaves.
 
-A decision is one JSON line, written with a single ``write`` and flushed to
-disk (``fdatasync``) before the visitor's response is sent, so a worker killed
-right after answering has lost nothing it answered. A background writer
+A decision is one JSON line (so are the texts it was shown, the first time,
+and a process's banner impression sums every few seconds), written with a
+single ``write`` and flushed to disk (``fdatasync``) before the visitor's
+response is sent, so a worker killed right after answering has lost nothing it
+answered. A background writer
 (``writer.py``) ships the lines to the store and notes how far it got in a
 ``.state`` file beside each spool file.
 
@@ -24,9 +26,11 @@ import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
+from .impressions import ImpressionCount, SpooledImpressions
 from .record import ConsentRecord, format_utc, utc_now
 from .store import KeptText
 
@@ -34,6 +38,8 @@ SUFFIX: Final = ".spool"
 _NAME: Final = re.compile(r"(\d+)-[0-9a-f]{8}\.spool")
 #: How much of a spool file one read takes in.
 _CHUNK: Final = 1 << 20
+#: One decoder for every line: ``json.loads`` would also guess each line's encoding (the spool's is UTF-8).
+_DECODER: Final = json.JSONDecoder()
 
 
 def record_line(record: ConsentRecord) -> bytes:
@@ -44,12 +50,28 @@ def text_line(text: KeptText) -> bytes:
     return json.dumps({"text": list(text)}, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
+def impressions_line(spooled: SpooledImpressions) -> bytes:
+    counts = [[count.day.isoformat(), count.locale, count.policy_version, count.views] for count in spooled.counts]
+    data = {"impressions": {"source": spooled.source, "sequence": spooled.sequence, "counts": counts}}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def _impressions(data: dict[str, Any]) -> SpooledImpressions:
+    counts = tuple(
+        ImpressionCount(date.fromisoformat(day), str(locale), str(version), int(views))
+        for day, locale, version, views in data["counts"]
+    )
+    return SpooledImpressions(str(data["source"]), int(data["sequence"]), counts)
+
+
 @dataclass
 class Batch:
     """Complete lines read from a spool file, and the offset just after the last of them."""
 
     records: list[ConsentRecord] = field(default_factory=list)
     texts: list[KeptText] = field(default_factory=list)
+    #: Banner impression sums among the lines (not counted against a read's limit: they are few).
+    impressions: list[SpooledImpressions] = field(default_factory=list)
     end: int = 0
     #: Lines that are not a record or a text (a damaged file), reported by the writer.
     damaged: int = 0
@@ -57,9 +79,11 @@ class Batch:
 
 def _parse(line: bytes, batch: Batch) -> None:
     try:
-        data: Any = json.loads(line)
+        data: Any = _DECODER.decode(line.decode("utf-8"))
         if "record" in data:
             batch.records.append(ConsentRecord.from_json(data["record"]))
+        elif "impressions" in data:
+            batch.impressions.append(_impressions(data["impressions"]))
         else:
             text_hash, canonical = data["text"]
             batch.texts.append((str(text_hash), str(canonical)))

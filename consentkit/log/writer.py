@@ -6,7 +6,8 @@ background thread, in batches, in order. When the store is down, slow, locked,
 read-only or deleted, the spool grows and visitors notice nothing; the outage
 is logged once, with the backlog, and the backlog drains by itself when the
 store is back. The same thread ships the files of dead processes (a worker
-killed with SIGKILL) that it finds in the spool folder.
+killed with SIGKILL) that it finds in the spool folder. Banner impression sums
+take the same path (``add_impressions``), numbered so that a store adds each once.
 
 ``DirectWriter`` writes to the store in the request, for a store passed in
 code (tests, an in-memory log) without a spool.
@@ -15,14 +16,18 @@ code (tests, an in-memory log) without a spool.
 from __future__ import annotations
 
 import atexit
+import itertools
 import logging
 import os
+import secrets
 import threading
 import time
-from typing import Final, Protocol
+from collections.abc import Sequence
+from typing import Final, Protocol, cast
 
+from .impressions import ImpressionCount, ImpressionStore, SpooledImpressions
 from .record import ConsentRecord
-from .spool import Spool, SpoolFile, pending_in, record_line, text_line
+from .spool import Spool, SpoolFile, impressions_line, pending_in, record_line, text_line
 from .store import ConsentStore, KeptText, LogStoreError
 
 log = logging.getLogger("consentkit")
@@ -39,6 +44,9 @@ RETRY_LONGEST: Final = 2.0
 class LogWriter(Protocol):
     def append(self, record: ConsentRecord, text: KeptText | None) -> None:
         """Take ``record`` (and its text, the first time a process sees that hash) for the log, or raise."""
+
+    def add_impressions(self, counts: Sequence[ImpressionCount]) -> None:
+        """Take banner impression sums for a store that keeps them; raise LogStoreError if that fails."""
 
     def start(self) -> None:
         """Begin shipping in this process (once per process; cheap to call on every request)."""
@@ -57,6 +65,9 @@ class DirectWriter:
 
     def append(self, record: ConsentRecord, text: KeptText | None) -> None:
         self.store.append_batch([record], [text] if text else [])
+
+    def add_impressions(self, counts: Sequence[ImpressionCount]) -> None:
+        _impression_store(self.store).add_impressions(counts)
 
     def start(self) -> None:
         pass
@@ -93,7 +104,10 @@ class Shipper:
                     spool_file.path,
                 )
             try:
-                self.store.append_batch(batch.records, batch.texts)
+                if batch.records or batch.texts:
+                    self.store.append_batch(batch.records, batch.texts)
+                if batch.impressions and keeps_impressions(self.store):
+                    _impression_store(self.store).add_spooled_impressions(batch.impressions)
             except LogStoreError as error:
                 spool_file.write_state(start, str(error))
                 raise
@@ -131,6 +145,11 @@ class SpoolWriter:
         self._next_scan = 0.0
         #: Files of this process that were deleted while open, shipped to their end before they are let go.
         self._retired: list[SpoolFile] = []
+        #: Who spools banner impressions (this process, renamed in a forked child) and how many times so far.
+        self._impressions_lock = threading.Lock()
+        self._source_pid = 0
+        self._source = ""
+        self._sequence = itertools.count(1)
         atexit.register(self.close)
 
     def append(self, record: ConsentRecord, text: KeptText | None) -> None:
@@ -140,10 +159,32 @@ class SpoolWriter:
         try:
             self.spool.append(lines)
         except OSError as error:
-            log.error("consentkit: cannot write the spool in %s (%s); writing to the store", self.spool.folder, error)
+            self._report_unwritable_spool(error)
             self.store.append_batch([record], [text] if text else [])
             return
         self._wake.set()
+
+    def add_impressions(self, counts: Sequence[ImpressionCount]) -> None:
+        """Spool banner impression sums, flushed to disk, to be shipped with the decisions exactly once.
+
+        Numbered per process under a lock, so that the spool holds them in rising order; if the spool
+        cannot be written, they go to the store directly (unnumbered: nothing can replay them).
+        """
+        self._ensure_thread()
+        with self._impressions_lock:
+            if self._source_pid != os.getpid():
+                self._source_pid, self._source = os.getpid(), f"{os.getpid()}-{secrets.token_hex(8)}"
+                self._sequence = itertools.count(1)
+            spooled = SpooledImpressions(self._source, next(self._sequence), tuple(counts))
+            try:
+                self.spool.append(impressions_line(spooled))
+                return
+            except OSError as error:
+                self._report_unwritable_spool(error)
+        _impression_store(self.store).add_impressions(counts)
+
+    def _report_unwritable_spool(self, error: OSError) -> None:
+        log.error("consentkit: cannot write the spool in %s (%s); writing to the store", self.spool.folder, error)
 
     def start(self) -> None:
         """Start shipping (also the files of dead processes) in this process, if not yet started."""
@@ -199,7 +240,7 @@ class SpoolWriter:
             self._retired.pop(0).close()
         own = self.spool.own_if_open()
         shipped += self.shipper.ship_file(own, final=False) if own is not None else 0
-        if own is not None and shipped:
+        if own is not None and own.size():  # also a file of banner impression sums alone
             self.spool.truncate_if_shipped(own, own.shipped())
         if time.monotonic() >= self._next_scan:
             shipped += self.shipper.ship_orphans()
@@ -263,6 +304,20 @@ class SpoolWriter:
         if own.shipped() == own.size():
             own.remove()
         self.spool.close()
+
+
+def keeps_impressions(store: object) -> bool:
+    """Whether ``store`` keeps banner impressions (both built-in stores do; a site's own may not)."""
+    return callable(getattr(store, "add_spooled_impressions", None)) and callable(
+        getattr(store, "add_impressions", None)
+    )
+
+
+def _impression_store(store: ConsentStore) -> ImpressionStore:
+    """``store`` as one that keeps banner impressions; LogStoreError if it does not."""
+    if not keeps_impressions(store):
+        raise LogStoreError(f"the consent log {store.describe()} does not keep banner impressions")
+    return cast(ImpressionStore, store)
 
 
 def drain(store: ConsentStore, spool: Spool, wait: float) -> tuple[int, int]:
