@@ -539,3 +539,14 @@ def test_the_quick_check_stands_only_where_no_reference_may_stand_for_a_host_cha
     text to the full search; ``&nbsp;`` and the like do not (real pages are full of them)."""
     text = f'<p>Tekst{reference}mer</p><img src="/img/1.jpg" alt="a{reference}b"><p>slutt</p>'
     assert (INDEX.markers.quiet(text, scripts_too=False) is not None) is quiet
+
+
+def test_a_stray_bracket_in_a_url_is_no_500() -> None:
+    """``urlsplit`` raises on ``https://x]y/``; the tag's other URL (a tracker in ``srcset``) is still held back."""
+    page = b'<img src="https://x]y/" srcset="https://www.facebook.com/a.jpg 2x">'
+    response = Client(middleware(html_app([page]))).get("/")
+    assert response.status_code == 200
+    assert response.data == (
+        b'<img data-src="https://x]y/" data-srcset="https://www.facebook.com/a.jpg 2x" '
+        b'data-consentkit-category="marketing">'
+    )

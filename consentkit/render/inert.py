@@ -93,7 +93,7 @@ class Gate:
         if self.service is not None:
             return self.service
         url = next((value for name, value, _ in attributes if name in _URL_ATTRIBUTES and value), None)
-        host = urlsplit(html_unescape(url)).hostname if url else None
+        host = url_hostname(html_unescape(url)) if url else None
         return self.service_at(host) if host else None
 
     def marks(self, attributes: list[Attribute]) -> list[Attribute] | None:
@@ -175,6 +175,15 @@ def inert_fetching_tag(tag: str, attrs: str, gate: Gate | str) -> str:
     return _build_tag(tag, rewritten, self_closing=attrs.rstrip().endswith("/"))
 
 
+def url_hostname(url: str) -> str | None:
+    """The URL's host, lower-cased; None when it has none or is no URL a browser could load
+    (``https://x]y/``: ``urlsplit`` raises on a stray bracket, and a page's markup must never make a 500)."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
 _BLOCKED_FRAME: Final = re.compile(r"<iframe\b[^>]*?\sdata-src=(?:\"([^\"]*)\"|'([^']*)')", re.I)
 
 
@@ -183,7 +192,7 @@ def blocked_frame_hosts(inert_html: str) -> list[str]:
     hosts = []
     for match in _BLOCKED_FRAME.finditer(inert_html):
         url = html_unescape(match.group(1) or match.group(2) or "")
-        hosts.append(urlsplit(url).hostname or url)
+        hosts.append(url_hostname(url) or url)
     return hosts
 
 
