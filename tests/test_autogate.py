@@ -178,6 +178,15 @@ def test_a_huge_inline_script_is_decided_without_being_held_whole() -> None:
         ("/static/app.js", None),
         ("app.js", None),
         ("data:text/javascript,1", None),
+        ("https://\uff23\uff4f\uff4e\uff4e\uff45\uff43\uff54.facebook.net/", "connect.facebook.net"),
+        ("https://faceboo\u212a.com/", "facebook.com"),
+        ("https://face\u00adbook.com/", "facebook.com"),
+        ("https://face&shy;book.com/", "facebook.com"),
+        ("https://face\u200bbook.com/", "facebook.com"),
+        ("https://www\u3002facebook\uff0ecom\uff61/", "www.facebook.com"),
+        ("https://%EF%BD%86acebook.com/", "facebook.com"),
+        ("https://Bl\u00e5b\u00e6r.no/", "bl\u00e5b\u00e6r.no"),
+        ("https://stra\u00dfe.de/", "stra\u00dfe.de"),  # a deviation a browser keeps: no "ss"
     ],
 )
 def test_url_host_reads_urls_as_a_browser_does(raw: str, host: str | None) -> None:
@@ -366,6 +375,15 @@ DISGUISED = [
     pytest.param('<img src="https://www.face&NewLine;book.com/tr?id=1">', id="referenced-newline-in-a-word"),
     pytest.param('<ScRiPt src="https://connect.facebook.net/en_US/fbevents.js"></ScRiPt>', id="mixed-case-script"),
     pytest.param("<script>\n  fbq('init', '1');\n</script>", id="snippet-word-in-an-inline-script"),
+    pytest.param('<img src="https://www.\uff46\uff41\uff43\uff45\uff42\uff4f\uff4f\uff4b.com/tr">', id="fullwidth"),
+    pytest.param('<img src="https://www.faceboo\u212a.com/tr?id=1">', id="raw-kelvin-sign"),
+    pytest.param('<img src="https://www.face&shy;book.com/tr?id=1">', id="soft-hyphen-reference"),
+    pytest.param('<img src="https://www.face\u00adbook.com/tr?id=1">', id="raw-soft-hyphen"),
+    pytest.param('<img src="https://www.face\u200bbook.com/tr?id=1">', id="raw-zero-width-space"),
+    pytest.param('<img src="https://www\u3002facebook\u3002com/tr?id=1">', id="ideographic-full-stops"),
+    pytest.param('<img src="//www\uff0efacebook\uff61com/tr?id=1">', id="fullwidth-and-halfwidth-full-stops"),
+    pytest.param('<img src="https://www.f\u00aacebook.com/tr?id=1">', id="feminine-ordinal-as-a"),
+    pytest.param('<script src="https:\\\\CONNECT.\uff26ACEBOOK.NET\\en_US\\fbevents.js"></script>', id="fullwidth-cap"),
     pytest.param(
         '<iframe srcdoc="&lt;script src=https://connect&#46;facebook.net/x.js&gt;&lt;/script&gt;"></iframe>',
         id="srcdoc-with-references",
@@ -380,6 +398,17 @@ def test_a_disguised_tracker_host_is_held_back_whole_or_cut_anywhere(html: str) 
     assert 'data-consentkit-category="marketing"' in whole
     for offset in range(1, len(page)):
         assert rewrite(page, chunks=[offset]) == whole, f"split at {offset}"
+
+
+@pytest.mark.parametrize("html", [param for param in DISGUISED if not param.values[0].isascii()])
+def test_a_host_idna_maps_to_a_tracker_is_held_back_in_a_utf8_body_cut_at_any_byte(html: str) -> None:
+    """The middleware reads a UTF-8 body one byte a character: the host's bytes are read as UTF-8, then IDNA."""
+    page = ("<p>Blåbærsyltetøy på Ærø</p>" + html + "<p>slutt</p>").encode()
+    whole = Client(middleware(html_app([page]))).get("/").data
+    assert b'data-consentkit-category="marketing"' in whole
+    assert whole == rewrite(page.decode()).encode()
+    for offset in range(1, len(page)):
+        assert Client(middleware(html_app([page[:offset], page[offset:]]))).get("/").data == whole, offset
 
 
 def test_a_snippet_word_after_many_quiet_chunks_still_holds_back_its_script() -> None:
@@ -538,6 +567,21 @@ def test_the_quick_check_stands_only_where_no_reference_may_stand_for_a_host_cha
     """A reference for a letter, digit, "." or "-", or one a browser maps to one or drops from a host, sends the
     text to the full search; ``&nbsp;`` and the like do not (real pages are full of them)."""
     text = f'<p>Tekst{reference}mer</p><img src="/img/1.jpg" alt="a{reference}b"><p>slutt</p>'
+    assert (INDEX.markers.quiet(text, scripts_too=False) is not None) is quiet
+
+
+@pytest.mark.parametrize(
+    ("text", "quiet"),
+    [
+        ('<p>Blåbær og smørbrød på Ærø</p><img src="https://bilder.eksempel.test/fjøs.jpg" alt="Fjøs">', True),
+        ('<p>Kärlek, ö och å</p><a href="https://www.eksempel.test/">Hjem</a>', True),
+        ('<p>Fri tekst</p><img src="https://www.face\u00adbook.com/tr">', False),
+        ('<p>Fri tekst</p><img src="https://www.f\u00aacebook.com/tr">', False),
+    ],
+)
+def test_the_quick_check_reads_latin_1_letters_as_idna_does(text: str, quiet: bool) -> None:
+    """Norwegian and Swedish letters leave the quick check standing; a soft hyphen or ``ª`` inside a tracker's
+    host (IDNA drops the one and reads the other as "a") does not."""
     assert (INDEX.markers.quiet(text, scripts_too=False) is not None) is quiet
 
 

@@ -9,6 +9,8 @@ A host written ``*.example.com`` covers example.com and every subdomain.
 from __future__ import annotations
 
 import re
+import stringprep
+import unicodedata
 from collections.abc import Iterable, Mapping
 from html import unescape
 from typing import Final
@@ -25,23 +27,52 @@ STRICTEST_FIRST: Final = ("marketing", "analytics", "functional")
 #: http(s) page a URL starting with two slashes or backslashes in any mix (``\\host``) is protocol-relative.
 _SPECIAL: Final = re.compile(r"^(?:(https?|wss?|ftp):|(?=[/\\]{2}))[/\\]*([^/\\?#]*)", re.I)
 _URL_NOISE: Final = re.compile(r"[\t\n\r]")
+#: Full stops IDNA (UTS 46) reads as "." once NFKC has made U+FF0E "." and U+FF61 U+3002.
+_IDEOGRAPHIC_FULL_STOP: Final = "\u3002"
+#: UTS 46 deviations a browser (non-transitional processing) keeps, where ``casefold`` would map them.
+_DEVIATIONS: Final = frozenset("\u00df\u03c2")
 
 
 def url_host(raw: str) -> str | None:
     """The host a browser would fetch ``raw`` (an attribute value as written) from, or None if relative.
 
     Entities are decoded, tabs and newlines dropped, ``\\`` read as ``/``, percent-escapes in
-    the host decoded, as a browser does, so ``HTTPS:\\\\Connect.Facebook.NET`` is found too.
+    the host decoded and the host mapped by IDNA, as a browser does, so ``HTTPS:\\\\Connect.Facebook.NET``
+    and ``https://ｆａｃｅｂｏｏｋ.com`` are found too.
     """
-    url = unescape(raw) if "&" in raw else raw
+    url = raw if raw.isascii() else _utf8_read(raw)
+    url = unescape(url) if "&" in url else url
     url = _URL_NOISE.sub("", url.strip("\t\n\f\r "))
     match = _SPECIAL.match(url)
     if match is None:
         return None
     authority = match.group(2).rpartition("@")[2]
     host = authority[1 : authority.find("]")] if authority.startswith("[") else authority.partition(":")[0]
-    host = (unquote(host) if "%" in host else host).lower().rstrip(".")
+    host = unquote(host) if "%" in host else host
+    host = (host.lower() if host.isascii() else idna_mapped(host)).rstrip(".")
     return host or None
+
+
+def _utf8_read(raw: str) -> str:
+    """``raw`` as UTF-8 if it is UTF-8 read one byte a character (``encoding.TRANSPARENT``: how the rewriter
+    sees a UTF-8 page), else as it is (a Latin-1 page, or text its own codec decoded)."""
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return raw
+
+
+def idna_mapped(host: str) -> str:
+    """``host`` as IDNA (UTS 46) maps it before a browser looks it up: ``ｆａｃｅbook。com`` is facebook.com.
+
+    NFKC and case folding (the fullwidth letters, the Kelvin sign), the characters mapped to nothing
+    dropped (a soft hyphen, a zero-width space), every full stop read as ".". Punycode is left alone:
+    the trackers' hosts are ASCII, so a host that still holds another character is no tracker's.
+    """
+    folded = "".join(char if char in _DEVIATIONS else char.casefold() for char in unicodedata.normalize("NFKC", host))
+    mapped = unicodedata.normalize("NFKC", folded)
+    kept = (char for char in mapped if not stringprep.in_table_b1(char))
+    return "".join("." if char == _IDEOGRAPHIC_FULL_STOP else char for char in kept)
 
 
 def strictest(categories: Iterable[str]) -> str | None:

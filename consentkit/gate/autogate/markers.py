@@ -10,8 +10,9 @@ any mark leaves unread. A mark is one of (case aside):
   ``srcdoc`` is one too (an iframe's inline document is read for both);
 - the ``<`` of a fetching or script tag that could hide a host from the words:
   one with a character reference, a percent-escape, or a tab or newline inside
-  a name (``url_host`` decodes them as a browser does), and one whose end is not
-  in the text;
+  a name, or a character that is not ASCII in a URL's authority (``url_host``
+  decodes and IDNA-maps them as a browser does: ``ｆａｃｅｂｏｏｋ.com``), and
+  one whose end is not in the text;
 - when third-party scripts are reported or blocked, a ``<script`` whose URL may
   name any host at all (a ``:``, ``\\``, ``//``).
 
@@ -25,8 +26,10 @@ cost of finding that out; ``quiet`` answers it without reading any tag. It
 looks for the words once in the lower-cased text with tabs and newlines
 deleted (so a URL's noise cannot split a word), and gives up (the caller then
 uses ``find``) on any character reference or percent-escape that could stand
-for a host's character, on a quote that may hold a tag open to the end of the
-text, and on a script that may name a host when those are marks.
+for a host's character, on a character that is not ASCII in a URL's authority,
+on a quote that may hold a tag open to the end of the text, and on a script
+that may name a host when those are marks. Letters such as ``æøå`` elsewhere
+cost one search of the bytes.
 """
 
 from __future__ import annotations
@@ -55,9 +58,26 @@ OPENER_MAX: Final = max(len("<" + name) for name in FETCHING_TAGS | {"script"})
 #: four searches of ten (measured with benchmarks/autogate.py).
 _GROUP: Final = 10
 
-#: Lower-cases ASCII (with tabs and newlines deleted, in the same C loop): ``quiet``'s view of the text.
-_LOWER: Final = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+#: A byte that may be part of a character IDNA maps to one a host word holds or to nothing: in UTF-8 read one byte
+#: a character (``encoding.TRANSPARENT``) a lead byte past U+00FF (``ｆ``, the Kelvin sign, ``。``) or the second
+#: byte of ``ª``, a soft hyphen, ``²``; in Latin-1 those characters themselves. ``æøå`` in UTF-8 are none.
+_MAY_MAP: Final = bytes([0xAA, 0xAD, 0xB2, 0xB3, 0xB9, 0xBA, *range(0xC4, 0x100)])
+#: Lower-cases ASCII and turns each ``_MAY_MAP`` byte into a NUL (with tabs and newlines deleted, in the same C
+#: loop): ``quiet``'s view of the text.
+_LOWER: Final = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ" + _MAY_MAP, b"abcdefghijklmnopqrstuvwxyz" + bytes(len(_MAY_MAP))
+)
 _URL_NOISE: Final = b"\t\n\r"
+#: A URL's authority (after "//", "\\" or a scheme's ":", tabs and newlines between), up to where it may hold a
+#: character that is not ASCII: IDNA may map that to a host word's character or to nothing. A path
+#: (``/bilder/fjøs.jpg``) or text (``Blåbær``) is no authority. Its runs exclude what starts one, so a search
+#: stays linear in the text (a page of "/////" is no attack).
+_AUTHORITY: Final = r"(?:[/\\][\t\n\r]*[/\\]|:[\t\n\r]*[/\\]?)[^/\\?#:\f \"'<>`]*"
+_NON_ASCII_IN_AUTHORITY: Final = re.compile(_AUTHORITY + r"[^\x00-\x7f]")
+#: The same in ``quiet``'s view, one search for each way an authority starts (a literal prefix is fast to find).
+_MAPPED_IN_AUTHORITY: Final = tuple(
+    re.compile(start + rb"[^/\\?#:\f \"'<>`\x00]*+\x00") for start in (rb"//", rb":[/\\]?", rb"(?:\\[/\\]|/\\)")
+)
 #: A percent-escape of a letter, digit, "." or "-", or of a byte of a non-ASCII letter (``url_host`` decodes
 #: them in a host, and lower-cases the Kelvin sign "%E2%84%AA" to "k").
 _MAY_HIDE_A_HOST_CHARACTER: Final = re.compile(rb"%(?:2[dDeE]|[3-9a-fA-F][0-9a-fA-F])")
@@ -106,6 +126,8 @@ class MarkerFinder:
         marks = [start for automaton in self._words for _, start, _ in automaton.find_matches_as_indexes(lower)]
         # Without a "&" or "%" anywhere, only a tab or newline can disguise a host.
         suspect = _DISGUISE if b"&" in data or b"%" in data else _NOISE
+        # Only text that is not ASCII may hold a host IDNA maps (``isascii`` is a flag, not a scan).
+        foreign = None if text.isascii() else _NON_ASCII_IN_AUTHORITY
         scripts: Scripts = []
         for pattern, start, _ in self._openers.find_matches_as_indexes(lower):
             tag = START_TAG_END.match(text, start)
@@ -115,7 +137,11 @@ class MarkerFinder:
                 if end >= 0 and scripts_too and MAY_NAME_A_HOST.search(text, start, end):
                     marks.append(start)
                     continue
-            if end < 0 or (suspect.search(text, start, end) and _disguised(text, start, end)):
+            if (
+                end < 0
+                or (suspect.search(text, start, end) and _disguised(text, start, end))
+                or (foreign is not None and foreign.search(text, start, end))
+            ):
                 marks.append(start)
         marks.sort()
         return marks, scripts
@@ -135,8 +161,10 @@ class MarkerFinder:
         found = first.find_matches_as_indexes(squeezed)
         if any(pattern for pattern, _, _ in found) or any(group.find_matches_as_indexes(squeezed) for group in others):
             return None
-        if (b"&" in data and may_stand_for_a_host_character(data)) or (
-            b"%" in data and _MAY_HIDE_A_HOST_CHARACTER.search(data)
+        if (
+            (b"&" in data and may_stand_for_a_host_character(data))
+            or (b"%" in data and _MAY_HIDE_A_HOST_CHARACTER.search(data))
+            or (b"\x00" in squeezed and _mapped_in_authority(squeezed))
         ):
             return None
         last_end = text.rfind(">")
@@ -163,6 +191,14 @@ class MarkerFinder:
         if len(found) == at_most:  # all in lower case, as nearly always: the SIMD search beats a pattern
             return found
         return [opener.start() for opener in _SCRIPT_OPENER_ANY_CASE.finditer(text)]
+
+
+def _mapped_in_authority(squeezed: bytes) -> bool:
+    """Whether a ``_MAY_MAP`` byte (a NUL in ``quiet``'s view) may be in a URL's authority."""
+    slashes, colon, backslash = _MAPPED_IN_AUTHORITY
+    return bool(
+        slashes.search(squeezed) or colon.search(squeezed) or (b"\\" in squeezed and backslash.search(squeezed))
+    )
 
 
 def _quote_may_hold_open(text: str, last_end: int) -> bool:
