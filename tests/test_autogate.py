@@ -20,8 +20,8 @@ from consentkit.gate.autogate.hosts import url_host
 from consentkit.gate.autogate.markers import MarkerFinder
 from consentkit.gate.autogate.rewriter import MAX_HOLD
 
-from .autogate_support import corpus_config, corpus_pages
-from .conftest import SECRET, ListStore
+from .autogate_support import CORPUS_GATE, CORPUS_SERVICES, corpus_config, corpus_pages
+from .conftest import SECRET, ListStore, config_from
 
 ALL = frozenset({"functional", "analytics", "marketing"})
 PAGES = corpus_pages()
@@ -56,7 +56,7 @@ def middleware(app: Callable[..., Any], **gate: Any) -> ConsentMiddleware:
 PIXEL = '<script async src="https://connect.facebook.net/en_US/fbevents.js"></script>'
 INERT_PIXEL = (
     '<script async src="https://connect.facebook.net/en_US/fbevents.js" type="text/plain" '
-    'data-consentkit-category="marketing"></script>'
+    'data-consentkit-category="marketing" data-consentkit-service="meta-pixel"></script>'
 )
 
 
@@ -89,19 +89,20 @@ def test_every_corpus_page_comes_out_unchanged_once_everything_is_granted_or_whe
         ),
         pytest.param(
             "<img src=https://www.facebook.com/tr?id=1&amp;ev=PageView>",
-            '<img data-src=https://www.facebook.com/tr?id=1&amp;ev=PageView data-consentkit-category="marketing">',
+            "<img data-src=https://www.facebook.com/tr?id=1&amp;ev=PageView "
+            'data-consentkit-category="marketing" data-consentkit-service="meta-pixel">',
             id="unquoted-img",
         ),
         pytest.param(
             '<script type="module" src="//connect.facebook.net/x.js"></script>',
             '<script src="//connect.facebook.net/x.js" type="text/plain" data-consentkit-category="marketing" '
-            'data-consentkit-type="module"></script>',
+            'data-consentkit-service="meta-pixel" data-consentkit-type="module"></script>',
             id="module-keeps-its-type",
         ),
         pytest.param(
             '<script async src="https://www.googletagmanager.com/gtag/js?id=G-DEMO123"></script>',
             '<script async src="https://www.googletagmanager.com/gtag/js?id=G-DEMO123" type="text/plain" '
-            'data-consentkit-category="analytics"></script>',
+            'data-consentkit-category="analytics" data-consentkit-service="google-analytics"></script>',
             id="enabled-service-decides-the-category",
         ),
         pytest.param(
@@ -135,7 +136,7 @@ def test_rewrites(html: str, expected: str) -> None:
 
 def test_an_iframe_gets_the_placeholder_before_it() -> None:
     html = '<iframe src="https://www.youtube.com/embed/x"></iframe>'
-    out = rewrite(html, placeholder=lambda category, host: f"[{category} {host}]")
+    out = rewrite(html, placeholder=lambda category, host, service: f"[{category} {host}]")
     assert out == '[marketing www.youtube.com]<iframe data-src="https://www.youtube.com/embed/x" ' + (
         'data-consentkit-category="marketing"></iframe>'
     )
@@ -143,7 +144,7 @@ def test_an_iframe_gets_the_placeholder_before_it() -> None:
 
 def test_a_hidden_frame_gets_no_placeholder() -> None:
     html = '<iframe src="https://www.googletagmanager.com/ns.html?id=GTM-X" height="0" width="0"></iframe>'
-    out = rewrite(html, placeholder=lambda category, host: "[placeholder]")
+    out = rewrite(html, placeholder=lambda category, host, service: "[placeholder]")
     assert "data-src" in out
     assert "[placeholder]" not in out
 
@@ -592,5 +593,68 @@ def test_a_stray_bracket_in_a_url_is_no_500() -> None:
     assert response.status_code == 200
     assert response.data == (
         b'<img data-src="https://x]y/" data-srcset="https://www.facebook.com/a.jpg 2x" '
-        b'data-consentkit-category="marketing">'
+        b'data-consentkit-category="marketing" data-consentkit-service="meta-pixel">'
     )
+
+
+# --- Per-service marks: a held-back tag names its service, as {% consent "youtube" %} does --------------------------
+
+YOUTUBE_FRAME = '<iframe src="https://www.youtube.com/embed/x" width="560" height="315"></iframe>'
+
+
+def youtube_config(**gate: Any) -> Any:
+    services = [*CORPUS_SERVICES, {"preset": "youtube"}]
+    return config_from(services=services, gate={**CORPUS_GATE, **gate})
+
+
+def test_an_iframe_of_an_enabled_service_is_marked_and_its_placeholder_allows_the_service_alone() -> None:
+    app = ConsentMiddleware(html_app([YOUTUBE_FRAME.encode()]), youtube_config(), SECRET, store=ListStore())
+    page = Client(app).get("/", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert (
+        '<iframe data-src="https://www.youtube.com/embed/x" width="560" height="315" '
+        'data-consentkit-category="marketing" data-consentkit-service="youtube"></iframe>'
+    ) in page
+    assert 'data-consentkit-placeholder="youtube"' in page
+    assert '<input type="hidden" name="service" value="youtube">' in page
+    assert 'name="category"' not in page  # not the category's "allow marketing"
+
+
+def test_an_iframe_of_a_preset_the_site_did_not_enable_gets_the_categorys_placeholder() -> None:
+    frame = b'<iframe src="https://player.vimeo.com/video/1" width="560" height="315"></iframe>'
+    app = ConsentMiddleware(html_app([frame]), youtube_config(), SECRET, store=ListStore())
+    page = Client(app).get("/", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert 'data-consentkit-placeholder="marketing"' in page
+    assert '<input type="hidden" name="category" value="marketing">' in page
+    assert "markedsf&#248;ring" in page  # in the visitor's language, as references: readable in any charset
+    assert "data-consentkit-service" not in page
+
+
+@pytest.mark.parametrize(
+    ("html", "category"),
+    [
+        pytest.param(YOUTUBE_FRAME, "marketing", id="preset-not-enabled"),
+        pytest.param('<script src="https://analytics.tiktok.com/i18n/pixel/events.js"></script>', "marketing", id="tt"),
+        pytest.param('<script src="https://stats.eksempel.test/t.js"></script>', "analytics", id="gate-hosts"),
+    ],
+)
+def test_a_tag_no_enabled_service_claims_is_marked_by_its_category_alone(html: str, category: str) -> None:
+    out = rewrite(html)
+    assert f'data-consentkit-category="{category}"' in out
+    assert "data-consentkit-service" not in out
+
+
+def test_a_host_two_enabled_services_share_is_marked_by_its_category_alone() -> None:
+    shared = config_from(
+        services=[
+            {"preset": "google-analytics", "measurement_id": "G-DEMO123"},
+            {"preset": "google-tag-manager", "container_id": "GTM-DEMO1"},
+        ],
+        gate={"html": "auto"},
+    )
+    policy = Policy(TrackerIndex(shared), ALL, None)
+    rewriter = HtmlRewriter(policy)
+    out = rewriter.feed('<script src="https://www.googletagmanager.com/gtag/js?id=G-DEMO123"></script>')
+    out += rewriter.finish()
+    assert 'data-consentkit-category="analytics"></script>' in out
+    ga = rewrite('<img src="https://region1.google-analytics.com/g/collect">')
+    assert 'data-consentkit-service="google-analytics"' in ga  # *.google-analytics.com is GA's alone

@@ -26,9 +26,9 @@ def start_page_rewrite(
     the front door's own choice of language for the placeholders, if it has one."""
     allowed = environ[CONSENT_KEY].services  # services allowed alone keep their tags live
 
-    def placeholder(category: str, host: str) -> str:
-        # Held back by category: its placeholder allows the category (no service is marked on the tag).
-        html = str(Widgets(keeper, environ, locale).placeholders(Gate(category), [host]))
+    def placeholder(category: str, host: str, service: str | None) -> str:
+        # The tag is marked with its service when its host has one: the placeholder then allows it alone.
+        html = str(Widgets(keeper, environ, locale).placeholders(Gate(category, service=service), [host]))
         # The rewriter reads any ASCII-compatible page as Latin-1, byte for byte, and writes it back so:
         # "ø" would leave as one Latin-1 byte in a UTF-8 page, and a letter beyond Latin-1 could not
         # leave at all. As character references they read right in every charset.

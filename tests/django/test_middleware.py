@@ -187,7 +187,7 @@ PASTED = (
 )
 INERT_GTAG = (
     '<script async src="https://www.googletagmanager.com/gtag/js?id=G-X" type="text/plain" '
-    'data-consentkit-category="analytics"></script>'
+    'data-consentkit-category="analytics" data-consentkit-service="google-analytics"></script>'
 )
 
 
@@ -215,7 +215,7 @@ def test_pasted_trackers_are_held_back_by_the_auto_gate(streamed: bool) -> None:
     html = _body(response)
     assert INERT_GTAG in html
     assert 'data-src="https://www.youtube.com/embed/x"' in html
-    assert "markedsf&#248;ring" in html  # the placeholder, in the page's language, readable in any charset
+    assert "kommer fra YouTube (www.youtube.com)" in html  # the service's placeholder, in the page's language
     assert html.endswith("<p>Blåbærsyltetøy</p>")
     if not streamed:
         assert response["Content-Length"] == str(len(response.content))  # type: ignore[attr-defined]

@@ -102,6 +102,13 @@ class TrackerHosts:
             )
             for exact, parents in (site, fallback)
         ]
+        # The enabled services' hosts (as ``Config.service_hosts``), for the held-back tag's service mark.
+        owners: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+        for service in config.services:
+            for pattern in (*service.script_hosts, *service.preset.iframe_hosts):
+                self._add(owners, (pattern,), service.key, check=False)
+        exact_owners, parent_owners = ({host: frozenset(keys) for host, keys in found.items()} for found in owners)
+        self._owners = (exact_owners, parent_owners)
         #: Each preset's category as this site uses it, for the snippet markers.
         self.service_categories: Mapping[str, str] = {
             key: (enabled[key].category if key in enabled else preset.category)
@@ -109,33 +116,45 @@ class TrackerHosts:
         }
 
     @staticmethod
-    def _add(layer: tuple[dict[str, set[str]], dict[str, set[str]]], hosts: Iterable[str], category: str) -> None:
-        if category not in OPTIONAL_CATEGORIES:
+    def _add(
+        layer: tuple[dict[str, set[str]], dict[str, set[str]]], hosts: Iterable[str], value: str, *, check: bool = True
+    ) -> None:
+        if check and value not in OPTIONAL_CATEGORIES:
             return
         exact, parents = layer
         for pattern in hosts:
             pattern = pattern.lower().rstrip(".")
             if pattern.startswith("*."):
-                parents.setdefault(pattern[2:], set()).add(category)
+                parents.setdefault(pattern[2:], set()).add(value)
             else:
-                exact.setdefault(pattern, set()).add(category)
+                exact.setdefault(pattern, set()).add(value)
 
     def categories(self, host: str) -> frozenset[str]:
         """Every category ``host`` belongs to (empty if it is no known tracker's)."""
         for exact, parents in self._layers:
-            found = exact.get(host, frozenset())
-            domain = host
-            while True:
-                found = found | parents.get(domain, frozenset())
-                dot = domain.find(".")
-                if dot < 0:
-                    break
-                domain = domain[dot + 1 :]
+            found = _lookup(exact, parents, host)
             if found:
                 return found
         return frozenset()
+
+    def service(self, host: str) -> str | None:
+        """The enabled service ``host`` belongs to, if exactly one claims it (``{% consent "youtube" %}``'s mark)."""
+        found = _lookup(*self._owners, host)
+        return next(iter(found)) if len(found) == 1 else None
 
     @property
     def patterns(self) -> frozenset[str]:
         """Every host written down (``*.`` dropped): each host that has a category contains one of them."""
         return frozenset(host for exact, parents in self._layers for host in (*exact, *parents))
+
+
+def _lookup(exact: Mapping[str, frozenset[str]], parents: Mapping[str, frozenset[str]], host: str) -> frozenset[str]:
+    """What ``host`` is written down under, exactly or as ``*.`` of it or of any parent domain."""
+    found = exact.get(host, frozenset())
+    domain = host
+    while True:
+        found = found | parents.get(domain, frozenset())
+        dot = domain.find(".")
+        if dot < 0:
+            return found
+        domain = domain[dot + 1 :]

@@ -58,6 +58,8 @@ class Verdict:
     found_by: str
     #: The host of a held-back iframe, for its placeholder.
     frame_host: str | None = None
+    #: The one enabled service the tag's host belongs to: marked on the tag, and its placeholder allows it alone.
+    service: str | None = None
 
 
 def _first(attributes: list[Attribute], name: str) -> str | None:
@@ -88,11 +90,15 @@ class Policy:
         #: Told the host of each third-party script that no service knows.
         self.on_unknown = on_unknown
 
-    def _held(self, categories: set[str] | frozenset[str], found_by: str, frame: str | None = None) -> Verdict | None:
+    def _held(
+        self, categories: set[str] | frozenset[str], found_by: str, frame: str | None = None, *, by_host: bool = False
+    ) -> Verdict | None:
         if self.allowed_host is not None and self.allowed_host(found_by):
             return None
         category = strictest(categories & self.denied)
-        return Verdict(category, found_by, frame) if category else None
+        if not category:
+            return None
+        return Verdict(category, found_by, frame, self.index.hosts.service(found_by) if by_host else None)
 
     def _first_party(self, host: str) -> bool:
         site = self.page_host
@@ -110,7 +116,7 @@ class Policy:
                 return None
             categories = self.index.host_categories(host)
             if categories:
-                return self._held(categories, host)
+                return self._held(categories, host, by_host=True)
             if self._first_party(host):
                 return None
             if self.on_unknown is not None:
@@ -140,7 +146,7 @@ class Policy:
         for url in _srcset_urls(value) if is_srcset else [value]:
             host = url_host(url)
             if host:
-                verdict = self._held(self.index.host_categories(host), host, host if frame else None)
+                verdict = self._held(self.index.host_categories(host), host, host if frame else None, by_host=True)
                 if verdict:
                     return verdict
         return None

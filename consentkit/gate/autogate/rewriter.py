@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from typing import Final
 
-from ...render.inert import EXECUTABLE_TYPES, Attribute, inert_fetching_tag, inert_script_tag, parse_attributes
+from ...render.inert import EXECUTABLE_TYPES, Attribute, Gate, inert_fetching_tag, inert_script_tag, parse_attributes
 from .markers import MAY_NAME_A_HOST, OPENER_MAX, SCRIPT_OPENER
 from .policy import Policy, Verdict
 from .tokenizer import (
@@ -41,8 +41,9 @@ _TAIL: Final = 16
 _COMMENT_END: Final = re.compile(r"--!?>")
 _TAG_END: Final = re.compile(">")
 
-#: ``(category, host)`` -> the HTML that stands in for a held-back iframe.
-Placeholder = Callable[[str, str], str]
+#: ``(category, host, service)`` -> the HTML that stands in for a held-back iframe (service: the one its host
+#: belongs to, whose placeholder allows it alone; None: the category's).
+Placeholder = Callable[[str, str, str | None], str]
 #: Told of every tag held back (or, in report mode, that would be): the verdict and the tag's name.
 OnHold = Callable[[Verdict, str], None]
 
@@ -261,7 +262,7 @@ class HtmlRewriter:
             attributes = parse_attributes(attrs)
             verdict = self.policy.script(attributes, text[body_start:body_end]) if _is_executable(attributes) else None
             if verdict is not None:
-                self._hold(verdict, "script", match, inert_script_tag(match.group(1), attrs, verdict.category))
+                self._hold(verdict, "script", match, inert_script_tag(match.group(1), attrs, _gate(verdict)))
         return body_end if self._until is None else body_start
 
     def _fetching(self, match: re.Match[str], name: str) -> None:
@@ -272,9 +273,9 @@ class HtmlRewriter:
         verdict = self.policy.fetching(name, attributes)
         if verdict is None:
             return
-        new = inert_fetching_tag(match.group(1), attrs, verdict.category)
+        new = inert_fetching_tag(match.group(1), attrs, _gate(verdict))
         if verdict.frame_host and self.placeholder is not None and not _hidden(attributes):
-            new = self.placeholder(verdict.category, verdict.frame_host) + new
+            new = self.placeholder(verdict.category, verdict.frame_host, verdict.service) + new
         self._hold(verdict, name, match, new)
 
     def _hold(self, verdict: Verdict, name: str, match: re.Match[str], new: str) -> None:
@@ -282,6 +283,11 @@ class HtmlRewriter:
             self.on_hold(verdict, name)
         if self.apply:
             self._edits.append((match.start(), match.end(), new))
+
+
+def _gate(verdict: Verdict) -> Gate:
+    """The tag is held back as ``{% consent %}`` holds it: its category, and its service when one is known."""
+    return Gate(verdict.category, service=verdict.service)
 
 
 def _settled(text: str, scripts: list[tuple[int, int]]) -> int:
