@@ -41,3 +41,8 @@ def corpus_pages() -> list[CorpusPage]:
 
 def corpus_config(**gate: Any) -> Any:
     return config_from(services=CORPUS_SERVICES, gate={**CORPUS_GATE, **gate})
+
+
+def youtube_config(**gate: Any) -> Any:
+    """The corpus config with YouTube enabled too: its embeds are held back under its own service."""
+    return config_from(services=[*CORPUS_SERVICES, {"preset": "youtube"}], gate={**CORPUS_GATE, **gate})

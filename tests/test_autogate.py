@@ -20,7 +20,7 @@ from consentkit.gate.autogate.hosts import url_host
 from consentkit.gate.autogate.markers import MarkerFinder
 from consentkit.gate.autogate.rewriter import MAX_HOLD
 
-from .autogate_support import CORPUS_GATE, CORPUS_SERVICES, corpus_config, corpus_pages
+from .autogate_support import corpus_config, corpus_pages, youtube_config
 from .conftest import SECRET, ListStore, config_from
 
 ALL = frozenset({"functional", "analytics", "marketing"})
@@ -600,11 +600,6 @@ def test_a_stray_bracket_in_a_url_is_no_500() -> None:
 # --- Per-service marks: a held-back tag names its service, as {% consent "youtube" %} does --------------------------
 
 YOUTUBE_FRAME = '<iframe src="https://www.youtube.com/embed/x" width="560" height="315"></iframe>'
-
-
-def youtube_config(**gate: Any) -> Any:
-    services = [*CORPUS_SERVICES, {"preset": "youtube"}]
-    return config_from(services=services, gate={**CORPUS_GATE, **gate})
 
 
 def test_an_iframe_of_an_enabled_service_is_marked_and_its_placeholder_allows_the_service_alone() -> None:

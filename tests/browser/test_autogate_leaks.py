@@ -15,13 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from werkzeug.serving import make_server
 
 from consentkit import ConsentMiddleware
 from consentkit.render.widgets import widgets_for
 
-from ..autogate_support import CorpusPage, corpus_config, corpus_pages
+from ..autogate_support import CorpusPage, corpus_config, corpus_pages, youtube_config
 from ..conftest import SECRET, ListStore
 from .conftest import GIF, SITE_HOST
 
@@ -117,3 +117,42 @@ def test_no_tracker_request_before_consent_and_the_vendors_requests_after_it(
         corpus_page.wait_for_timeout(QUIET_SECONDS * 1000)
     assert set(recorder.hosts) == corpus.after
     assert corpus_page.evaluate("window.__samePage === true")  # no reload
+
+
+YOUTUBE_PAGE = (
+    '<iframe src="https://www.youtube.com/embed/x" width="560" height="315"></iframe>'
+    '<script async src="https://connect.facebook.net/en_US/fbevents.js"></script>'
+)
+
+
+def youtube_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+    widgets = widgets_for(environ, "nb")
+    html = f'<!doctype html><html lang="nb"><head><meta charset="utf-8">{widgets.head()}</head><body>'
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+    yield f"{html}{widgets.body()}\n{YOUTUBE_PAGE}\n</body></html>".encode()
+
+
+def test_an_auto_gated_youtube_embed_starts_when_youtube_alone_is_allowed(browser: Browser, recorder: Recorder) -> None:
+    """The iframe is marked with its service: the placeholder's button starts it, without a reload; Meta waits."""
+    app = ConsentMiddleware(youtube_app, youtube_config(), SECRET, store=ListStore())
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(locale="nb-NO")
+    try:
+        context.route("**/*", recorder)
+        recorder.hosts.clear()
+        page = context.new_page()
+        page.goto(f"http://{SITE_HOST}:{server.server_port}/")
+        page.wait_for_timeout(QUIET_SECONDS * 1000 / 3)
+        assert recorder.hosts == []
+        page.evaluate("window.__samePage = true")
+        button = page.locator(".consentkit-placeholder button")
+        expect(button).to_have_text("Tillat YouTube og vis innholdet")
+        button.click()
+        expect(page.locator("iframe")).to_have_attribute("src", "https://www.youtube.com/embed/x")
+        page.wait_for_timeout(QUIET_SECONDS * 1000)
+        assert set(recorder.hosts) == {"www.youtube.com"}  # the pixel stays held back
+        assert page.evaluate("window.__samePage === true")
+    finally:
+        context.close()
+        server.shutdown()
