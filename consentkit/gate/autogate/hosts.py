@@ -105,8 +105,7 @@ class TrackerHosts:
         # The enabled services' hosts (as ``Config.service_hosts``), for the held-back tag's service mark.
         owners: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
         for service in config.services:
-            for pattern in (*service.script_hosts, *service.preset.iframe_hosts):
-                self._add(owners, (pattern,), service.key, check=False)
+            self._add(owners, (*service.script_hosts, *service.preset.iframe_hosts), service.key, any_value=True)
         exact_owners, parent_owners = ({host: frozenset(keys) for host, keys in found.items()} for found in owners)
         self._owners = (exact_owners, parent_owners)
         #: Each preset's category as this site uses it, for the snippet markers.
@@ -117,9 +116,14 @@ class TrackerHosts:
 
     @staticmethod
     def _add(
-        layer: tuple[dict[str, set[str]], dict[str, set[str]]], hosts: Iterable[str], value: str, *, check: bool = True
+        layer: tuple[dict[str, set[str]], dict[str, set[str]]],
+        hosts: Iterable[str],
+        value: str,
+        *,
+        any_value: bool = False,
     ) -> None:
-        if check and value not in OPTIONAL_CATEGORIES:
+        """Write ``hosts`` down under ``value``: an optional category (else nothing), or anything (``any_value``)."""
+        if not any_value and value not in OPTIONAL_CATEGORIES:
             return
         exact, parents = layer
         for pattern in hosts:
