@@ -82,9 +82,12 @@ class Fragment:
         return cls(parts, names)
 
     def fill(self, values: Mapping[str, object]) -> Markup:
-        parts = self.parts
         # Each value escaped once, however often the widget prints it (the banner's base: three times).
-        ready = {name: escaped(value) for name, value in values.items()}
+        return self.fill_escaped({name: escaped(value) for name, value in values.items()})
+
+    def fill_escaped(self, ready: Mapping[str, str]) -> Markup:
+        """The parts joined with ``ready``'s values, which the caller escaped (once per request)."""
+        parts = self.parts
         out = [parts[0]]
         for index, name in enumerate(self.names, 1):
             out.append(ready[name])
@@ -117,9 +120,12 @@ class FragmentCache:
     def __len__(self) -> int:
         return len(self._fragments)
 
-    def render(self, key: Hashable, render: Render, values: Mapping[str, object]) -> Markup:
-        """The widget of ``key`` with ``values`` in its slots; ``render(values)`` makes it the first time."""
+    def render(
+        self, key: Hashable, render: Render, values: Mapping[str, object], ready: Mapping[str, str] | None = None
+    ) -> Markup:
+        """The widget of ``key`` with ``values`` in its slots; ``render(values)`` makes it the first time.
+        ``ready``, when given, holds the same values already escaped (``escaped``), with any others beside."""
         fragment = self._fragments.get(key, lambda: Fragment.of(render, tuple(values)))
         if fragment is None:
             return Markup(render(values))  # noqa: S704 (the template's own autoescaped output)
-        return fragment.fill(values)
+        return fragment.fill(values) if ready is None else fragment.fill_escaped(ready)
