@@ -129,3 +129,13 @@ def test_a_block_with_a_nul_is_held_back_anew_on_every_render(make_middleware: F
         assert f'name="next" value="{path}"' in page
         assert "\x00" in page
         assert "data-consentkit-service" in page
+
+
+def test_braces_in_a_widget_or_a_value_come_out_as_they_are() -> None:
+    cache = FragmentCache()
+
+    def braced(values: Mapping[str, object]) -> str:
+        return f'<p data-x="{{{{x}}}} {{0}}">{values["path"]}}}{{</p>{values["path"]}'
+
+    for path in ("/a{0}", "/b{path}{{", "/c}"):
+        assert cache.render("k", braced, {"path": path}) == braced({"path": path})

@@ -36,6 +36,19 @@ def name_problem(name: object, widgets: Widgets | None = None) -> str | None:
     return None
 
 
+def block_name_problem(name: object, widgets: Widgets | None) -> str | None:
+    """``name_problem``, answered once per renderer for each name found good (a page asks per block)."""
+    if widgets is None:
+        return name_problem(name)
+    good = widgets.renderer.good_block_names
+    if type(name) is str and name in good:
+        return None
+    problem = name_problem(name, widgets)
+    if problem is None:
+        good.add(str(name))  # a category or an enabled service: a bounded set
+    return problem
+
+
 def gate_for(name: str, widgets: Widgets | None, consent: Consent | None) -> Gate:
     """How to hold back a block gated on the category or service ``name``."""
     allowed = consent.services if consent else frozenset()

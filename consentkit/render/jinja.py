@@ -32,15 +32,15 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from ..consent import Consent
-from .gated import fallback, held_back, name_problem
+from .gated import block_name_problem, fallback, held_back, name_problem
 from .widgets import Widgets
 
 #: Numbers each block's captured body apart (a nested block must not overwrite its parent's).
 _BLOCKS: Final = count()
 
 
-def _check_name(name: object, widgets: object = None) -> str:
-    problem = name_problem(name, widgets if isinstance(widgets, Widgets) else None)
+def _check_name(name: object, widgets: Widgets | None = None) -> str:
+    problem = block_name_problem(name, widgets)
     if problem is not None:
         raise TemplateRuntimeError(problem)
     return str(name)

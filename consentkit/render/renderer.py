@@ -114,6 +114,8 @@ class Renderer:
         self._heads: Kept[Markup] = Kept(HEADS_LIMIT)
         #: ``{% consent %}`` blocks made inert, by body, name, services allowed and locale (``gated.held_back``).
         self.held_back: Kept[Markup | Fragment | None] = Kept(HELD_BACK_LIMIT)
+        #: Names ``{% consent %}`` blocks may gate on, once checked (``gated.block_name_problem``).
+        self.good_block_names: set[str] = set()
 
     @cached_property
     def env(self) -> Environment:

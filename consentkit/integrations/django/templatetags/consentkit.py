@@ -15,7 +15,7 @@ from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
 from markupsafe import Markup
 
-from ....render.gated import fallback, held_back, name_problem
+from ....render.gated import block_name_problem, fallback, held_back, name_problem
 from ....render.widgets import Widgets
 from ..widgets import request_widgets
 
@@ -66,7 +66,7 @@ class ConsentNode(Node):
     def render(self, context: Context) -> str:
         category = self.category.resolve(context)
         widgets = _widgets(context)
-        problem = name_problem(category, widgets)
+        problem = block_name_problem(category, widgets)
         if problem is not None:
             raise template.TemplateSyntaxError(problem)
         body = self.body.render(context)
