@@ -59,6 +59,7 @@ def test_a_warm_cache_renders_each_request_as_a_cold_renderer_would(make_middlew
             assert render(warm, request) == render(cold, request), request
     assert len(warm.renderer.fragments) > 0
     assert warm.renderer.held_back
+    assert warm.renderer.bodies
 
 
 def test_no_request_sees_another_requests_path_nonce_or_consent(make_middleware: Factory) -> None:

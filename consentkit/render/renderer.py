@@ -46,8 +46,10 @@ STATIC_FILES = (
 
 #: Distinct (base, consent state) pairs whose ``<head>`` tags are kept before starting over.
 HEADS_LIMIT: Final = 256
-#: Distinct ``{% consent %}`` blocks (body, name, services allowed) kept inert before starting over.
+#: Distinct ``{% consent %}`` blocks (body, name, services allowed, locale) kept inert before starting over.
 HELD_BACK_LIMIT: Final = 256
+#: Bodies kept (about 8 kB each): one per path visitors come from, so the busiest pages stay in.
+BODIES_LIMIT: Final = 256
 
 #: Google Consent Mode v2: each type, the category that grants it, and the Google service that grants
 #: it on its own (necessary always grants security_storage; docs/compliance.md has the mapping).
@@ -112,6 +114,8 @@ class Renderer:
         self._hashes: dict[str, str] = {}
         self.fragments = FragmentCache()
         self._heads: Kept[Markup] = Kept(HEADS_LIMIT)
+        #: ``Widgets.body`` whole, by locale, consent state, base and the visitor's path (``widgets.py``).
+        self.bodies: Kept[Markup] = Kept(BODIES_LIMIT)
         #: ``{% consent %}`` blocks made inert, by body, name, services allowed and locale (``gated.held_back``).
         self.held_back: Kept[Markup | Fragment | None] = Kept(HELD_BACK_LIMIT)
         #: Names ``{% consent %}`` blocks may gate on, once checked (``gated.block_name_problem``).

@@ -18,7 +18,7 @@ from ..consent import UNDECIDED, Consent
 from .fragments import escaped
 from .i18n import pick_locale
 from .inert import Gate
-from .renderer import Renderer
+from .renderer import Renderer, consent_key
 
 MIDDLEWARE_KEY = "consentkit.gate.middleware"
 CONSENT_KEY = "consentkit.consent"
@@ -173,15 +173,22 @@ class Widgets:
         if not config.categories:
             return Markup("")
         consent = self.consent
+        locale = self.locale
         if not consent.decided:
-            self._middleware.count_banner_impression(self.locale)
-        return self._middleware.renderer.body(
-            locale=self.locale,
-            base=self._base,
-            consent=consent,
-            next_path=self._next_path,
-            settings_href=self._settings_href,
-            ready=self.escaped_slots,
+            self._middleware.count_banner_impression(locale)
+        renderer = self._middleware.renderer
+        # Kept whole per page a visitor comes from (bounded): everything it shows is in the key, the
+        # settings link's address being made of the locale, the base and the path alone.
+        return renderer.bodies.get(
+            (locale, consent_key(consent), self._base, self._next_path),
+            lambda: renderer.body(
+                locale=locale,
+                base=self._base,
+                consent=consent,
+                next_path=self._next_path,
+                settings_href=self._settings_href,
+                ready=self.escaped_slots,
+            ),
         )
 
 
