@@ -114,8 +114,12 @@ class ConsentExtension(Extension):
 
     def _visitor(self, context: Context, category: object) -> tuple[Widgets | None, Consent | None, str]:
         widgets = self.widgets(context)
-        consent = widgets.consent if widgets is not None else consent_in(context)
-        return widgets, consent, _check_name(category, widgets)
+        if widgets is None:
+            return None, consent_in(context), _check_name(category)
+        # A name this renderer has seen good needs no check (a page asks once per block).
+        if type(category) is str and category in widgets.renderer.good_block_names:
+            return widgets, widgets.consent, category
+        return widgets, widgets.consent, _check_name(category, widgets)
 
     @pass_context
     def _allows(self, context: Context, body: str, category: object) -> bool:

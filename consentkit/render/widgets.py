@@ -153,13 +153,9 @@ class Widgets:
     @property
     def escaped_slots(self) -> dict[str, str]:
         """The request's values that fill the cached widgets (``fragments.py``), escaped once per request:
-        the endpoint base, the page to come back to and the settings link's address."""
+        the endpoint base and the page to come back to."""
         if self._escaped is None:
-            self._escaped = {
-                "base": escaped(self._base),
-                "next_path": escaped(self._next_path),
-                "settings_href": escaped(self._settings_href),
-            }
+            self._escaped = {"base": escaped(self._base), "next_path": escaped(self._next_path)}
         return self._escaped
 
     def body(self) -> Markup:
@@ -187,7 +183,7 @@ class Widgets:
                 consent=consent,
                 next_path=self._next_path,
                 settings_href=self._settings_href,
-                ready=self.escaped_slots,
+                ready={**self.escaped_slots, "settings_href": escaped(self._settings_href)},
             ),
         )
 
