@@ -72,7 +72,8 @@ SLOTS: Final = ("base", "next_path")
 
 def _hold_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> HeldBack:
     gate = gate_for(name, widgets, consent)
-    inert = Markup(make_inert(body, gate))  # noqa: S704 (the site's own output, see held_back)
+    # str(): a Markup's own methods would escape what make_inert puts in; the key may hold either.
+    inert = Markup(make_inert(str(body), gate))  # noqa: S704 (the site's own output, see held_back)
     return gate, inert, tuple(blocked_frame_hosts(inert))
 
 

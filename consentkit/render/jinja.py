@@ -133,7 +133,7 @@ class ConsentExtension(Extension):
         widgets, consent, name = self._visitor(context, category)
         if consent is not None and consent.allows(name):
             return body
-        held = held_back(str(body), name, widgets, consent)
+        held = held_back(body, name, widgets, consent)
         if otherwise is None:
             return held
         return Markup("".join((held, fallback(str(otherwise), name))))  # noqa: S704 (both HTML already)
