@@ -70,9 +70,10 @@ class ConsentNode(Node):
         if problem is not None:
             raise template.TemplateSyntaxError(problem)
         body = self.body.render(context)
-        if widgets.allows(category):
+        consent = widgets.consent  # read once: each read also marks the response as varying on it
+        if consent.allows(category):
             return body
-        held = held_back(body, category, widgets, widgets.consent)
+        held = held_back(body, category, widgets, consent)
         if self.otherwise is not None:
             held += fallback(self.otherwise.render(context), category)
         return held
