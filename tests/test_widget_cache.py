@@ -59,6 +59,7 @@ def test_a_warm_cache_renders_each_request_as_a_cold_renderer_would(make_middlew
             assert render(warm, request) == render(cold, request), request
     assert len(warm.renderer.fragments) > 0
     assert warm.renderer.held_back
+    assert warm.renderer.bodies
 
 
 def test_no_request_sees_another_requests_path_nonce_or_consent(make_middleware: Factory) -> None:
@@ -104,3 +105,38 @@ def test_a_text_label_and_a_markup_label_never_share_a_settings_link(make_middle
     assert "&lt;b&gt;Cookies&lt;/b&gt;" in widgets.settings_link("<b>Cookies</b>")
     assert "><b>Cookies</b></a>" in widgets.settings_link(Markup("<b>Cookies</b>"))
     assert "&lt;b&gt;Cookies&lt;/b&gt;" in widgets.settings_link("<b>Cookies</b>")
+
+
+def test_a_kept_held_back_block_carries_each_requests_own_path_and_locale(make_middleware: Factory) -> None:
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    first = render(middleware, ("/first", "a=<1>", "nb", UNDECIDED, "n1", "v1"))
+    second = render(middleware, ("/second", "", "sv", UNDECIDED, "n2", "v1"))
+    third = render(middleware, ("/first", "a=<1>", "nb", UNDECIDED, "n3", "v1"))
+    assert first.replace("n1", "n3") == third
+    assert 'name="next" value="/first?a=&lt;1&gt;"' in first
+    assert "first" not in second
+    assert 'data-consentkit-placeholder="youtube" lang="sv"' in second
+    assert len(middleware.renderer.held_back) >= 4  # per locale: the placeholders speak the visitor's language
+
+
+def test_a_block_with_a_nul_is_held_back_anew_on_every_render(make_middleware: Factory) -> None:
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    template = Environment(extensions=[ConsentExtension], autoescape=True).from_string(
+        '{% consent "youtube" %}<iframe src="https://www.youtube.com/embed/x"></iframe>\x00{% endconsent %}'
+    )
+    for path in ("/one", "/two"):
+        environ: dict[str, Any] = {"PATH_INFO": path, "QUERY_STRING": "", "consentkit.gate.middleware": middleware}
+        page = template.render(consentkit=widgets_for(environ))
+        assert f'name="next" value="{path}"' in page
+        assert "\x00" in page
+        assert "data-consentkit-service" in page
+
+
+def test_braces_in_a_widget_or_a_value_come_out_as_they_are() -> None:
+    cache = FragmentCache()
+
+    def braced(values: Mapping[str, object]) -> str:
+        return f'<p data-x="{{{{x}}}} {{0}}">{values["path"]}}}{{</p>{values["path"]}'
+
+    for path in ("/a{0}", "/b{path}{{", "/c}"):
+        assert cache.render("k", braced, {"path": path}) == braced({"path": path})

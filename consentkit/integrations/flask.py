@@ -37,7 +37,7 @@ from ..consent import UNDECIDED, Consent
 from ..gate.middleware import ConsentMiddleware, LocaleSelector
 from ..log import ConsentStore
 from ..render.jinja import ConsentExtension
-from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, widgets_for
+from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, Widgets
 
 EXTENSION_KEY = "consentkit"
 
@@ -125,6 +125,11 @@ def _selector(app: Flask, site_selector: LocaleSelector | None) -> LocaleSelecto
 
 
 def _template_context() -> dict[str, Any]:
-    if MIDDLEWARE_KEY not in request.environ:
+    # The request proxy read once: each access through it costs a context-variable lookup.
+    environ = request.environ
+    middleware = environ.get(MIDDLEWARE_KEY)
+    if middleware is None:
         return {}
-    return {"consentkit": widgets_for(request.environ), "consent": current_consent()}
+    consent = environ.get(CONSENT_KEY)
+    widgets = Widgets(middleware, environ)
+    return {"consentkit": widgets, "consent": consent if isinstance(consent, Consent) else UNDECIDED}

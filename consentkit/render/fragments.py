@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Hashable, Mapping
+from operator import itemgetter
 from typing import Final, Generic, TypeVar
 
 from markupsafe import Markup, escape
@@ -66,11 +67,14 @@ def marker(name: str) -> str:
 class Fragment:
     """A widget's output as static parts and the names of the slots between them."""
 
-    __slots__ = ("names", "parts")
+    __slots__ = ("_values_of", "names", "parts")
 
     def __init__(self, parts: tuple[str, ...], names: tuple[str, ...]) -> None:
         self.parts = parts
         self.names = names
+        # Every slot's value in one call in C (a widget prints its base many times): with the slice
+        # assignments in ``fill_escaped`` a fill runs no Python loop, and joins rather than parses the parts.
+        self._values_of = _getter(names)
 
     @classmethod
     def of(cls, render: Render, slots: tuple[str, ...]) -> Fragment | None:
@@ -82,14 +86,27 @@ class Fragment:
         return cls(parts, names)
 
     def fill(self, values: Mapping[str, object]) -> Markup:
-        parts = self.parts
         # Each value escaped once, however often the widget prints it (the banner's base: three times).
-        ready = {name: escaped(value) for name, value in values.items()}
-        out = [parts[0]]
-        for index, name in enumerate(self.names, 1):
-            out.append(ready[name])
-            out.append(parts[index])
+        return self.fill_escaped({name: escaped(value) for name, value in values.items()})
+
+    def fill_escaped(self, ready: Mapping[str, str]) -> Markup:
+        """The parts joined with ``ready``'s values, which the caller escaped (once per request)."""
+        if not self.names:
+            return Markup(self.parts[0])  # noqa: S704 (the template's output)
+        out: list[str] = [""] * (2 * len(self.parts) - 1)
+        out[0::2] = self.parts
+        out[1::2] = self._values_of(ready)
         return Markup("".join(out))  # noqa: S704 (the template's output and escaped values)
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, ...]]:
+    """The values of ``names``, in order, from a mapping (``itemgetter`` gives a bare value for one name)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda ready: (ready[name],)
+    if not names:
+        return lambda ready: ()
+    return itemgetter(*names)
 
 
 def escaped(value: object) -> str:
@@ -117,9 +134,12 @@ class FragmentCache:
     def __len__(self) -> int:
         return len(self._fragments)
 
-    def render(self, key: Hashable, render: Render, values: Mapping[str, object]) -> Markup:
-        """The widget of ``key`` with ``values`` in its slots; ``render(values)`` makes it the first time."""
+    def render(
+        self, key: Hashable, render: Render, values: Mapping[str, object], ready: Mapping[str, str] | None = None
+    ) -> Markup:
+        """The widget of ``key`` with ``values`` in its slots; ``render(values)`` makes it the first time.
+        ``ready``, when given, holds the same values already escaped (``escaped``), with any others beside."""
         fragment = self._fragments.get(key, lambda: Fragment.of(render, tuple(values)))
         if fragment is None:
             return Markup(render(values))  # noqa: S704 (the template's own autoescaped output)
-        return fragment.fill(values)
+        return fragment.fill(values) if ready is None else fragment.fill_escaped(ready)

@@ -8,6 +8,7 @@ and the fallback wrapper are the same byte for byte in every front door.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from markupsafe import Markup
@@ -15,6 +16,7 @@ from markupsafe import Markup
 from ..categories import ALL_CATEGORIES
 from ..config.services import builtin_presets
 from ..consent import Consent
+from .fragments import Fragment
 from .inert import Gate, blocked_frame_hosts, make_inert
 from .widgets import Widgets
 
@@ -34,6 +36,19 @@ def name_problem(name: object, widgets: Widgets | None = None) -> str | None:
     return None
 
 
+def block_name_problem(name: object, widgets: Widgets | None) -> str | None:
+    """``name_problem``, answered once per renderer for each name found good (a page asks per block)."""
+    if widgets is None:
+        return name_problem(name)
+    good = widgets.renderer.good_block_names
+    if type(name) is str and name in good:
+        return None
+    problem = name_problem(name, widgets)
+    if problem is None:
+        good.add(str(name))  # a category or an enabled service: a bounded set
+    return problem
+
+
 def gate_for(name: str, widgets: Widgets | None, consent: Consent | None) -> Gate:
     """How to hold back a block gated on the category or service ``name``."""
     allowed = consent.services if consent else frozenset()
@@ -51,11 +66,43 @@ LONGEST_KEPT: Final = 64 * 1024
 #: A held-back block: how it is gated, its inert HTML, the host of each blocked iframe.
 HeldBack = tuple[Gate, Markup, tuple[str, ...]]
 
+#: The request values a held-back block's placeholders print.
+SLOTS: Final = ("base", "next_path")
+
 
 def _hold_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> HeldBack:
     gate = gate_for(name, widgets, consent)
-    inert = Markup(make_inert(body, gate))  # noqa: S704 (the site's own output, see held_back)
+    # str(): a Markup's own methods would escape what make_inert puts in; the key may hold either.
+    inert = Markup(make_inert(str(body), gate))  # noqa: S704 (the site's own output, see held_back)
     return gate, inert, tuple(blocked_frame_hosts(inert))
+
+
+def _with_placeholders(held: HeldBack, widgets: Widgets, locale: str, values: Mapping[str, object]) -> str:
+    gate, inert, hosts = held
+    placeholders = widgets.renderer.placeholders(
+        locale=locale, base=str(values["base"]), next_path=str(values["next_path"]), gate=gate, hosts=hosts
+    )
+    # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.
+    return "".join((placeholders, inert))
+
+
+def _kept_form(
+    body: str, name: str, widgets: Widgets, consent: Consent | None, locale: str
+) -> Markup | Fragment | None:
+    """The held-back block with markers where the placeholders print the request's base and path,
+    or just the inert HTML when it blocks no iframe; None when it must be made on every render
+    (a body holding a NUL, which the markers cannot be told from), as a long one is."""
+    held = _hold_back(body, name, widgets, consent)
+    if not held[2]:
+        return held[1]
+    return Fragment.of(lambda values: _with_placeholders(held, widgets, locale, values), SLOTS)
+
+
+def _made(body: str, name: str, widgets: Widgets, consent: Consent | None) -> Markup:
+    gate, inert, hosts = _hold_back(body, name, widgets, consent)
+    if not hosts:
+        return inert
+    return Markup("".join((widgets.placeholders(gate, list(hosts)), inert)))  # noqa: S704 (see held_back)
 
 
 def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> Markup:
@@ -63,21 +110,24 @@ def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | 
 
     ``body`` is the site's own rendered template output, already escaped by its engine.
     Making it inert depends on nothing but the body, the name, the services the visitor
-    allows (for a category's block) and the config, so the result is kept per renderer
-    under exactly those; the placeholders, which carry the request's path, are not.
+    allows (for a category's block) and the config, and its placeholders on the locale
+    besides, so the result is kept per renderer under exactly those, with markers where
+    the placeholders print the request's base and path, which are joined in per call.
     """
     if widgets is None:
         return _hold_back(body, name, widgets, consent)[1]
+    locale = widgets.locale
     if len(body) > LONGEST_KEPT:
-        gate, inert, hosts = _hold_back(body, name, widgets, consent)
-    else:
-        allowed = (consent.services if consent else frozenset()) if name in ALL_CATEGORIES else None
-        key = (body, name, allowed)
-        gate, inert, hosts = widgets.renderer.held_back.get(key, lambda: _hold_back(body, name, widgets, consent))
-    if not hosts:
-        return inert
-    # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.
-    return Markup("".join((widgets.placeholders(gate, list(hosts)), inert)))  # noqa: S704
+        return _made(body, name, widgets, consent)
+    allowed = (consent.services if consent else frozenset()) if name in ALL_CATEGORIES else None
+    kept = widgets.renderer.held_back.get(
+        (body, name, allowed, locale), lambda: _kept_form(body, name, widgets, consent, locale)
+    )
+    if kept is None:
+        return _made(body, name, widgets, consent)
+    if isinstance(kept, Fragment):
+        return kept.fill_escaped(widgets.escaped_slots)
+    return kept
 
 
 def fallback(body: str, name: str) -> Markup:

@@ -22,9 +22,9 @@ object the Flask extension and ``widgets_for(environ)`` provide) or
 from __future__ import annotations
 
 from itertools import count
-from typing import Any, Final
+from typing import Final
 
-from jinja2 import nodes
+from jinja2 import Environment, nodes, pass_context
 from jinja2.exceptions import TemplateRuntimeError
 from jinja2.ext import Extension
 from jinja2.parser import Parser
@@ -32,15 +32,19 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from ..consent import Consent
-from .gated import fallback, held_back, name_problem
+from .gated import block_name_problem, fallback, held_back, name_problem
 from .widgets import Widgets
+
+#: The filters each block compiles to (names no template would choose for its own).
+HELD_FILTER: Final = "_consentkit_held"
+ALLOWS_FILTER: Final = "_consentkit_allows"
 
 #: Numbers each block's captured body apart (a nested block must not overwrite its parent's).
 _BLOCKS: Final = count()
 
 
-def _check_name(name: object, widgets: object = None) -> str:
-    problem = name_problem(name, widgets if isinstance(widgets, Widgets) else None)
+def _check_name(name: object, widgets: Widgets | None = None) -> str:
+    problem = block_name_problem(name, widgets)
     if problem is not None:
         raise TemplateRuntimeError(problem)
     return str(name)
@@ -69,28 +73,67 @@ class ConsentExtension(Extension):
         else_body: list[nodes.Node] = []
         if next(parser.stream).test("name:else"):
             else_body = parser.parse_statements(("name:endconsent",), drop_needle=True)
-        # One call per block, a cost paid on every page: the body is captured in place (no macro), and
-        # ``_gated`` asks for the else part (``caller()``) only when the visitor has not allowed the name.
+        # One plain call per block, a cost paid on every page: the body is captured in place (no macro),
+        # and handed to a filter, which Jinja calls directly (a call in a template goes through
+        # ``Context.call``, which inspects the callable each time). The else part is rendered only when
+        # the visitor has not allowed the name.
         captured = nodes.Name(f"_consentkit_block_{lineno}_{next(_BLOCKS)}", "store", lineno=lineno)
         capture = nodes.AssignBlock(captured, None, body, lineno=lineno)
-        arguments = [category, nodes.ContextReference(), nodes.Name(captured.name, "load", lineno=lineno)]
+        block = nodes.Name(captured.name, "load", lineno=lineno)
         if not else_body:
-            return [capture, nodes.Output([self.call_method("_gated", arguments, lineno=lineno)], lineno=lineno)]
-        return [capture, nodes.CallBlock(self.call_method("_gated", arguments), [], [], else_body, lineno=lineno)]
+            return [capture, nodes.Output([self._filter(HELD_FILTER, block, [category], lineno)], lineno=lineno)]
+        otherwise = nodes.Name(f"{captured.name}_else", "store", lineno=lineno)
+        held = nodes.Output(
+            [self._filter(HELD_FILTER, block, [category, nodes.Name(otherwise.name, "load", lineno=lineno)], lineno)],
+            lineno=lineno,
+        )
+        return [
+            capture,
+            nodes.If(
+                self._filter(ALLOWS_FILTER, block, [category], lineno),
+                [nodes.Output([block], lineno=lineno)],
+                [],
+                [nodes.AssignBlock(otherwise, None, else_body, lineno=lineno), held],
+                lineno=lineno,
+            ),
+        ]
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters[HELD_FILTER] = self._held
+        environment.filters[ALLOWS_FILTER] = self._allows
+
+    @staticmethod
+    def _filter(name: str, node: nodes.Expr, arguments: list[nodes.Expr], lineno: int) -> nodes.Filter:
+        return nodes.Filter(node, name, arguments, [], None, None, lineno=lineno)
 
     def widgets(self, context: Context) -> Widgets | None:
         """The request's helpers; front doors whose templates carry them elsewhere override this."""
         widgets = context.get("consentkit")
         return widgets if isinstance(widgets, Widgets) else None
 
-    def _gated(self, category: object, context: Context, body: str, caller: Any = None) -> str:
+    def _visitor(self, context: Context, category: object) -> tuple[Widgets | None, Consent | None, str]:
         widgets = self.widgets(context)
-        consent = widgets.consent if widgets is not None else consent_in(context)
-        name = _check_name(category, widgets)
+        if widgets is None:
+            return None, consent_in(context), _check_name(category)
+        # A name this renderer has seen good needs no check (a page asks once per block).
+        if type(category) is str and category in widgets.renderer.good_block_names:
+            return widgets, widgets.consent, category
+        return widgets, widgets.consent, _check_name(category, widgets)
+
+    @pass_context
+    def _allows(self, context: Context, body: str, category: object) -> bool:
+        _widgets, consent, name = self._visitor(context, category)
+        return consent is not None and consent.allows(name)
+
+    @pass_context
+    def _held(self, context: Context, body: str, category: object, otherwise: str | None = None) -> str:
+        """The block as written when the visitor allows the name, else held back (with the else part
+        after it, marked so that consentkit.js can remove it once the name is allowed live)."""
+        widgets, consent, name = self._visitor(context, category)
         if consent is not None and consent.allows(name):
             return body
-        held = held_back(str(body), name, widgets, consent)
-        # Marked so that consentkit.js can remove it once the category or service is allowed live.
-        if caller is None:
+        held = held_back(body, name, widgets, consent)
+        if otherwise is None:
             return held
-        return Markup("".join((held, fallback(str(caller()), name))))  # noqa: S704 (both HTML already)
+        return Markup("".join((held, fallback(str(otherwise), name))))  # noqa: S704 (both HTML already)

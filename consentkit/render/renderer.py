@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from functools import cached_property
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Final
@@ -24,8 +24,9 @@ from ..config.durations import SESSION, Duration
 from ..config.services import Service
 from ..consent import COOKIE_NAME, UNDECIDED, Consent
 from ..log.record import text_hash_of
-from .fragments import FragmentCache, Kept
+from .fragments import Fragment, FragmentCache, Kept
 from .i18n import translations
+from .inert import Gate
 from .notice import notice_context
 from .texts import Texts
 
@@ -45,8 +46,10 @@ STATIC_FILES = (
 
 #: Distinct (base, consent state) pairs whose ``<head>`` tags are kept before starting over.
 HEADS_LIMIT: Final = 256
-#: Distinct ``{% consent %}`` blocks (body, name, services allowed) kept inert before starting over.
+#: Distinct ``{% consent %}`` blocks (body, name, services allowed, locale) kept inert before starting over.
 HELD_BACK_LIMIT: Final = 256
+#: Bodies kept (about 8 kB each): one per path visitors come from, so the busiest pages stay in.
+BODIES_LIMIT: Final = 256
 
 #: Google Consent Mode v2: each type, the category that grants it, and the Google service that grants
 #: it on its own (necessary always grants security_storage; docs/compliance.md has the mapping).
@@ -111,8 +114,12 @@ class Renderer:
         self._hashes: dict[str, str] = {}
         self.fragments = FragmentCache()
         self._heads: Kept[Markup] = Kept(HEADS_LIMIT)
-        #: ``{% consent %}`` blocks made inert, by body, name and services allowed (``gated.held_back``).
-        self.held_back: Kept[Any] = Kept(HELD_BACK_LIMIT)
+        #: ``Widgets.body`` whole, by locale, consent state, base and the visitor's path (``widgets.py``).
+        self.bodies: Kept[Markup] = Kept(BODIES_LIMIT)
+        #: ``{% consent %}`` blocks made inert, by body, name, services allowed and locale (``gated.held_back``).
+        self.held_back: Kept[Markup | Fragment | None] = Kept(HELD_BACK_LIMIT)
+        #: Names ``{% consent %}`` blocks may gate on, once checked (``gated.block_name_problem``).
+        self.good_block_names: set[str] = set()
 
     @cached_property
     def env(self) -> Environment:
@@ -321,9 +328,36 @@ class Renderer:
         slots = {"base": base, "next_path": next_path}
         return self._widget("consentkit/banner.html", locale, consent_key(consent), slots, consent=consent)
 
-    def body(self, *, locale: str, base: str, consent: Consent, next_path: str, settings_href: str) -> Markup:
+    def placeholders(self, *, locale: str, base: str, next_path: str, gate: Gate, hosts: Iterable[str]) -> Markup:
+        """One placeholder per blocked embed, each with a button that allows the embed's service alone
+        (the gate's own, or the one its host belongs to), or the gate's category if no service claims it."""
+        shown = "".join(
+            self.placeholder(
+                locale=locale,
+                base=base,
+                next_path=next_path,
+                category=gate.category,
+                service=gate.service or gate.service_at(host),
+                host=host,
+            )
+            for host in hosts
+        )
+        # str.join and one Markup: each part is our own widget, which Markup.join would check and escape again.
+        return Markup(shown)  # noqa: S704
+
+    def body(
+        self,
+        *,
+        locale: str,
+        base: str,
+        consent: Consent,
+        next_path: str,
+        settings_href: str,
+        ready: Mapping[str, str] | None = None,
+    ) -> Markup:
         """The banner (for an undecided visitor), the floating settings link (unless the config leaves
-        it out) and the dialog, as one cached fragment: one lookup per page instead of four."""
+        it out) and the dialog, as one cached fragment: one lookup per page instead of four. ``ready``:
+        the three slots' values already escaped, as ``Widgets`` keeps them for the request."""
 
         def render(values: Mapping[str, object]) -> str:
             # The values are the markers here: each part below fills them in, and the whole is split on them.
@@ -338,7 +372,7 @@ class Renderer:
             return banner + corner + self.dialog(locale=locale, base=base, consent=consent, next_path=next_path)
 
         slots = {"base": base, "next_path": next_path, "settings_href": settings_href}
-        return self.fragments.render(("body", locale, consent_key(consent)), render, slots)
+        return self.fragments.render(("body", locale, consent_key(consent)), render, slots, ready)
 
     def corner(self, *, locale: str, link: Markup) -> Markup:
         """The floating settings link, in a landmark of its own."""

@@ -15,9 +15,10 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..consent import UNDECIDED, Consent
+from .fragments import escaped
 from .i18n import pick_locale
 from .inert import Gate
-from .renderer import Renderer
+from .renderer import Renderer, consent_key
 
 MIDDLEWARE_KEY = "consentkit.gate.middleware"
 CONSENT_KEY = "consentkit.consent"
@@ -71,6 +72,7 @@ class Widgets:
         self._locale: str | None = None
         self._base_path: str | None = None
         self._next: str | None = None
+        self._escaped: dict[str, str] | None = None
 
     @property
     def consent(self) -> Consent:
@@ -143,22 +145,18 @@ class Widgets:
         )
 
     def placeholders(self, gate: Gate, hosts: list[str]) -> Markup:
-        """One placeholder per blocked embed, each with a button that allows the embed's service alone
-        (the gate's own, or the one its host belongs to), or the gate's category if no service claims it."""
-        renderer = self._middleware.renderer
-        shown = "".join(
-            renderer.placeholder(
-                locale=self.locale,
-                base=self._base,
-                next_path=self._next_path,
-                category=gate.category,
-                service=gate.service or gate.service_at(host),
-                host=host,
-            )
-            for host in hosts
+        """One placeholder per blocked embed (``Renderer.placeholders``)."""
+        return self._middleware.renderer.placeholders(
+            locale=self.locale, base=self._base, next_path=self._next_path, gate=gate, hosts=hosts
         )
-        # str.join and one Markup: each part is our own widget, which Markup.join would check and escape again.
-        return Markup(shown)  # noqa: S704
+
+    @property
+    def escaped_slots(self) -> dict[str, str]:
+        """The request's values that fill the cached widgets (``fragments.py``), escaped once per request:
+        the endpoint base and the page to come back to."""
+        if self._escaped is None:
+            self._escaped = {"base": escaped(self._base), "next_path": escaped(self._next_path)}
+        return self._escaped
 
     def body(self) -> Markup:
         """For the top of ``<body>``: the banner if the visitor must choose, a settings link, the dialog.
@@ -171,14 +169,22 @@ class Widgets:
         if not config.categories:
             return Markup("")
         consent = self.consent
+        locale = self.locale
         if not consent.decided:
-            self._middleware.count_banner_impression(self.locale)
-        return self._middleware.renderer.body(
-            locale=self.locale,
-            base=self._base,
-            consent=consent,
-            next_path=self._next_path,
-            settings_href=self._settings_href,
+            self._middleware.count_banner_impression(locale)
+        renderer = self._middleware.renderer
+        # Kept whole per page a visitor comes from (bounded): everything it shows is in the key, the
+        # settings link's address being made of the locale, the base and the path alone.
+        return renderer.bodies.get(
+            (locale, consent_key(consent), self._base, self._next_path),
+            lambda: renderer.body(
+                locale=locale,
+                base=self._base,
+                consent=consent,
+                next_path=self._next_path,
+                settings_href=self._settings_href,
+                ready={**self.escaped_slots, "settings_href": escaped(self._settings_href)},
+            ),
         )
 
 

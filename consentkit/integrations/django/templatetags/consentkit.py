@@ -15,7 +15,7 @@ from django.template.base import FilterExpression, Node, NodeList, Parser, Token
 from django.template.context import Context
 from markupsafe import Markup
 
-from ....render.gated import fallback, held_back, name_problem
+from ....render.gated import block_name_problem, fallback, held_back, name_problem
 from ....render.widgets import Widgets
 from ..widgets import request_widgets
 
@@ -66,13 +66,14 @@ class ConsentNode(Node):
     def render(self, context: Context) -> str:
         category = self.category.resolve(context)
         widgets = _widgets(context)
-        problem = name_problem(category, widgets)
+        problem = block_name_problem(category, widgets)
         if problem is not None:
             raise template.TemplateSyntaxError(problem)
         body = self.body.render(context)
-        if widgets.allows(category):
+        consent = widgets.consent  # read once: each read also marks the response as varying on it
+        if consent.allows(category):
             return body
-        held = held_back(body, category, widgets, widgets.consent)
+        held = held_back(body, category, widgets, consent)
         if self.otherwise is not None:
             held += fallback(self.otherwise.render(context), category)
         return held
