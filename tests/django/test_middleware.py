@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pytest
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.test import AsyncClient, Client, RequestFactory
 
 from consentkit.consent import COOKIE_NAME
@@ -248,3 +248,18 @@ def test_the_async_middleware_holds_back_a_streamed_page() -> None:
         return b"".join([chunk async for chunk in response.streaming_content]).decode()
 
     assert INERT_GTAG in _run(run())
+
+
+def test_a_static_html_file_is_held_back_too(tmp_path: Any) -> None:
+    """A FileResponse would go out through the server's wsgi.file_wrapper, unread: the rewritten body replaces
+    the file, and the file's Content-Length goes."""
+    page = tmp_path / "kampanje.html"
+    page.write_bytes(PASTED.encode())
+
+    def view(request: HttpRequest) -> HttpResponseBase:
+        return FileResponse(page.open("rb"), content_type="text/html; charset=utf-8")
+
+    response = ConsentMiddleware(view)(_request())
+    assert response.file_to_stream is None  # type: ignore[attr-defined]
+    assert "Content-Length" not in response
+    assert INERT_GTAG in _body(response)
