@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from consentkit.scan.browser import CHROMIUM_FLAGS, DEBIAN_CHROMIUM
 from examples.django_site.settings import portal_config
 from examples.flask_site import create_app
 
@@ -28,7 +29,6 @@ ROOT = Path(__file__).parent.parent.parent
 EXAMPLE_CONFIG = ROOT / "examples" / "flask_site" / "consentkit.toml"
 ARTIFACTS = ROOT / "test-artifacts"
 SITE_HOST = "portal.eksempel.test"
-DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 
 # What the trackers' real scripts do, as far as the tests need: gtag.js reads Consent Mode from
 # the dataLayer, writes _ga/_ga_* on the top domain only when analytics_storage is granted, sends
@@ -180,18 +180,7 @@ def site(request: pytest.FixtureRequest, make_site: Callable[..., Site]) -> Site
 
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    options: dict[str, Any] = {
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--no-first-run",
-            "--host-resolver-rules=MAP *.test 127.0.0.1",
-        ]
-    }
+    options: dict[str, Any] = {"args": [*CHROMIUM_FLAGS, "--host-resolver-rules=MAP *.test 127.0.0.1"]}
     if DEBIAN_CHROMIUM.exists():
         options["executable_path"] = str(DEBIAN_CHROMIUM)
     try:
