@@ -32,13 +32,13 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from timing import time_rounds
 from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware
@@ -105,27 +105,6 @@ def json_app(cookies: tuple[str, ...], content_type: str = "application/json") -
     return app
 
 
-def time_rounds(apps: list[App], environ: Environ, rounds: int, calls: int) -> list[list[float]]:
-    """µs per request of each app, one list per app, the apps taking turns within each round.
-
-    The clock is this thread's CPU time: on a shared machine, the time the
-    scheduler gives other processes in the middle of a round is not counted.
-    """
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        pass
-
-    timings: list[list[float]] = [[] for _ in apps]
-    for _ in range(rounds):
-        for app, times in zip(apps, timings, strict=True):
-            started = time.thread_time()
-            for _ in range(calls):
-                for _chunk in app(dict(environ), start_response):
-                    pass
-            times.append((time.thread_time() - started) / calls * 1e6)
-    return timings
-
-
 def site_config(folder: Path) -> Config:
     """The example site's config, its log (SQLite and the spool) in ``folder``."""
     return parse_config(tomllib.loads(CONFIG.read_text(encoding="utf-8")), base_dir=folder, source=str(CONFIG))
@@ -182,7 +161,7 @@ def main() -> None:
                 middleware.codec.cache_size = 0
             environ = {**ENVIRON, "HTTP_COOKIE": header}
             try:
-                bare_times, gated_times = time_rounds([bare, middleware], environ, rounds, calls)
+                bare_times, gated_times = time_rounds([(bare, environ), (middleware, environ)], rounds, calls)
             finally:
                 middleware.close()
             best = (min(bare_times), min(gated_times))

@@ -30,12 +30,12 @@ import argparse
 import io
 import statistics
 import sys
-import time
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from timing import time_rounds
 from werkzeug.test import Client
 
 from consentkit.config.load import Config, parse_config
@@ -174,29 +174,6 @@ def django_app(config: Config) -> App:
 urlpatterns: list[Any] = []
 
 
-def time_rounds(apps: list[tuple[App, Environ]], rounds: int, calls: int) -> list[list[float]]:
-    """CPU µs per page of each (app, environ), the pairs taking turns within each round.
-
-    CPU time of this thread, not wall time: on a shared machine a wall clock also counts the
-    time other processes held the CPU, which swamps a difference of a few µs.
-    """
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        pass
-
-    timings: list[list[float]] = [[] for _ in apps]
-    for _ in range(rounds):
-        for (app, environ), times in zip(apps, timings, strict=True):
-            started = time.thread_time()
-            for _ in range(calls):
-                body = app({**environ, "wsgi.input": io.BytesIO()}, start_response)
-                for _chunk in body:
-                    pass
-                getattr(body, "close", lambda: None)()
-            times.append((time.thread_time() - started) / calls * 1e6)
-    return timings
-
-
 def fetch(app: App, environ: Environ) -> str:
     """The page's HTML, to check once that each route renders what it should."""
     seen: list[str] = []
@@ -225,6 +202,7 @@ def environ_for(cookie: str) -> Environ:
         "HTTP_COOKIE": cookie,
         "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr,
+        "wsgi.input": io.BytesIO(),  # a GET's body is never read, so the requests can share it
     }
 
 

@@ -25,24 +25,31 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from timing import time_rounds
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "benchmarks" / ".cache" / "peers-venv"
-PEER_PACKAGES = ["django-cookie-consent==1.0.0", "itsdangerous", "jinja2", "babel", "werkzeug"]
+PEER_PACKAGES = ["django-cookie-consent==1.0.0"]
 CALLS = 2_000
 SECRET = "peers-benchmark-key-0123456789abcdef"  # noqa: S105 (a throwaway key for a benchmark)
 
 
 def ensure_venv() -> Path:
+    """The benchmark's own venv: the peer, and consentkit with the dependencies its pyproject.toml
+    declares (installed again whenever that file changes, so a new dependency never goes missing)."""
     python = VENV / "bin" / "python"
+    installed = VENV / "installed-for"
+    wanted = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_PACKAGES], check=True)
+    if not installed.exists() or installed.read_text(encoding="utf-8") != wanted:
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PEER_PACKAGES, "-e", str(ROOT)], check=True)
+        installed.write_text(wanted, encoding="utf-8")
     return python
 
 
@@ -106,24 +113,6 @@ def handler(middleware: list[str]) -> Callable[..., Iterable[bytes]]:
     return made
 
 
-def time_rounds(apps: list[Callable[..., Iterable[bytes]]], environ: dict[str, Any], rounds: int) -> list[list[float]]:
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        pass
-
-    timings: list[list[float]] = [[] for _ in apps]
-    for _ in range(rounds):
-        for app, times in zip(apps, timings, strict=True):
-            # CPU time of this thread: a wall clock would also count other processes' turns on a shared machine.
-            started = time.thread_time()
-            for _ in range(CALLS):
-                body = app(dict(environ), start_response)
-                for _chunk in body:
-                    pass
-                getattr(body, "close", lambda: None)()
-            times.append((time.thread_time() - started) / CALLS * 1e6)
-    return timings
-
-
 def check_response(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> None:
     """Each setup answers 200; only a visitor who declined analytics is timed, so _ga must not leave
     consentkit (django-cookie-consent lets it out on the first response: the figure shows that too)."""
@@ -172,7 +161,9 @@ def inside(rounds: int) -> None:
     print(f"Python {sys.version.split()[0]}, {rounds} rounds of {CALLS:,} requests; CPU µs per request, best / median")
     for label, path_info in (("JSON view", "/api/invoices/123"), ("template view", "/invoices/123")):
         environ["wsgi.input"] = io.BytesIO()
-        bare_t, peer_t, ours_t = time_rounds([bare, peer, ours], {**environ, "PATH_INFO": path_info}, rounds)
+        bare_t, peer_t, ours_t = time_rounds(
+            [(app, {**environ, "PATH_INFO": path_info}) for app in (bare, peer, ours)], rounds, CALLS
+        )
         # Added: the best round with the library minus the best round without (and the same of the medians).
         peer_added = (min(peer_t) - min(bare_t), statistics.median(peer_t) - statistics.median(bare_t))
         ours_added = (min(ours_t) - min(bare_t), statistics.median(ours_t) - statistics.median(bare_t))
