@@ -143,22 +143,7 @@ CONNECT_TIMEOUT: Final = 3
 
 
 def _record(row: tuple[Any, ...]) -> ConsentRecord:
-    consent_id, recorded_at, policy_version, text_hash, granted, denied, method, locale = row[:8]
-    withdrawn, services_granted, services_denied, record_id = row[8:]
-    return ConsentRecord(
-        consent_id=consent_id,
-        recorded_at=recorded_at.astimezone(UTC),
-        policy_version=policy_version,
-        text_hash=text_hash,
-        granted=tuple(granted),
-        denied=tuple(denied),
-        method=method,
-        locale=locale,
-        withdrawn=tuple(withdrawn),
-        services_granted=tuple(services_granted),
-        services_denied=tuple(services_denied),
-        record_id=record_id,
-    )
+    return ConsentRecord.from_row(row, lambda moment: moment.astimezone(UTC), tuple)
 
 
 def _copy_row(position: int, r: ConsentRecord) -> tuple[Any, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -89,6 +90,18 @@ class ConsentRecord:
             if name in values:
                 values[name] = tuple(map(str, values[name]))  # map: the writer reads every spooled record back
         values["recorded_at"] = parse_utc(values["recorded_at"])
+        return cls(**values)
+
+    @classmethod
+    def from_row(
+        cls, row: Sequence[Any], moment: Callable[[Any], datetime], names: Callable[[Any], tuple[str, ...]]
+    ) -> ConsentRecord:
+        """A store's row, its columns in field order; ``moment`` and ``names`` read the store's own forms
+        of the time and of the lists of names."""
+        values = dict(zip(_FIELD_NAMES, row, strict=True))
+        for name in LIST_FIELDS:
+            values[name] = names(values[name])
+        values["recorded_at"] = moment(values["recorded_at"])
         return cls(**values)
 
 

@@ -146,22 +146,7 @@ def _row(record: ConsentRecord) -> tuple[str, ...]:
 
 
 def _record(row: tuple[str, ...]) -> ConsentRecord:
-    (consent_id, recorded_at, policy_version, text_hash, granted, denied, method, locale) = row[:8]
-    withdrawn, services_granted, services_denied, record_id = row[8:]
-    return ConsentRecord(
-        consent_id=consent_id,
-        recorded_at=parse_utc(recorded_at),
-        policy_version=policy_version,
-        text_hash=text_hash,
-        granted=_split(granted),
-        denied=_split(denied),
-        method=method,
-        locale=locale,
-        withdrawn=_split(withdrawn),
-        services_granted=_split(services_granted),
-        services_denied=_split(services_denied),
-        record_id=record_id,
-    )
+    return ConsentRecord.from_row(row, parse_utc, _split)
 
 
 def migrate_connection(connection: sqlite3.Connection) -> tuple[int, int]:
