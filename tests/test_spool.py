@@ -17,7 +17,7 @@ import pytest
 from consentkit.cli.log import main as log_main
 from consentkit.log import LogStoreError
 from consentkit.log.record import ConsentRecord
-from consentkit.log.spool import Spool, adopt, file_status
+from consentkit.log.spool import Batch, Spool, SpoolFile, adopt, file_status
 from consentkit.log.sqlite import SQLiteStore
 from consentkit.log.store import KeptText
 from consentkit.log.writer import SpoolWriter, drain
@@ -139,15 +139,21 @@ def test_a_spool_file_is_shipped_by_one_process_only(tmp_path: Path) -> None:
     first.remove()
 
 
-def test_a_replay_after_a_lost_state_stores_nothing_twice(tmp_path: Path) -> None:
-    spool_and_die(tmp_path / "spool", 40)
-    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+def left_by_a_killed_process(
+    tmp_path: Path, count: int, impressions: Sequence[int] = ()
+) -> tuple[SQLiteStore, Spool, SpoolFile, Batch]:
+    """``spool_and_die``, then a store, the spool, the killed process's file adopted and its first batch read."""
+    spool_and_die(tmp_path / "spool", count, impressions)
     spool = Spool(tmp_path / "spool")
     (left,) = spool.files()
     orphan = adopt(left)
     assert orphan is not None
+    return SQLiteStore(str(tmp_path / "log.sqlite3")), spool, orphan, orphan.read(0, 1000)
+
+
+def test_a_replay_after_a_lost_state_stores_nothing_twice(tmp_path: Path) -> None:
+    store, spool, orphan, batch = left_by_a_killed_process(tmp_path, 40)
     # Shipped, but the process dies before the state is written: the next one ships it all again.
-    batch = orphan.read(0, 1000)
     store.append_batch(batch.records, batch.texts)
     orphan.close()
     assert drain(store, spool, wait=0) == (40, 0)
@@ -156,13 +162,8 @@ def test_a_replay_after_a_lost_state_stores_nothing_twice(tmp_path: Path) -> Non
 
 def test_banner_impressions_survive_an_outage_and_a_killed_process_and_a_replay_adds_nothing(tmp_path: Path) -> None:
     """Issue 15: impressions are flushed with the log, so they are shipped as decisions are: exactly once."""
-    spool_and_die(tmp_path / "spool", 3, impressions=[5, 2])  # two hand-overs while the store was down
-    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
-    spool = Spool(tmp_path / "spool")
-    (left,) = spool.files()
-    orphan = adopt(left)
-    assert orphan is not None
-    batch = orphan.read(0, 1000)
+    # Two hand-overs while the store was down.
+    store, spool, orphan, batch = left_by_a_killed_process(tmp_path, 3, impressions=[5, 2])
     assert [len(spooled.counts) for spooled in batch.impressions] == [1, 1]
     # Shipped, but the process dies before the state is written; then the next one ships it all again.
     store.append_batch(batch.records, batch.texts)
