@@ -151,6 +151,16 @@ def test_the_cache_serves_what_the_signature_check_gives() -> None:
     assert uncached.loads(value[:-1] + ("A" if value[-2] != "A" else "B") + value[-1]) == UNDECIDED
 
 
+def test_switching_the_cache_off_verifies_the_very_next_read() -> None:
+    reader = codec()
+    value = reader.dumps(decided({"analytics"}))
+    first = reader.consent_in_header(f"consentkit={value}")
+    assert reader.consent_in_header(f"consentkit={value}") is first  # cached
+    reader.cache_size = 0
+    assert reader.consent_in_header(f"consentkit={value}") == first
+    assert reader.consent_in_header(f"consentkit={value}") is not first
+
+
 def test_a_cookie_cached_under_one_key_set_reads_as_undecided_under_another() -> None:
     """The cache belongs to one codec, so to its keys: a key withdrawn from the list stops verifying."""
     value = codec(secret_key=["old", "new"]).dumps(decided({"marketing"}))

@@ -76,7 +76,7 @@ SERVICE_BITS: Final = (
 )
 _METHOD_CODES: Final = {method: method[0] for method in METHODS}
 _CODE_METHODS: Final = {code: method for method, code in _METHOD_CODES.items()}
-_CONSENT_ID: Final = re.compile(r"^[A-Za-z0-9_-]{22}$")
+_is_consent_id: Final = re.compile(r"^[A-Za-z0-9_-]{22}$").match
 #: Distinct payload heads (format, category bits, service bits, method) remembered;
 #: far more than a site's cookies carry.
 _MEANINGS_SIZE: Final = 1024
@@ -153,9 +153,8 @@ class ConsentCookieCodec:
 
     #: Separates consent cookies from other values signed with the same key.
     salt = "consentkit.consent"
-    #: How many verified cookies are remembered, so that a returning visitor's is not verified again;
-    #: 0 verifies every request. The cache belongs to this codec, and so to its keys.
-    cache_size = 4096
+    #: How many verified cookies are remembered by default (``cache_size``).
+    default_cache_size = 4096
 
     def __init__(
         self,
@@ -166,7 +165,8 @@ class ConsentCookieCodec:
         services: Mapping[str, str] | None = None,
     ) -> None:
         self._signer = TimestampSigner(secret_key_list(secret_key), salt=self.salt, digest_method=hashlib.sha256)
-        self._verifier = SignatureVerifier(self._signer)
+        #: ``self._signer.unsign(value, max_age=...)``'s acceptance, with the keys' HMAC state prepared once.
+        self._unsign = SignatureVerifier(self._signer).unsign
         self.policy_version = policy_version
         self._policy_hash = policy_hash(policy_version)
         self.max_age_seconds = max_age_seconds
@@ -176,8 +176,21 @@ class ConsentCookieCodec:
         self._services = dict(services or {})
         # Verified values only, so a visitor cannot fill it with garbage; each with the time it expires.
         self._verified: dict[str, tuple[Consent, float]] = {}
+        self._cache_size = self.default_cache_size
         #: What each payload's bits and method code mean under this config (few: the cookies say little).
         self._meanings: dict[str, _Meaning] = {}
+
+    @property
+    def cache_size(self) -> int:
+        """How many verified cookies are remembered, so that a returning visitor's is not verified again;
+        0 verifies every request. The cache belongs to this codec, and so to its keys."""
+        return self._cache_size
+
+    @cache_size.setter
+    def cache_size(self, size: int) -> None:
+        self._cache_size = size
+        if len(self._verified) > size:
+            self._verified.clear()
 
     def dumps(self, consent: Consent) -> str:
         """The signed cookie value; an undecided consent is stored only with method ``service``."""
@@ -216,7 +229,9 @@ class ConsentCookieCodec:
                 consent, expires = cached
                 return consent if time.time() < expires else UNDECIDED
             value = raw.strip().strip('"')  # what request_cookie returns for this spelling
-            return self._verify(value) if value is raw else self.loads(value)  # raw: not among the verified
+            if value is raw:  # not among the verified, and as request_cookie leaves it: remembered if valid
+                return self._verify(value, True)
+            return self.loads(value)
         return self.loads(request_cookie(cookie_header, COOKIE_NAME))
 
     def loads(self, value: str | None) -> Consent:
@@ -227,22 +242,25 @@ class ConsentCookieCodec:
         if cached is not None:
             consent, expires = cached
             return consent if time.time() < expires else UNDECIDED
-        return self._verify(value)
+        # Remembered only as request_cookie leaves a value: consent_in_header looks a value up as it stands.
+        return self._verify(value, value == value.strip().strip('"'))
 
-    def _verify(self, value: str) -> Consent:
-        """``loads`` for a value not among the verified ones: a visitor's first request pays for all
-        of it, so it is written out in one function."""
+    def _verify(self, value: str, remember: bool) -> Consent:
+        """``loads`` for a value not among the verified ones, kept among them if valid and ``remember``.
+
+        A visitor's first request pays for all of it, so it is written out in one function.
+        """
         if not value or len(value) > MAX_COOKIE_LENGTH:
             return UNDECIDED
         # The same acceptance as self._signer.unsign(value, max_age=...), without deriving the keys each time.
-        verified = self._verifier.unsign(value, self.max_age_seconds, int(time.time()))
+        verified = self._unsign(value, self.max_age_seconds, int(time.time()))
         if verified is None:
             return UNDECIDED
         payload, signed_at = verified
         try:
             # The bits and method code before the id (the "head") are few; what each means is remembered.
             head, consent_id, hashed_policy = payload.decode("ascii").rsplit(".", 2)
-            if hashed_policy != self._policy_hash or not _CONSENT_ID.match(consent_id):
+            if hashed_policy != self._policy_hash or not _is_consent_id(consent_id):
                 return UNDECIDED
             meaning = self._meanings.get(head)
             if meaning is None:
@@ -254,9 +272,9 @@ class ConsentCookieCodec:
         decided, granted, method, services = meaning
         decided_at = datetime.fromtimestamp(signed_at, UTC)
         decoded = restored_consent(decided, granted, self.policy_version, decided_at, consent_id, method, services)
-        if len(self._verified) >= self.cache_size:
-            self._verified.clear()
-        if self.cache_size and value == value.strip().strip('"'):  # as request_cookie leaves it: see consent_in_header
+        if remember and self._cache_size:
+            if len(self._verified) >= self._cache_size:
+                self._verified.clear()
             self._verified[value] = (decoded, signed_at + self.max_age_seconds)
         return decoded
 

@@ -102,11 +102,11 @@ class ConsentMiddleware(Gatekeeper):
             return self._endpoints(environ, start_response)
         if self._shipping_in != _Process.forks:
             self.start_shipping()
-        cookie_header = environ.get("HTTP_COOKIE") or ""
-        consent = UNDECIDED
-        if COOKIE_NAME in cookie_header:
+        cookie_header = environ.get("HTTP_COOKIE")
+        consent = UNDECIDED  # a visitor without the cookie costs one look for its name
+        if cookie_header and COOKIE_NAME in cookie_header:
             consent = self.codec.consent_in_header(cookie_header)
-        if not consent.decided and "HTTP_SEC_GPC" in environ:
+        if "HTTP_SEC_GPC" in environ and not consent.decided:
             consent, gpc_new = self.with_gpc(consent, environ)
             if gpc_new:
                 start_response = self._storing_gpc(start_response, consent, environ)
@@ -140,17 +140,18 @@ class ConsentMiddleware(Gatekeeper):
                 if html is None:
                     html = self._remember_html_type(cast(str, content_type))
                 break
-            chosen = None
             if html:
                 headers = _vary_on_cookie(headers)
                 denied = self._denied_by(consent.granted)
                 if denied:
                     headers, chosen = self._autogate_start(status, headers, denied, environ)
-            elif environ.get(VARIES_KEY):
+                    if chosen is not None:
+                        rewriter = chosen
+                        return _rewriting_write(start_response(status, headers, exc_info), chosen)
+            elif environ.get(VARIES_KEY):  # `in` first: no call for the usual answer
                 headers = _vary_on_cookie(headers)
-            rewriter = chosen
-            write = start_response(status, headers, exc_info)
-            return write if chosen is None else _rewriting_write(write, chosen)
+            rewriter = None
+            return start_response(status, headers, exc_info)
 
         body = self.app(environ, gated_start_response)
         if rewriter is None or (rewriter is _NOT_STARTED and not self._denied_by(consent.granted)):

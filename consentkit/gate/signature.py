@@ -49,7 +49,7 @@ class SignatureVerifier:
         Every check must pass, so their order changes nothing but the cost: the
         HMAC comes last, and an expired or malformed value never pays for it.
         """
-        signed, _, signature = value.encode("utf-8").rpartition(_SEP)
+        signed, _, signature = value.encode().rpartition(_SEP)  # UTF-8, as itsdangerous encodes a str
         payload, sep, stamp = signed.rpartition(_SEP)
         if not sep:
             return None
@@ -63,7 +63,7 @@ class SignatureVerifier:
             return None
         if len(stamp_bytes) > 8:
             return None  # itsdangerous unpacks it as one unsigned 64-bit integer
-        signed_at = int.from_bytes(stamp_bytes, "big")
+        signed_at = int.from_bytes(stamp_bytes)  # big-endian, the default since Python 3.11
         age = now - signed_at
         if age > max_age or age < 0:
             return None
