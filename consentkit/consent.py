@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Final
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
 
 from .categories import ALL_CATEGORIES, NECESSARY
 
@@ -20,8 +20,18 @@ METHODS: Final = ("accept_all", "reject_all", "custom", "withdraw", "gpc", "serv
 _NECESSARY_ONLY: Final = frozenset({NECESSARY})
 
 
+class _SignedAt:
+    """Where a consent read from a cookie keeps its signing time (Unix seconds) until ``decided_at`` is
+    first read: most requests never read it, and making the datetime is a tenth of a visitor's first
+    request. A slot outside the dataclass's fields, so equality, hashing, ``repr``, ``replace`` and
+    pickling see only ``decided_at``."""
+
+    __slots__ = ("_signed_at",)
+    _signed_at: int
+
+
 @dataclass(frozen=True, slots=True)
-class Consent:
+class Consent(_SignedAt):
     """One visitor's state. Undecided visitors are granted only necessary cookies.
 
     ``granted`` holds categories; ``services`` holds every service (preset key
@@ -37,6 +47,16 @@ class Consent:
     consent_id: str | None = None
     method: str | None = None
     services: frozenset[str] = frozenset()
+
+    if not TYPE_CHECKING:  # for type checkers, a Consent has only its fields
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for an empty slot: the decided_at of a consent restored from a cookie, made on first read.
+            if name != "decided_at":
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            decided_at = datetime.fromtimestamp(self._signed_at, UTC)
+            object.__setattr__(self, "decided_at", decided_at)
+            return decided_at
 
     def allows(self, name: str) -> bool:
         """Whether the category or the service ``name`` is allowed."""
@@ -64,7 +84,7 @@ class Consent:
 UNDECIDED: Final = Consent()
 
 
-class _ConsentFields:
+class _ConsentFields(_SignedAt):
     """``Consent``'s slots, in its order, without the frozen ``__setattr__``: filled in plain
     attribute stores, then turned into a ``Consent`` by ``__class__`` assignment, which Python
     allows between classes of the same layout (and refuses with a TypeError otherwise)."""
@@ -73,7 +93,6 @@ class _ConsentFields:
     decided: bool
     granted: frozenset[str]
     policy_version: str
-    decided_at: datetime | None
     consent_id: str | None
     method: str | None
     services: frozenset[str]
@@ -83,12 +102,13 @@ def restored_consent(
     decided: bool,
     granted: frozenset[str],
     policy_version: str,
-    decided_at: datetime | None,
+    signed_at: int,
     consent_id: str | None,
     method: str | None,
     services: frozenset[str],
 ) -> Consent:
-    """``Consent(...)`` with every field given, in a quarter of the time of the dataclass's ``__init__``.
+    """``Consent(...)`` with every field given, ``decided_at`` as ``signed_at`` (Unix seconds, made
+    into the datetime on first read), in a quarter of the time of the dataclass's ``__init__``.
 
     The consent cookie is decoded into one on a visitor's first request, where
     each microsecond counts; ``tests/test_consent_cookie.py`` checks that it builds
@@ -98,7 +118,7 @@ def restored_consent(
     fields.decided = decided
     fields.granted = granted
     fields.policy_version = policy_version
-    fields.decided_at = decided_at
+    fields._signed_at = signed_at
     fields.consent_id = consent_id
     fields.method = method
     fields.services = services

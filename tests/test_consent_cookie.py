@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
+import pickle
 import time
-from dataclasses import FrozenInstanceError
+from dataclasses import FrozenInstanceError, replace
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from unittest import mock
@@ -178,22 +180,38 @@ def test_the_cache_stays_bounded() -> None:
 
 
 def test_a_restored_consent_is_the_dataclass_s_own() -> None:
+    signed_at = 1_795_000_000
     fields = {
         "decided": True,
         "granted": granted_set({"analytics"}),
         "policy_version": "2026-11-01",
-        "decided_at": datetime(2026, 11, 22, tzinfo=UTC),
+        "decided_at": datetime.fromtimestamp(signed_at, UTC),
         "consent_id": new_consent_id(),
         "method": "custom",
         "services": frozenset({"google-analytics"}),
     }
-    assert list(inspect.signature(restored_consent).parameters) == [field.name for field in dataclass_fields(Consent)]
-    restored = restored_consent(**fields)  # type: ignore[arg-type]
-    assert type(restored) is Consent
-    assert restored == Consent(**fields)  # type: ignore[arg-type]
-    assert hash(restored) == hash(Consent(**fields))  # type: ignore[arg-type]
+    names = [field.name for field in dataclass_fields(Consent)]
+    assert list(inspect.signature(restored_consent).parameters) == [
+        "signed_at" if name == "decided_at" else name for name in names
+    ]
+
+    def restored() -> Consent:
+        given = {("signed_at" if name == "decided_at" else name): value for name, value in fields.items()}
+        return restored_consent(**{**given, "signed_at": signed_at})  # type: ignore[arg-type]
+
+    assert type(restored()) is Consent
+    # Each of these reads decided_at first on a fresh one, so each makes it from signed_at.
+    assert restored() == Consent(**fields)  # type: ignore[arg-type]
+    assert hash(restored()) == hash(Consent(**fields))  # type: ignore[arg-type]
+    assert repr(restored()) == repr(Consent(**fields))  # type: ignore[arg-type]
+    assert restored().decided_at == fields["decided_at"]
+    assert replace(restored(), method="withdraw") == replace(Consent(**fields), method="withdraw")  # type: ignore[arg-type]
+    assert pickle.loads(pickle.dumps(restored())) == Consent(**fields)  # type: ignore[arg-type]  # noqa: S301  (our own bytes)
+    assert copy.copy(restored()) == Consent(**fields)  # type: ignore[arg-type]
     with pytest.raises(FrozenInstanceError):
-        restored.decided = False  # type: ignore[misc]
+        restored().decided = False  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="'Consent' object has no attribute 'decided_on'"):
+        restored().decided_on  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_a_category_no_longer_offered_is_not_granted_by_an_old_cookie() -> None:

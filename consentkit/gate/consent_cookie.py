@@ -17,7 +17,6 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Final
 
 from itsdangerous import TimestampSigner
@@ -266,8 +265,7 @@ class ConsentCookieCodec:
         if meaning is None:
             return UNDECIDED  # a format this release does not read
         decided, granted, method, services = meaning
-        decided_at = datetime.fromtimestamp(signed_at, UTC)
-        decoded = restored_consent(decided, granted, self.policy_version, decided_at, consent_id, method, services)
+        decoded = restored_consent(decided, granted, self.policy_version, signed_at, consent_id, method, services)
         if remember and self._cache_size:
             if len(self._verified) >= self._cache_size:
                 self._verified.clear()
