@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from .categories import ALL_CATEGORIES, NECESSARY
 
@@ -48,16 +48,6 @@ class Consent(_SignedAt):
     method: str | None = None
     services: frozenset[str] = frozenset()
 
-    if not TYPE_CHECKING:  # for type checkers, a Consent has only its fields
-
-        def __getattr__(self, name: str) -> Any:
-            # Called only for an empty slot: the decided_at of a consent restored from a cookie, made on first read.
-            if name != "decided_at":
-                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-            decided_at = datetime.fromtimestamp(self._signed_at, UTC)
-            object.__setattr__(self, "decided_at", decided_at)
-            return decided_at
-
     def allows(self, name: str) -> bool:
         """Whether the category or the service ``name`` is allowed."""
         return name == NECESSARY or name in self.granted or name in self.services
@@ -80,6 +70,32 @@ class Consent(_SignedAt):
             "offered": [NECESSARY, *offered],
         }
 
+
+class _DecidedAt:
+    """``Consent.decided_at``: the slot itself, and for a consent restored from a cookie, whose slot
+    stays empty until then, the datetime of its signing time, made and kept on first read. Only this
+    attribute goes through Python code: every other one is still a plain slot."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+
+    def __get__(self, consent: Consent | None, owner: type | None = None) -> Any:
+        if consent is None:
+            return self
+        try:
+            return self._slot.__get__(consent, owner)
+        except AttributeError:
+            decided_at = datetime.fromtimestamp(consent._signed_at, UTC)
+            self._slot.__set__(consent, decided_at)
+            return decided_at
+
+    def __set__(self, consent: Consent, value: datetime | None) -> None:
+        self._slot.__set__(consent, value)
+
+
+setattr(Consent, "decided_at", _DecidedAt(Consent.__dict__["decided_at"]))  # noqa: B010  (mypy sees the field)
 
 UNDECIDED: Final = Consent()
 
