@@ -13,9 +13,10 @@ import json
 import logging
 import os
 import re
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from werkzeug.datastructures import Headers
 
@@ -118,8 +119,9 @@ class Gatekeeper:
         self.impressions = ImpressionCounter(self.log_writer) if keeps_impressions(self.store) else None
         self._allow_undeclared = config.undeclared_cookies == "allow"
         self._honor_gpc = config.honor_gpc
-        #: ``_Process.forks`` when this process last started the log's shipping (-1: not yet).
-        self._shipping_in = -1
+        #: Whether this process has started the log's shipping (a fork, and close(), set it back to False).
+        self._shipping = False
+        _Process.gatekeepers.add(self)
         self._kept_texts: set[str] = set()
         #: What each well-formed response header name is to the gate, so that a name is looked at once.
         self._header_kinds: dict[str, int] = {}
@@ -141,7 +143,7 @@ class Gatekeeper:
         Only a page navigation stores it, so that the images and scripts of one
         page view do not each log a decision.
         """
-        if self._shipping_in != _Process.forks:
+        if not self._shipping:
             self.start_shipping()
         consent = self.consent_in(environ)
         if consent.decided or "HTTP_SEC_GPC" not in environ:
@@ -150,10 +152,10 @@ class Gatekeeper:
 
     def start_shipping(self) -> None:
         """Start the log's shipping in this process: a new worker ships what killed ones left in the
-        spool without waiting for its first decision. A front door calls it when ``_shipping_in`` is not
-        ``_Process.forks`` (an attribute compare: it runs on every request)."""
+        spool without waiting for its first decision. A front door calls it when ``_shipping`` is False
+        (an attribute test: it runs on every request)."""
         self.log_writer.start()
-        self._shipping_in = _Process.forks
+        self._shipping = True
 
     def with_gpc(self, consent: Consent, environ: WSGIEnvironment) -> tuple[Consent, bool]:
         """``resolve`` for a visitor who has not decided and sent a ``Sec-GPC`` header."""
@@ -380,7 +382,7 @@ class Gatekeeper:
         if self.impressions is not None:
             self.impressions.close()  # first: its last sums go through the writer
         self.log_writer.close()
-        self._shipping_in = -1  # a request after this starts shipping again, as before the first
+        self._shipping = False  # a request after this starts shipping again, as before the first
         self.store.close()
 
     def locale_for(self, environ: WSGIEnvironment, requested: str | None = None) -> str:
@@ -403,10 +405,14 @@ class _Process:
     (a gunicorn worker) has no threads, so each gatekeeper starts its log's shipping again there."""
 
     forks = 0
+    #: Every gatekeeper of this process, told after a fork that its shipping thread stayed behind.
+    gatekeepers: ClassVar[weakref.WeakSet[Gatekeeper]] = weakref.WeakSet()
 
     @classmethod
     def forked(cls) -> None:
         cls.forks += 1
+        for gatekeeper in list(cls.gatekeepers):
+            gatekeeper._shipping = False
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork

@@ -36,7 +36,7 @@ from ..render.widgets import CONSENT_KEY, MIDDLEWARE_KEY, VARIES_KEY
 from .autogate import AutoGate, BodyRewriter
 from .consent_cookie import SecretKeys
 from .endpoints import Endpoints
-from .gatekeeper import Gatekeeper, LocaleSelector, _Process
+from .gatekeeper import Gatekeeper, LocaleSelector
 from .page_rewrite import start_page_rewrite
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class ConsentMiddleware(Gatekeeper):
             path = ""
         if self.prefix in path and path.startswith(self._endpoint_root):
             return self._endpoints(environ, start_response)
-        if self._shipping_in != _Process.forks:
+        if not self._shipping:
             self.start_shipping()
         cookie_header = environ.get("HTTP_COOKIE")
         consent = UNDECIDED  # a visitor without the cookie costs one look for its name
