@@ -506,6 +506,19 @@ _PIECES = [
     '<script src="https://cdn.elsewhere.example/lib.js"></script>',
     '<script src="/own.js"></script>',
     "<plaintext>",
+    # A ">" in a quoted value, quotes that open none, bogus comments: where the walk may start reading again.
+    '<a title="a>b">',
+    "<a title='>' href=x>",
+    '<a ="x>',
+    '<a b=c"d>',
+    '= "',
+    "</ x>",
+    "<?php echo 1 ?>",
+    "<!doctype html>",
+    "<![CDATA[",
+    "]]>",
+    "<SCRIPT>",
+    "<Style>",
 ]
 
 

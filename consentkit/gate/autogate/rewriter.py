@@ -31,8 +31,10 @@ from .tokenizer import (
     START_TAG,
     STATE_FOREIGN,
     STATE_HTML,
+    data_state_near,
     end_tag_of,
     script_end,
+    state_openers,
 )
 
 MAX_HOLD: Final = 1 << 20
@@ -153,6 +155,7 @@ class HtmlRewriter:
         """Walk ``text``; return how far it is settled (the rest waits for more)."""
         pos, size = 0, len(text)
         self._marks, next_mark = marks, 0
+        openers, next_opener = state_openers(text), 0
         while pos < size:
             if self._plaintext:
                 return size
@@ -167,7 +170,14 @@ class HtmlRewriter:
                 next_mark += 1
             limit = marks[next_mark] if next_mark < len(marks) else size
             # Up to the construct that holds the next mark: ``endpos`` makes the pattern stop before it.
-            skipped = (STATE_FOREIGN if self._foreign else STATE_HTML).match(text, pos, limit)
+            if self._foreign:
+                skipped = STATE_FOREIGN.match(text, pos, limit)
+            else:  # from the last point before the next mark or state opener that is surely in the data state
+                while next_opener < len(openers) and openers[next_opener] < pos:
+                    next_opener += 1
+                if next_opener < len(openers):
+                    limit = min(limit, openers[next_opener])
+                skipped = STATE_HTML.match(text, data_state_near(text, pos, limit), limit)
             pos = skipped.end() if skipped else pos  # it always matches, if only the empty string
             if pos >= size:
                 return pos

@@ -17,6 +17,8 @@ import re
 from functools import cache
 from typing import Any, Final
 
+import ahocorasick_rs
+
 _WS: Final = r"[\t\n\f\r ]"
 #: A tag or attribute name runs until whitespace, ``/`` or ``>``.
 _NAME_CHAR: Final = r"[^\t\n\f\r />]"
@@ -141,10 +143,73 @@ def _skip(stop_start: frozenset[str], stop_end: frozenset[str]) -> re.Pattern[st
     )
 
 
+#: Start tags after which the tokenizer is no longer in the data state: raw text, script data, plaintext, and
+#: SVG/MathML (where other tags end it, and ``<![CDATA[`` opens a section).
+STATE_TAGS: Final = RAW_TEXT | FOREIGN_ROOTS | {"script", "plaintext"}
 #: In HTML content: stop at whatever changes the tokenizer's state (the rewriter also stops at its marks).
-STATE_HTML: Final = _skip(RAW_TEXT | FOREIGN_ROOTS | {"script", "plaintext"}, frozenset())
+STATE_HTML: Final = _skip(STATE_TAGS, frozenset())
 #: In SVG/MathML: raw-text names are ordinary elements there; stop where foreign content may end.
 STATE_FOREIGN: Final = _skip(FOREIGN_ROOTS | BREAKOUT_TAGS | {"script"}, FOREIGN_ROOTS | frozenset({"p", "br"}))
+
+
+#: Where the data state may end for more than a tag: a comment, or a start tag of ``STATE_TAGS`` (its name may
+#: go on: ``<scripts>`` is found too, and walked as the ordinary tag it is). ``<!doctype``, ``<?``, ``</ x`` and
+#: ``<![CDATA[`` outside SVG/MathML are bogus comments, ended by their first ``>`` as a tag is.
+_STATE_OPENERS: Final = ahocorasick_rs.BytesAhoCorasick(
+    [b"<!--", *(b"<" + name.encode("ascii") for name in sorted(STATE_TAGS))],
+    matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST,  # lets it use its SIMD prefilter
+)
+#: How many ``>`` ``data_state_near`` tries before it gives up (each one in a quoted value, or after a quote
+#: that may have opened one).
+_RESYNC_TRIES: Final = 4
+_SPACES: Final = "\t\n\f\r "
+_LOOKBACK: Final = 64
+
+
+def state_openers(text: str) -> list[int]:
+    """Where in ``text`` a comment or a ``STATE_TAGS`` start tag may begin (ascending), in any case.
+
+    Found in the ASCII-lower-cased bytes (as the tokenizer lower-cases names) with one Aho-Corasick search,
+    many times faster than a walk; characters past Latin-1 (a UTF-16 page) become ``?``, one for one.
+    """
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        data = text.encode("ascii", "replace")
+    return [start for _, start, _ in _STATE_OPENERS.find_matches_as_indexes(data.lower())]
+
+
+def data_state_near(text: str, pos: int, stop: int) -> int:
+    """A point in ``text[pos:stop]`` (or ``pos``) where the tokenizer is surely in the data state, near ``stop``.
+
+    ``text[pos]`` must be in the data state, and ``text[pos:stop]`` hold no ``state_openers``: every ``<``
+    there starts a tag or a bogus comment, or is text, so the tokenizer is in the data state, in a tag, or in
+    a bogus comment, and a ``>`` ends all three unless it is in a quoted attribute value. It is not when the
+    last ``"`` and the last ``'`` before it cannot have opened one: a quote opens a value only after ``=``
+    (and whitespace), and a value holds no quote of its own kind. So the walk need not read
+    ``text[pos:stop]`` from its start, which is most of the cost of a page with few trackers.
+    """
+    end = stop
+    for _ in range(_RESYNC_TRIES):
+        close = text.rfind(">", pos, end)
+        if close < 0:
+            break
+        if not (
+            _may_open_value(text, text.rfind('"', pos, close)) or _may_open_value(text, text.rfind("'", pos, close))
+        ):
+            return close + 1
+        end = close
+    return pos
+
+
+def _may_open_value(text: str, quote: int) -> bool:
+    """Whether the quote at ``text[quote]`` (none if ``quote`` < 0) may follow ``=`` and whitespace (more
+    whitespace than ``_LOOKBACK`` may hide an ``=``: a page cannot make each look read far)."""
+    if quote < 0:
+        return False
+    start = max(0, quote - _LOOKBACK)
+    before = text[start:quote].rstrip(_SPACES)
+    return before.endswith("=") or (not before and start > 0)
 
 
 @cache
