@@ -15,6 +15,7 @@ from ...config import Config
 from ...render.inert import FETCHING, Attribute
 from .hosts import TrackerHosts, strictest, url_host
 from .markers import MarkerFinder, fewest
+from .memo import memoised
 from .snippets import MARKERS, host_names, snippet_services
 
 #: A third-party script from a host no service knows waits for this category with unknown_scripts = "block".
@@ -31,12 +32,16 @@ class TrackerIndex:
         self.block_unknown = config.gate.unknown_scripts == "block"
         #: The rewriter's pre-filter: every host and snippet word, and an iframe's srcdoc (read for both).
         self.markers = MarkerFinder([*self.hosts.patterns, *(word for _, word, _ in MARKERS), "srcdoc"])
+        self._text_categories = memoised(self._read_text)
 
     def host_categories(self, host: str) -> frozenset[str]:
         return self.hosts.categories(host)
 
-    def text_categories(self, text: str) -> tuple[set[str], str | None]:
+    def text_categories(self, text: str) -> tuple[frozenset[str], str | None]:
         """The categories an inline script's text belongs to, and a word to report it by."""
+        return self._text_categories(text)
+
+    def _read_text(self, text: str) -> tuple[frozenset[str], str | None]:
         found: set[str] = set()
         named = None
         for key in sorted(snippet_services(text)):
@@ -47,7 +52,7 @@ class TrackerIndex:
             if categories:
                 found |= categories
                 named = named or host
-        return found, named
+        return frozenset(found), named
 
 
 @dataclass(frozen=True)

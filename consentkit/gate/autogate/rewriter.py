@@ -18,6 +18,7 @@ from typing import Final
 
 from ...render.inert import EXECUTABLE_TYPES, Attribute, Gate, inert_fetching_tag, inert_script_tag, parse_attributes
 from .markers import MAY_NAME_A_HOST, OPENER_MAX, SCRIPT_OPENER
+from .memo import memoised_tag
 from .policy import Policy, Verdict
 from .tokenizer import (
     BOGUS_COMMENT,
@@ -42,6 +43,10 @@ MAX_HOLD: Final = 1 << 20
 _TAIL: Final = 16
 _COMMENT_END: Final = re.compile(r"--!?>")
 _TAG_END: Final = re.compile(">")
+
+#: A held-back tag's inert form, worked out once for each tag a site's pages repeat.
+_inert_script: Final = memoised_tag(inert_script_tag)
+_inert_fetching: Final = memoised_tag(inert_fetching_tag)
 
 #: ``(category, host, service)`` -> the HTML that stands in for a held-back iframe (service: the one its host
 #: belongs to, whose placeholder allows it alone; None: the category's).
@@ -272,7 +277,7 @@ class HtmlRewriter:
             attributes = parse_attributes(attrs)
             verdict = self.policy.script(attributes, text[body_start:body_end]) if _is_executable(attributes) else None
             if verdict is not None:
-                self._hold(verdict, "script", match, inert_script_tag(match.group(1), attrs, _gate(verdict)))
+                self._hold(verdict, "script", match, _inert_script(match.group(1), attrs, _gate(verdict)))
         return body_end if self._until is None else body_start
 
     def _fetching(self, match: re.Match[str], name: str) -> None:
@@ -283,7 +288,7 @@ class HtmlRewriter:
         verdict = self.policy.fetching(name, attributes)
         if verdict is None:
             return
-        new = inert_fetching_tag(match.group(1), attrs, _gate(verdict))
+        new = _inert_fetching(match.group(1), attrs, _gate(verdict))
         if verdict.frame_host and self.placeholder is not None and not _hidden(attributes):
             new = self.placeholder(verdict.category, verdict.frame_host, verdict.service) + new
         self._hold(verdict, name, match, new)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import product
 from typing import Any, Final
 
 import ahocorasick_rs
@@ -152,11 +153,20 @@ STATE_HTML: Final = _skip(STATE_TAGS, frozenset())
 STATE_FOREIGN: Final = _skip(FOREIGN_ROOTS | BREAKOUT_TAGS | {"script"}, FOREIGN_ROOTS | frozenset({"p", "br"}))
 
 
-#: Where the data state may end for more than a tag: a comment, or a start tag of ``STATE_TAGS`` (its name may
-#: go on: ``<scripts>`` is found too, and walked as the ordinary tag it is). ``<!doctype``, ``<?``, ``</ x`` and
-#: ``<![CDATA[`` outside SVG/MathML are bogus comments, ended by their first ``>`` as a tag is.
-_STATE_OPENERS: Final = ahocorasick_rs.BytesAhoCorasick(
-    [b"<!--", *(b"<" + name.encode("ascii") for name in sorted(STATE_TAGS))],
+#: Where the data state may end for more than a tag: a comment, or a start tag of ``STATE_TAGS``. ``<!doctype``,
+#: ``<?``, ``</ x`` and ``<![CDATA[`` outside SVG/MathML are bogus comments, ended by their first ``>`` as a tag is.
+_STATE_OPENER: Final = re.compile(rf"<(?:!--|{_any_case(STATE_TAGS)})")
+#: Each ``STATE_TAGS`` name's first three letters (all of ``svg`` and ``xmp``) in every case, and ``<!--``: found
+#: in the text as it is (no lower-casing it first, which costs more than the search), each one then checked.
+_STATE_OPENER_STARTS: Final = ahocorasick_rs.BytesAhoCorasick(
+    [
+        b"<!--",
+        *{
+            ("<" + "".join(letters)).encode("ascii")
+            for name in STATE_TAGS
+            for letters in product(*((char, char.upper()) for char in name[:3]))
+        },
+    ],
     matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST,  # lets it use its SIMD prefilter
 )
 #: How many ``>`` ``data_state_near`` tries before it gives up (each one in a quoted value, or after a quote
@@ -167,16 +177,18 @@ _LOOKBACK: Final = 64
 
 
 def state_openers(text: str) -> list[int]:
-    """Where in ``text`` a comment or a ``STATE_TAGS`` start tag may begin (ascending), in any case.
+    """Where in ``text`` a comment or a ``STATE_TAGS`` start tag begins (ascending), in any case.
 
-    Found in the ASCII-lower-cased bytes (as the tokenizer lower-cases names) with one Aho-Corasick search,
-    many times faster than a walk; characters past Latin-1 (a UTF-16 page) become ``?``, one for one.
+    One Aho-Corasick search, many times faster than a walk; characters past Latin-1 (a UTF-16 page) are
+    searched as ``?``, one for one.
     """
     try:
         data = text.encode("latin-1")
     except UnicodeEncodeError:
         data = text.encode("ascii", "replace")
-    return [start for _, start, _ in _STATE_OPENERS.find_matches_as_indexes(data.lower())]
+    return [
+        start for _, start, _ in _STATE_OPENER_STARTS.find_matches_as_indexes(data) if _STATE_OPENER.match(text, start)
+    ]
 
 
 def data_state_near(text: str, pos: int, stop: int) -> int:
