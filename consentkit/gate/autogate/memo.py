@@ -9,36 +9,29 @@ and in size: a page cannot make the process keep its long scripts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Final, TypeVar
+from typing import Concatenate, Final, ParamSpec, TypeVar
 
+Arguments = ParamSpec("Arguments")
 Result = TypeVar("Result")
-How = TypeVar("How", bound=Hashable)
 
 #: Entries each memo keeps (least recently used first out).
 ENTRIES: Final = 1024
-#: Keys longer than this (their text's characters) are looked up every time.
+#: Look-ups whose first argument (the text they read) is longer than this are made every time.
 LONGEST: Final = 4096
 
 
-def memoised(function: Callable[[str], Result], *, entries: int = ENTRIES) -> Callable[[str], Result]:
-    """``function``, remembered for keys up to ``LONGEST`` characters. It must return what is never changed."""
-    cached = lru_cache(maxsize=entries)(function)
+def memoised(
+    function: Callable[Concatenate[str, Arguments], Result], *, entries: int = ENTRIES
+) -> Callable[Concatenate[str, Arguments], Result]:
+    """``function``, remembered when its first argument, a text, is up to ``LONGEST`` characters long.
 
-    def lookup(key: str) -> Result:
-        return cached(key) if len(key) <= LONGEST else function(key)
+    The others must be short and hashable, and what it returns must never be changed by a caller.
+    """
+    cached: Callable[..., Result] = lru_cache(maxsize=entries)(function)
 
-    return lookup
-
-
-def memoised_tag(
-    function: Callable[[str, str, How], Result], *, entries: int = ENTRIES
-) -> Callable[[str, str, How], Result]:
-    """``function(name, attributes, how)``, remembered for attributes up to ``LONGEST`` characters."""
-    cached = lru_cache(maxsize=entries)(function)
-
-    def lookup(name: str, attributes: str, how: How) -> Result:
-        return cached(name, attributes, how) if len(attributes) <= LONGEST else function(name, attributes, how)
+    def lookup(text: str, /, *args: Arguments.args, **kwargs: Arguments.kwargs) -> Result:
+        return cached(text, *args, **kwargs) if len(text) <= LONGEST else function(text, *args, **kwargs)
 
     return lookup

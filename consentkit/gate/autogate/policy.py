@@ -6,7 +6,7 @@ category it waits for (None: it may run). It decides; the rewriter applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import unescape
 from typing import Final
@@ -67,7 +67,7 @@ class Verdict:
     service: str | None = None
 
 
-def _first(attributes: list[Attribute], name: str) -> str | None:
+def _first(attributes: Sequence[Attribute], name: str) -> str | None:
     """An attribute's value; of duplicates the browser keeps the first."""
     return next((value for key, value, _ in attributes if key == name), None)
 
@@ -109,7 +109,7 @@ class Policy:
         site = self.page_host
         return bool(site) and (host == site or host.endswith("." + site))
 
-    def script(self, attributes: list[Attribute], text: str) -> Verdict | None:
+    def script(self, attributes: Sequence[Attribute], text: str) -> Verdict | None:
         """A ``<script>``: by its ``src`` host, else by its text (vendor snippet or tracker host)."""
         source = _first(attributes, "src")
         if source is None:
@@ -132,7 +132,7 @@ class Policy:
         found, named = self.index.text_categories(text)
         return self._held(found, named) if named else None
 
-    def fetching(self, tag: str, attributes: list[Attribute]) -> Verdict | None:
+    def fetching(self, tag: str, attributes: Sequence[Attribute]) -> Verdict | None:
         """An iframe, img, link ...: by the host of any URL it would fetch."""
         names = FETCHING.get(tag, ())
         for key, value, _ in attributes:
