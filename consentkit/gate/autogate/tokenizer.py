@@ -240,8 +240,11 @@ def _may_open_value(text: str, quote: int) -> bool:
 
 @cache
 def end_tag_of(name: str) -> re.Pattern[str]:
-    """Where the raw text of ``name`` ends: ``</name`` followed by whitespace, ``/`` or ``>``."""
-    return re.compile(rf"</{re.escape(name)}(?=[\t\n\f\r />])", re.I)
+    """Where the raw text of ``name`` ends: ``</name`` followed by whitespace, ``/`` or ``>``.
+
+    In ASCII case only, as the tokenizer compares names (``re.I`` alone would read ``</ſtyle`` as ``</style``).
+    """
+    return re.compile(rf"</{re.escape(name)}(?=[\t\n\f\r />])", re.I | re.A)
 
 
 #: What may follow a tag's name.
