@@ -18,6 +18,7 @@ from consentkit.gate.autogate import HtmlRewriter, Policy, TrackerIndex
 from consentkit.gate.autogate.encoding import sniffed_charset, text_codec
 from consentkit.gate.autogate.hosts import url_host
 from consentkit.gate.autogate.markers import MarkerFinder
+from consentkit.gate.autogate.memo import LONGEST, forget, memoised
 from consentkit.gate.autogate.rewriter import MAX_HOLD
 
 from .autogate_support import corpus_config, corpus_pages, youtube_config
@@ -468,6 +469,25 @@ def test_raw_text_ends_only_at_its_end_tag_in_ascii_case(element: str) -> None:
     page = f"<{element}>a</{element.replace('s', 'ſ')} >{img}</{element}><p>slutt</p>"
     for out in (rewrite(page), rewrite(page, chunks=[2, len(page) - 4], max_hold=20)):  # past max_hold: searched
         assert out == page if element != "script" else out.endswith(page[len("<script>") :])
+
+
+def test_a_memo_remembers_short_texts_only_and_forgets_on_request() -> None:
+    calls: list[str] = []
+
+    def read(text: str, suffix: str) -> str:
+        calls.append(text)
+        return text[:3] + suffix
+
+    remembered = memoised(read)
+    long_text = "x" * (LONGEST + 1)
+    for _ in range(2):
+        assert remembered("kort", "!") == "kor!"
+        assert remembered(long_text, "!") == "xxx!"
+    assert calls == ["kort", long_text, long_text]
+    forget()
+    assert remembered("kort", "?") == "kor?"
+    assert remembered("kort", "!") == "kor!"
+    assert calls == ["kort", long_text, long_text, "kort", "kort"]
 
 
 def test_a_service_the_visitor_allows_alone_stays_live() -> None:

@@ -9,17 +9,20 @@ and in size: a page cannot make the process keep its long scripts.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 Arguments = ParamSpec("Arguments")
 Result = TypeVar("Result")
 
 #: Entries each memo keeps (least recently used first out).
-ENTRIES: Final = 1024
+ENTRIES: Final = 512
 #: Look-ups whose first argument (the text they read) is longer than this are made every time.
-LONGEST: Final = 4096
+LONGEST: Final = 2048
+#: Every memo still in use, for ``forget``.
+_LIVE: Final[weakref.WeakSet[Any]] = weakref.WeakSet()
 
 
 def memoised(
@@ -29,9 +32,17 @@ def memoised(
 
     The others must be short and hashable, and what it returns must never be changed by a caller.
     """
-    cached: Callable[..., Result] = lru_cache(maxsize=entries)(function)
+    cached = lru_cache(maxsize=entries)(function)
+    _LIVE.add(cached)
+    remembered: Callable[..., Result] = cached  # its arguments are the function's, all hashable
 
     def lookup(text: str, /, *args: Arguments.args, **kwargs: Arguments.kwargs) -> Result:
-        return cached(text, *args, **kwargs) if len(text) <= LONGEST else function(text, *args, **kwargs)
+        return remembered(text, *args, **kwargs) if len(text) <= LONGEST else function(text, *args, **kwargs)
 
     return lookup
+
+
+def forget() -> None:
+    """Empty every memo: the next page is read as if it were the first (``benchmarks/autogate.py``)."""
+    for cached in list(_LIVE):
+        cached.cache_clear()
