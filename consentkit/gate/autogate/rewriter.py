@@ -28,11 +28,11 @@ from .tokenizer import (
     FETCHING_TAGS,
     FOREIGN_ROOTS,
     NAME_END,
-    PLAIN_ELEMENT,
     RAW_TEXT,
     START_TAG,
     STATE_FOREIGN,
     STATE_HTML,
+    WHOLE_CONSTRUCT,
     data_state_near,
     end_tag_of,
     script_end,
@@ -197,10 +197,10 @@ class HtmlRewriter:
                 start, walk = data_state_near(text, pos, stop), STATE_HTML
             skipped = walk.match(text, start, stop)
             pos = skipped.end() if skipped else pos  # it always matches, if only the empty string
-            if pos == stop < limit:  # at a state opener: a script or raw text with no mark is read in one match
-                plain = PLAIN_ELEMENT.match(text, pos, limit)
-                if plain is not None:
-                    pos = plain.end()
+            if pos == stop < limit:  # at a state opener: a comment, script or raw text with no mark, in one match
+                whole = WHOLE_CONSTRUCT.match(text, pos, limit)
+                if whole is not None:
+                    pos = whole.end()
                     continue
             if pos >= size:
                 return pos

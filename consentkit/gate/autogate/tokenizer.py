@@ -163,9 +163,11 @@ def _plain_element(name: str) -> str:
     return rf"<{spelled}(?!{_NAME_CHAR}){_ATTRIBUTES}>(?:[^<]++|<(?!{escape}{end_tag[1:]}))*+(?={end_tag})"
 
 
-#: A script or raw text element whose text is plain, to its end tag (``</script`` ...): what the rewriter reads
-#: of one with no mark in it, in one match instead of many steps.
-PLAIN_ELEMENT: Final = re.compile("|".join(_plain_element(name) for name in ["script", *sorted(RAW_TEXT)]))
+#: A comment, or a script or raw text element whose text is plain to its end tag (``</script`` ...): what the
+#: rewriter reads of one with no mark in it, in one match instead of many steps.
+WHOLE_CONSTRUCT: Final = re.compile(
+    "|".join([COMMENT.pattern, *(_plain_element(name) for name in ["script", *sorted(RAW_TEXT)])])
+)
 
 #: Where the data state may end for more than a tag: a comment, or a start tag of ``STATE_TAGS``. ``<!doctype``,
 #: ``<?``, ``</ x`` and ``<![CDATA[`` outside SVG/MathML are bogus comments, ended by their first ``>`` as a tag is.
@@ -231,11 +233,14 @@ def data_state_near(text: str, pos: int, stop: int) -> int:
 def _may_open_value(text: str, quote: int) -> bool:
     """Whether the quote at ``text[quote]`` (none if ``quote`` < 0) may follow ``=`` and whitespace (more
     whitespace than ``_LOOKBACK`` may hide an ``=``: a page cannot make each look read far)."""
-    if quote < 0:
+    if quote <= 0:
         return False
+    before = text[quote - 1]
+    if before not in _SPACES:  # nearly always: a value's closing quote, or an opening one right after "="
+        return before == "="
     start = max(0, quote - _LOOKBACK)
-    before = text[start:quote].rstrip(_SPACES)
-    return before.endswith("=") or (not before and start > 0)
+    stripped = text[start:quote].rstrip(_SPACES)
+    return stripped.endswith("=") or (not stripped and start > 0)
 
 
 @cache
