@@ -227,6 +227,8 @@ class HtmlRewriter:
         second = text[pos + 1 : pos + 2]
         if second.isalpha() and second.isascii():
             return self._start_tag(text, pos, final)
+        if second not in ("!", "/", "?", ""):  # "<<script", "< b": the "<" is text, the rest read as it comes
+            return pos + 1
         if second == "/" and text[pos + 2 : pos + 3].isalpha():
             match = END_TAG.match(text, pos)
             if match is None:
