@@ -7,7 +7,11 @@ a tag (whose attributes may hold ``>`` in quotes), a comment (``<!-->`` and
 everything that cannot change the tokenizer's state in one call into the regex
 engine (bounded by ``endpos`` at the rewriter's next mark, it stops before the
 construct that holds the mark); the rewriter handles the rest in Python.
-Text is matched as decoded (Latin-1 for any ASCII-compatible charset),
+It need not start where the last construct ended: ``state_openers`` finds
+where the state may change for more than a tag, and ``data_state_near`` a
+point just before one that is surely in the data state, so the markup in
+between is never read; ``WHOLE_CONSTRUCT`` then reads a comment, or a script
+or raw text element, to its end in one match. Text is matched as decoded (Latin-1 for any ASCII-compatible charset),
 so whitespace is HTML's five characters, never Python's ``\\s``.
 """
 
