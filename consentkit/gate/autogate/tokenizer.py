@@ -11,8 +11,9 @@ It need not start where the last construct ended: ``state_openers`` finds
 where the state may change for more than a tag, and ``data_state_near`` a
 point just before one that is surely in the data state, so the markup in
 between is never read; ``WHOLE_CONSTRUCT`` then reads a comment, or a script
-or raw text element, to its end in one match. Text is matched as decoded (Latin-1 for any ASCII-compatible charset),
-so whitespace is HTML's five characters, never Python's ``\\s``.
+or raw text element, to its end in one match. Text is matched as decoded
+(Latin-1 for any ASCII-compatible charset), so whitespace is HTML's five
+characters, never Python's ``\\s``.
 """
 
 from __future__ import annotations
