@@ -18,6 +18,7 @@ from consentkit.gate.autogate import HtmlRewriter, Policy, TrackerIndex
 from consentkit.gate.autogate.encoding import sniffed_charset, text_codec
 from consentkit.gate.autogate.hosts import url_host
 from consentkit.gate.autogate.markers import MarkerFinder
+from consentkit.gate.autogate.memo import LONGEST, forget, memoised
 from consentkit.gate.autogate.rewriter import MAX_HOLD
 
 from .autogate_support import corpus_config, corpus_pages, youtube_config
@@ -452,6 +453,58 @@ def test_third_party_scripts_are_found_in_any_chunk_when_reported_or_blocked() -
     assert 'type="text/plain" data-consentkit-category="marketing"' in out
 
 
+def test_a_tag_in_a_scripts_double_escaped_text_stays_text_whatever_the_chunks() -> None:
+    """After ``<!--<script>`` a ``</script>`` does not end the script: the img after it is script text, untouched."""
+    page = next(page for page in PAGES if page.name == "adv-script-double-escaped-hidden")
+    hidden = "<img src='https://www.facebook.com/tr?id=1&amp;ev=Hidden'>"
+    for offset in range(1, len(page.html), 5):
+        assert hidden in rewrite(page.html, chunks=[offset]), f"split at {offset}"
+
+
+@pytest.mark.parametrize("element", ["style", "noframes", "script"])
+def test_raw_text_ends_only_at_its_end_tag_in_ascii_case(element: str) -> None:
+    """``</ſtyle>`` (a long s, which Unicode case folding reads as "s") is text: the img after it is too (a script
+    naming a tracker host is held back, its text left as it is)."""
+    img = '<img src="https://www.facebook.com/tr?id=1">'
+    page = f"<{element}>a</{element.replace('s', 'ſ')} >{img}</{element}><p>slutt</p>"
+    for out in (rewrite(page), rewrite(page, chunks=[2, len(page) - 4], max_hold=20)):  # past max_hold: searched
+        assert out == page if element != "script" else out.endswith(page[len("<script>") :])
+
+
+def test_a_memo_remembers_short_texts_only_and_forgets_on_request() -> None:
+    calls: list[str] = []
+
+    def read(text: str, suffix: str) -> str:
+        calls.append(text)
+        return text[:3] + suffix
+
+    remembered = memoised(read)
+    long_text = "x" * (LONGEST + 1)
+    for _ in range(2):
+        assert remembered("kort", "!") == "kor!"
+        assert remembered(long_text, "!") == "xxx!"
+    assert calls == ["kort", long_text, long_text]
+    forget()
+    assert remembered("kort", "?") == "kor?"
+    assert remembered("kort", "!") == "kor!"
+    assert calls == ["kort", long_text, long_text, "kort", "kort"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<<script src="https://connect.facebook.net/en_US/fbevents.js"></script>',
+        '<<img src="https://www&#46;facebook.com/tr?id=1">',
+        'x <é<!-- c --><script src="https://connect.facebook.net/en_US/fbevents.js"></script>',
+    ],
+)
+def test_a_less_than_sign_that_starts_nothing_is_text_and_the_tracker_after_it_is_held_back(html: str) -> None:
+    """A "<" before anything but an ASCII letter, "!", "/" or "?" is text to a browser; it was read as a tag cut off
+    by the end of the text, and at the end of the page the rest passed undecided."""
+    for chunks in [None, *([offset] for offset in range(1, len(html)))]:
+        assert "data-consentkit-category" in rewrite(html, chunks=chunks), chunks
+
+
 def test_a_service_the_visitor_allows_alone_stays_live() -> None:
     html = '<iframe src="https://www.youtube.com/embed/x"></iframe>' + PIXEL
     allowed = Policy(INDEX, ALL, None, allowed_host=lambda host: host == "www.youtube.com")
@@ -506,6 +559,20 @@ _PIECES = [
     '<script src="https://cdn.elsewhere.example/lib.js"></script>',
     '<script src="/own.js"></script>',
     "<plaintext>",
+    # A ">" in a quoted value, quotes that open none, bogus comments: where the walk may start reading again.
+    '<a title="a>b">',
+    "<a title='>' href=x>",
+    '<a ="x>',
+    '<a b=c"d>',
+    '= "',
+    "</ x>",
+    "<?php echo 1 ?>",
+    "<!doctype html>",
+    "<![CDATA[",
+    "]]>",
+    "<SCRIPT>",
+    "<Style>",
+    "<",
 ]
 
 

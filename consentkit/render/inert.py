@@ -77,6 +77,10 @@ CATEGORY_ATTRIBUTE: Final = "data-consentkit-category"
 SERVICE_ATTRIBUTE: Final = "data-consentkit-service"
 
 
+def _no_service(host: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Gate:
     """What a gated block is held back under, and how to tell the service of each element."""
@@ -85,12 +89,12 @@ class Gate:
     #: The block's own service, when the template named one.
     service: str | None = None
     #: The service an element's host belongs to (``Config.service_at``); None when not known.
-    service_at: Callable[[str], str | None] = lambda host: None
+    service_at: Callable[[str], str | None] = _no_service
     #: Services the visitor allows already: their elements stay live.
     allowed: frozenset[str] = frozenset()
 
     def service_of(self, attributes: list[Attribute]) -> str | None:
-        if self.service is not None:
+        if self.service is not None or self.service_at is _no_service:  # nothing to look up the host in
             return self.service
         url = next((value for name, value, _ in attributes if name in _URL_ATTRIBUTES and value), None)
         host = url_hostname(html_unescape(url)) if url else None

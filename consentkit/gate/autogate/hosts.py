@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from ...categories import OPTIONAL_CATEGORIES
 from ...config import Config
 from ...config.services import builtin_presets
+from .memo import memoised
 
 #: When one script or host belongs to services of several categories, it waits for the last of these.
 STRICTEST_FIRST: Final = ("marketing", "analytics", "functional")
@@ -40,6 +41,10 @@ def url_host(raw: str) -> str | None:
     the host decoded and the host mapped by IDNA, as a browser does, so ``HTTPS:\\\\Connect.Facebook.NET``
     and ``https://ｆａｃｅｂｏｏｋ.com`` are found too.
     """
+    return _url_host(raw)
+
+
+def _read_host(raw: str) -> str | None:
     url = raw if raw.isascii() else _utf8_read(raw)
     url = unescape(url) if "&" in url else url
     url = _URL_NOISE.sub("", url.strip("\t\n\f\r "))
@@ -51,6 +56,9 @@ def url_host(raw: str) -> str | None:
     host = unquote(host) if "%" in host else host
     host = (host.lower() if host.isascii() else idna_mapped(host)).rstrip(".")
     return host or None
+
+
+_url_host: Final = memoised(_read_host)
 
 
 def _utf8_read(raw: str) -> str:
@@ -108,6 +116,8 @@ class TrackerHosts:
             self._add(owners, (*service.script_hosts, *service.preset.iframe_hosts), service.key, any_value=True)
         exact_owners, parent_owners = ({host: frozenset(keys) for host, keys in found.items()} for found in owners)
         self._owners = (exact_owners, parent_owners)
+        self._categories = memoised(self._look_up_categories)
+        self._service = memoised(self._look_up_service)
         #: Each preset's category as this site uses it, for the snippet markers.
         self.service_categories: Mapping[str, str] = {
             key: (enabled[key].category if key in enabled else preset.category)
@@ -135,14 +145,20 @@ class TrackerHosts:
 
     def categories(self, host: str) -> frozenset[str]:
         """Every category ``host`` belongs to (empty if it is no known tracker's)."""
+        return self._categories(host)
+
+    def service(self, host: str) -> str | None:
+        """The enabled service ``host`` belongs to, if exactly one claims it (``{% consent "youtube" %}``'s mark)."""
+        return self._service(host)
+
+    def _look_up_categories(self, host: str) -> frozenset[str]:
         for exact, parents in self._layers:
             found = _lookup(exact, parents, host)
             if found:
                 return found
         return frozenset()
 
-    def service(self, host: str) -> str | None:
-        """The enabled service ``host`` belongs to, if exactly one claims it (``{% consent "youtube" %}``'s mark)."""
+    def _look_up_service(self, host: str) -> str | None:
         found = _lookup(*self._owners, host)
         return next(iter(found)) if len(found) == 1 else None
 

@@ -6,7 +6,7 @@ category it waits for (None: it may run). It decides; the rewriter applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import unescape
 from typing import Final
@@ -15,6 +15,7 @@ from ...config import Config
 from ...render.inert import FETCHING, Attribute
 from .hosts import TrackerHosts, strictest, url_host
 from .markers import MarkerFinder, fewest
+from .memo import memoised
 from .snippets import MARKERS, host_names, snippet_services
 
 #: A third-party script from a host no service knows waits for this category with unknown_scripts = "block".
@@ -31,12 +32,16 @@ class TrackerIndex:
         self.block_unknown = config.gate.unknown_scripts == "block"
         #: The rewriter's pre-filter: every host and snippet word, and an iframe's srcdoc (read for both).
         self.markers = MarkerFinder([*self.hosts.patterns, *(word for _, word, _ in MARKERS), "srcdoc"])
+        self._text_categories = memoised(self._read_text)
 
     def host_categories(self, host: str) -> frozenset[str]:
         return self.hosts.categories(host)
 
-    def text_categories(self, text: str) -> tuple[set[str], str | None]:
+    def text_categories(self, text: str) -> tuple[frozenset[str], str | None]:
         """The categories an inline script's text belongs to, and a word to report it by."""
+        return self._text_categories(text)
+
+    def _read_text(self, text: str) -> tuple[frozenset[str], str | None]:
         found: set[str] = set()
         named = None
         for key in sorted(snippet_services(text)):
@@ -47,7 +52,7 @@ class TrackerIndex:
             if categories:
                 found |= categories
                 named = named or host
-        return found, named
+        return frozenset(found), named
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ class Verdict:
     service: str | None = None
 
 
-def _first(attributes: list[Attribute], name: str) -> str | None:
+def _first(attributes: Sequence[Attribute], name: str) -> str | None:
     """An attribute's value; of duplicates the browser keeps the first."""
     return next((value for key, value, _ in attributes if key == name), None)
 
@@ -104,7 +109,7 @@ class Policy:
         site = self.page_host
         return bool(site) and (host == site or host.endswith("." + site))
 
-    def script(self, attributes: list[Attribute], text: str) -> Verdict | None:
+    def script(self, attributes: Sequence[Attribute], text: str) -> Verdict | None:
         """A ``<script>``: by its ``src`` host, else by its text (vendor snippet or tracker host)."""
         source = _first(attributes, "src")
         if source is None:
@@ -127,7 +132,7 @@ class Policy:
         found, named = self.index.text_categories(text)
         return self._held(found, named) if named else None
 
-    def fetching(self, tag: str, attributes: list[Attribute]) -> Verdict | None:
+    def fetching(self, tag: str, attributes: Sequence[Attribute]) -> Verdict | None:
         """An iframe, img, link ...: by the host of any URL it would fetch."""
         names = FETCHING.get(tag, ())
         for key, value, _ in attributes:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from ...render.inert import EXECUTABLE_TYPES, Attribute, Gate, inert_fetching_tag, inert_script_tag, parse_attributes
 from .markers import MAY_NAME_A_HOST, OPENER_MAX, SCRIPT_OPENER
+from .memo import memoised
 from .policy import Policy, Verdict
 from .tokenizer import (
     BOGUS_COMMENT,
@@ -31,8 +32,11 @@ from .tokenizer import (
     START_TAG,
     STATE_FOREIGN,
     STATE_HTML,
+    WHOLE_CONSTRUCT,
+    data_state_near,
     end_tag_of,
     script_end,
+    state_openers,
 )
 
 MAX_HOLD: Final = 1 << 20
@@ -41,6 +45,24 @@ _TAIL: Final = 16
 _COMMENT_END: Final = re.compile(r"--!?>")
 _TAG_END: Final = re.compile(">")
 
+
+def _inert_tag(attrs: str, written: str, category: str, service: str | None) -> str:
+    """The start tag ``<{written}{attrs}>`` held back as ``{% consent %}`` holds it: under its category, and its
+    service when one is known."""
+    gate = Gate(category, service=service)
+    if written.lower() == "script":
+        return inert_script_tag(written, attrs, gate)
+    return inert_fetching_tag(written, attrs, gate)
+
+
+def _read_attributes(attrs: str) -> tuple[Attribute, ...]:
+    return tuple(parse_attributes(attrs))
+
+
+#: Worked out once for each tag a site's pages repeat.
+_inert: Final = memoised(_inert_tag)
+_attributes: Final = memoised(_read_attributes)
+
 #: ``(category, host, service)`` -> the HTML that stands in for a held-back iframe (service: the one its host
 #: belongs to, whose placeholder allows it alone; None: the category's).
 Placeholder = Callable[[str, str, str | None], str]
@@ -48,7 +70,7 @@ Placeholder = Callable[[str, str, str | None], str]
 OnHold = Callable[[Verdict, str], None]
 
 
-def _is_executable(attributes: list[Attribute]) -> bool:
+def _is_executable(attributes: Sequence[Attribute]) -> bool:
     script_type = next((value for name, value, _ in attributes if name == "type"), None)
     return (script_type or "").strip().lower() in EXECUTABLE_TYPES
 
@@ -153,6 +175,7 @@ class HtmlRewriter:
         """Walk ``text``; return how far it is settled (the rest waits for more)."""
         pos, size = 0, len(text)
         self._marks, next_mark = marks, 0
+        openers, next_opener = state_openers(text), 0
         while pos < size:
             if self._plaintext:
                 return size
@@ -163,12 +186,22 @@ class HtmlRewriter:
                 pos = found.start() if self._until_start else found.end()
                 self._until = None
                 continue
-            while next_mark < len(marks) and marks[next_mark] < pos:
-                next_mark += 1
+            next_mark = bisect_left(marks, pos, next_mark)  # past the marks of the construct just read
             limit = marks[next_mark] if next_mark < len(marks) else size
             # Up to the construct that holds the next mark: ``endpos`` makes the pattern stop before it.
-            skipped = (STATE_FOREIGN if self._foreign else STATE_HTML).match(text, pos, limit)
+            if self._foreign:
+                start, stop, walk = pos, limit, STATE_FOREIGN
+            else:  # and the next state opener, from the last point before it surely in the data state
+                next_opener = bisect_left(openers, pos, next_opener)
+                stop = min(limit, openers[next_opener]) if next_opener < len(openers) else limit
+                start, walk = data_state_near(text, pos, stop), STATE_HTML
+            skipped = walk.match(text, start, stop)
             pos = skipped.end() if skipped else pos  # it always matches, if only the empty string
+            if pos == stop < limit:  # at a state opener: a comment, script or raw text with no mark, in one match
+                whole = WHOLE_CONSTRUCT.match(text, pos, limit)
+                if whole is not None:
+                    pos = whole.end()
+                    continue
             if pos >= size:
                 return pos
             if text[pos] != "<":  # the mark is in plain text: nothing to decide there
@@ -194,6 +227,8 @@ class HtmlRewriter:
         second = text[pos + 1 : pos + 2]
         if second.isalpha() and second.isascii():
             return self._start_tag(text, pos, final)
+        if second not in ("!", "/", "?", ""):  # "<<script", "< b": the "<" is text, the rest read as it comes
+            return pos + 1
         if second == "/" and text[pos + 2 : pos + 3].isalpha():
             match = END_TAG.match(text, pos)
             if match is None:
@@ -258,36 +293,33 @@ class HtmlRewriter:
                 body_end = len(text)
                 self._until, self._until_start = end_tag_of("script"), True
         if self._marked(match.start(), body_end):
-            attrs = match.group(2)
-            attributes = parse_attributes(attrs)
+            attributes = _attributes(match.group(2))
             verdict = self.policy.script(attributes, text[body_start:body_end]) if _is_executable(attributes) else None
             if verdict is not None:
-                self._hold(verdict, "script", match, inert_script_tag(match.group(1), attrs, _gate(verdict)))
+                self._hold(verdict, "script", match, self._inert(match, verdict))
         return body_end if self._until is None else body_start
 
     def _fetching(self, match: re.Match[str], name: str) -> None:
         attrs = match.group(2)
         if not MAY_NAME_A_HOST.search(attrs):  # /img/1.jpg and the like: no host, nothing to look up
             return
-        attributes = parse_attributes(attrs)
+        attributes = _attributes(attrs)
         verdict = self.policy.fetching(name, attributes)
         if verdict is None:
             return
-        new = inert_fetching_tag(match.group(1), attrs, _gate(verdict))
+        new = self._inert(match, verdict)
         if verdict.frame_host and self.placeholder is not None and not _hidden(attributes):
             new = self.placeholder(verdict.category, verdict.frame_host, verdict.service) + new
         self._hold(verdict, name, match, new)
+
+    def _inert(self, match: re.Match[str], verdict: Verdict) -> str:
+        return _inert(match.group(2), match.group(1), verdict.category, verdict.service) if self.apply else ""
 
     def _hold(self, verdict: Verdict, name: str, match: re.Match[str], new: str) -> None:
         if self.on_hold is not None:
             self.on_hold(verdict, name)
         if self.apply:
             self._edits.append((match.start(), match.end(), new))
-
-
-def _gate(verdict: Verdict) -> Gate:
-    """The tag is held back as ``{% consent %}`` holds it: its category, and its service when one is known."""
-    return Gate(verdict.category, service=verdict.service)
 
 
 def _settled(text: str, scripts: list[tuple[int, int]]) -> int:
@@ -309,7 +341,7 @@ def _settled(text: str, scripts: list[tuple[int, int]]) -> int:
     return cut
 
 
-def _hidden(attributes: list[Attribute]) -> bool:
+def _hidden(attributes: Sequence[Attribute]) -> bool:
     """A frame nobody sees (Tag Manager's ``<noscript>`` iframe) needs no placeholder."""
     for name, value, _ in attributes:
         value = (value or "").replace(" ", "").lower()

@@ -7,15 +7,23 @@ a tag (whose attributes may hold ``>`` in quotes), a comment (``<!-->`` and
 everything that cannot change the tokenizer's state in one call into the regex
 engine (bounded by ``endpos`` at the rewriter's next mark, it stops before the
 construct that holds the mark); the rewriter handles the rest in Python.
-Text is matched as decoded (Latin-1 for any ASCII-compatible charset),
-so whitespace is HTML's five characters, never Python's ``\\s``.
+It need not start where the last construct ended: ``state_openers`` finds
+where the state may change for more than a tag, and ``data_state_near`` a
+point just before one that is surely in the data state, so the markup in
+between is never read; ``WHOLE_CONSTRUCT`` then reads a comment, or a script
+or raw text element, to its end in one match. Text is matched as decoded
+(Latin-1 for any ASCII-compatible charset), so whitespace is HTML's five
+characters, never Python's ``\\s``.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import product
 from typing import Any, Final
+
+import ahocorasick_rs
 
 _WS: Final = r"[\t\n\f\r ]"
 #: A tag or attribute name runs until whitespace, ``/`` or ``>``.
@@ -98,8 +106,9 @@ BREAKOUT_TAGS: Final = frozenset(
 )
 
 
-def _any_case(names: frozenset[str]) -> str:
-    """One of ``names`` in any case, as a trie: the regex engine tries one branch per letter, not per name.
+def _any_case(names: frozenset[str], *, ended: bool = True) -> str:
+    """One of ``names`` in any case (``ended``: and no more of a name after it), as a trie: the regex engine
+    tries one branch per letter, not per name.
 
     (``re.I`` would do the case, but makes the whole pattern slower.)
     """
@@ -121,7 +130,7 @@ def _any_case(names: frozenset[str]) -> str:
         pattern = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         return f"(?:{pattern})?" if "" in node else pattern
 
-    return f"{spell(trie)}(?!{_NAME_CHAR})"
+    return f"{spell(trie)}(?!{_NAME_CHAR})" if ended else spell(trie)
 
 
 def _skip(stop_start: frozenset[str], stop_end: frozenset[str]) -> re.Pattern[str]:
@@ -141,16 +150,111 @@ def _skip(stop_start: frozenset[str], stop_end: frozenset[str]) -> re.Pattern[st
     )
 
 
+#: Start tags after which the tokenizer is no longer in the data state: raw text, script data, plaintext, and
+#: SVG/MathML (where other tags end it, and ``<![CDATA[`` opens a section).
+STATE_TAGS: Final = RAW_TEXT | FOREIGN_ROOTS | {"script", "plaintext"}
 #: In HTML content: stop at whatever changes the tokenizer's state (the rewriter also stops at its marks).
-STATE_HTML: Final = _skip(RAW_TEXT | FOREIGN_ROOTS | {"script", "plaintext"}, frozenset())
+STATE_HTML: Final = _skip(STATE_TAGS, frozenset())
 #: In SVG/MathML: raw-text names are ordinary elements there; stop where foreign content may end.
 STATE_FOREIGN: Final = _skip(FOREIGN_ROOTS | BREAKOUT_TAGS | {"script"}, FOREIGN_ROOTS | frozenset({"p", "br"}))
 
 
+def _plain_element(name: str) -> str:
+    """The start tag of ``name``, a ``STATE_TAGS`` raw text or script element, and its text up to its end tag,
+    where a script's text has no ``<!--`` (after which an end tag may not end it)."""
+    spelled = _any_case(frozenset({name}), ended=False)
+    end_tag = rf"</{spelled}[\t\n\f\r />]"
+    escape = "!--|" if name == "script" else ""
+    return rf"<{spelled}(?!{_NAME_CHAR}){_ATTRIBUTES}>(?:[^<]++|<(?!{escape}{end_tag[1:]}))*+(?={end_tag})"
+
+
+#: A comment, or a script or raw text element whose text is plain to its end tag (``</script`` ...): what the
+#: rewriter reads of one with no mark in it, in one match instead of many steps.
+WHOLE_CONSTRUCT: Final = re.compile(
+    "|".join([COMMENT.pattern, *(_plain_element(name) for name in ["script", *sorted(RAW_TEXT)])])
+)
+
+#: Where the data state may end for more than a tag: a comment, or a start tag of ``STATE_TAGS``. ``<!doctype``,
+#: ``<?``, ``</ x`` and ``<![CDATA[`` outside SVG/MathML are bogus comments, ended by their first ``>`` as a tag is.
+_STATE_OPENER: Final = re.compile(rf"<(?:!--|{_any_case(STATE_TAGS)})")
+#: Each ``STATE_TAGS`` name's first three letters (all of ``svg`` and ``xmp``) in every case, and ``<!--``: found
+#: in the text as it is (no lower-casing it first, which costs more than the search), each one then checked.
+_STATE_OPENER_STARTS: Final = ahocorasick_rs.BytesAhoCorasick(
+    [
+        b"<!--",
+        *{
+            ("<" + "".join(letters)).encode("ascii")
+            for name in STATE_TAGS
+            for letters in product(*((char, char.upper()) for char in name[:3]))
+        },
+    ],
+    matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_FIRST,  # lets it use its SIMD prefilter
+)
+#: How many ``>`` ``data_state_near`` tries before it gives up (each one in a quoted value, or after a quote
+#: that may have opened one).
+_RESYNC_TRIES: Final = 4
+_SPACES: Final = "\t\n\f\r "
+_LOOKBACK: Final = 64
+
+
+def state_openers(text: str) -> list[int]:
+    """Where in ``text`` a comment or a ``STATE_TAGS`` start tag begins (ascending), in any case.
+
+    One Aho-Corasick search, many times faster than a walk; characters past Latin-1 (a UTF-16 page) are
+    searched as ``?``, one for one.
+    """
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        data = text.encode("ascii", "replace")
+    return [
+        start for _, start, _ in _STATE_OPENER_STARTS.find_matches_as_indexes(data) if _STATE_OPENER.match(text, start)
+    ]
+
+
+def data_state_near(text: str, pos: int, stop: int) -> int:
+    """A point in ``text[pos:stop]`` (or ``pos``) where the tokenizer is surely in the data state, near ``stop``.
+
+    ``text[pos]`` must be in the data state, and ``text[pos:stop]`` hold no ``state_openers``: every ``<``
+    there starts a tag or a bogus comment, or is text, so the tokenizer is in the data state, in a tag, or in
+    a bogus comment, and a ``>`` ends all three unless it is in a quoted attribute value. It is not when the
+    last ``"`` and the last ``'`` before it cannot have opened one: a quote opens a value only after ``=``
+    (and whitespace), and a value holds no quote of its own kind. So the walk need not read
+    ``text[pos:stop]`` from its start, which is most of the cost of a page with few trackers.
+    """
+    end = stop
+    for _ in range(_RESYNC_TRIES):
+        close = text.rfind(">", pos, end)
+        if close < 0:
+            break
+        if not (
+            _may_open_value(text, text.rfind('"', pos, close)) or _may_open_value(text, text.rfind("'", pos, close))
+        ):
+            return close + 1
+        end = close
+    return pos
+
+
+def _may_open_value(text: str, quote: int) -> bool:
+    """Whether the quote at ``text[quote]`` (none if ``quote`` < 0) may follow ``=`` and whitespace (more
+    whitespace than ``_LOOKBACK`` may hide an ``=``: a page cannot make each look read far)."""
+    if quote <= 0:
+        return False
+    before = text[quote - 1]
+    if before not in _SPACES:  # nearly always: a value's closing quote, or an opening one right after "="
+        return before == "="
+    start = max(0, quote - _LOOKBACK)
+    stripped = text[start:quote].rstrip(_SPACES)
+    return stripped.endswith("=") or (not stripped and start > 0)
+
+
 @cache
 def end_tag_of(name: str) -> re.Pattern[str]:
-    """Where the raw text of ``name`` ends: ``</name`` followed by whitespace, ``/`` or ``>``."""
-    return re.compile(rf"</{re.escape(name)}(?=[\t\n\f\r />])", re.I)
+    """Where the raw text of ``name`` ends: ``</name`` followed by whitespace, ``/`` or ``>``.
+
+    In ASCII case only, as the tokenizer compares names (``re.I`` alone would read ``</ſtyle`` as ``</style``).
+    """
+    return re.compile(rf"</{re.escape(name)}(?=[\t\n\f\r />])", re.I | re.A)
 
 
 #: What may follow a tag's name.
