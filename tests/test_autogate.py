@@ -495,7 +495,7 @@ class _EveryTag(MarkerFinder):
     def quiet(self, text: str, *, scripts_too: bool) -> None:
         return None
 
-    def quiet_bytes(self, data: bytes, *, scripts_too: bool, text: str | None = None) -> None:
+    def quiet_bytes(self, data: bytes, *, scripts_too: bool) -> None:
         return None
 
 

@@ -56,6 +56,9 @@ _REFERENCE_OR_ESCAPE: Final = re.compile(r"[&%]")
 _NOISE_INSIDE: Final = re.compile(r"[^\t\n\f\r \"'=<>/][\t\n\r]++[^\t\n\f\r \"'=<>/]")
 #: A URL that may name a host: a scheme's ":", "\\", "//" (tabs and newlines between are dropped), a reference.
 MAY_NAME_A_HOST: Final = re.compile(r"[:\\&]|/[\t\n\r]*/")
+#: ``quiet_bytes``'s, for text read one byte a character: the same patterns over bytes (all are ASCII).
+_MAY_NAME_A_HOST: Final = re.compile(MAY_NAME_A_HOST.pattern.encode("ascii"))
+_START_TAG_END: Final = re.compile(START_TAG_END.pattern.encode("ascii"))
 SCRIPT_OPENER: Final = "<script"
 #: The longest opener: a "<" this close to the end of the text may be the start of one.
 OPENER_MAX: Final = max(len("<" + name) for name in FETCHING_TAGS | {"script"})
@@ -171,10 +174,10 @@ class MarkerFinder:
             data = text.encode("latin-1")
         except UnicodeEncodeError:  # text from a UTF-16 page
             return None
-        return self.quiet_bytes(data, scripts_too=scripts_too, text=text)
+        return self.quiet_bytes(data, scripts_too=scripts_too)
 
-    def quiet_bytes(self, data: bytes, *, scripts_too: bool, text: str | None = None) -> tuple[Scripts, int] | None:
-        """``quiet`` for text read one byte a character, as its bytes (``text``: the text, if at hand).
+    def quiet_bytes(self, data: bytes, *, scripts_too: bool) -> tuple[Scripts, int] | None:
+        """``quiet`` for text read one byte a character, given as its bytes.
 
         It gives no script when all surely end in the text (the caller need not look for their ends).
         """
@@ -203,13 +206,12 @@ class MarkerFinder:
             return None
         scripts: Scripts = []
         if starts:
-            text = data.decode("latin-1") if text is None else text
             starts.sort()
             furthest = 0  # the furthest end of a start tag; -1 once one does not end
             for start in starts:
-                tag = START_TAG_END.match(text, start)
+                tag = _START_TAG_END.match(data, start)
                 end = tag.end() if tag else -1
-                if scripts_too and end >= 0 and MAY_NAME_A_HOST.search(text, start, end):
+                if scripts_too and end >= 0 and _MAY_NAME_A_HOST.search(data, start, end):
                     return None
                 scripts.append((start, end))
                 furthest = -1 if end < 0 or furthest < 0 else max(furthest, end)
