@@ -89,6 +89,7 @@ _SCRIPT_CLOSER: Final = b"</script"
 _NAME_END: Final = frozenset(b"\t\n\f\r />")
 _WHITESPACE: Final = frozenset(b"\t\n\f\r ")
 _EQUALS: Final = ord("=")
+_EQUALS_OR_WHITESPACE: Final = _WHITESPACE | {_EQUALS}
 
 #: Each ``<script`` opener with the end of its tag (-1: not ended in the text).
 Scripts = list[tuple[int, int]]
@@ -200,13 +201,12 @@ class MarkerFinder:
         last_end = data.rfind(b">")
         # A tag that starts before the last ">" and runs to the end holds that ">" in a quoted value, whose
         # opening quote is the last of its kind before it: a quote opens a value only right after "=".
-        if last_end > 0 and (
-            _opens_value(data, data.rfind(b'"', 0, last_end)) or _opens_value(data, data.rfind(b"'", 0, last_end))
-        ):
+        if last_end > 0 and (_opens_value(data, last_end, b'"') or _opens_value(data, last_end, b"'")):
             return None
         scripts: Scripts = []
         if starts:
-            starts.sort()
+            if len(starts) > 1:
+                starts.sort()
             furthest = 0  # the furthest end of a start tag; -1 once one does not end
             for start in starts:
                 tag = _START_TAG_END.match(data, start)
@@ -217,24 +217,22 @@ class MarkerFinder:
                 furthest = -1 if end < 0 or furthest < 0 else max(furthest, end)
             # Without a "<!--" (which may escape an end tag), a script whose start tag ends before a "</script>"
             # ends there or before.
-            if not comment and furthest >= 0 and _ends_a_script(data, data.find(_SCRIPT_CLOSER, furthest)):
-                scripts = []
+            if not comment and furthest >= 0:
+                closer = data.find(_SCRIPT_CLOSER, furthest) + len(_SCRIPT_CLOSER)  # just past its name
+                if len(_SCRIPT_CLOSER) <= closer < len(data) and data[closer] in _NAME_END:
+                    scripts = []
         open_from = data.find(b"<", last_end + 1)
         return scripts, len(data) if open_from < 0 else open_from
 
 
-def _ends_a_script(data: bytes, closer: int) -> bool:
-    """Whether the ``</script`` at ``data[closer]`` (none if ``closer`` < 0) ends a script: a name's end follows."""
-    after = closer + len(_SCRIPT_CLOSER)
-    return closer >= 0 and after < len(data) and data[after] in _NAME_END
-
-
-def _opens_value(data: bytes, at: int) -> bool:
-    """Whether the quote at ``data[at]`` (none if ``at`` < 0) may open an attribute's value: "=" before it."""
-    before = at - 1
+def _opens_value(data: bytes, last_end: int, quote: bytes) -> bool:
+    """Whether the last ``quote`` before ``data[last_end]`` may open an attribute's value: "=" before it."""
+    before = data.rfind(quote, 0, last_end) - 1
+    if before < 0 or data[before] not in _EQUALS_OR_WHITESPACE:  # mostly a value's closing quote
+        return False
     while before >= 0 and data[before] in _WHITESPACE:
         before -= 1
-    return at >= 0 and before >= 0 and data[before] == _EQUALS
+    return before >= 0 and data[before] == _EQUALS
 
 
 def _disguised(text: str, start: int, end: int) -> bool:
