@@ -7,6 +7,7 @@ import logging
 import random
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import brotli
@@ -573,6 +574,20 @@ def test_snippets_are_found_where_their_word_is_as_a_search_finds_them(page: Any
 
     searched = {key for key, word, pattern in _COMPILED if word in page.html and pattern.search(page.html)}
     assert snippet_services(page.html) == searched
+
+
+def test_the_quick_check_gives_the_same_answers_in_many_threads_at_once() -> None:
+    """A Hyperscan scan runs without the GIL and needs scratch space no other scan uses meanwhile: one per thread."""
+    pieces = [page.html for page in PAGES] + ["<p>" + "Tekst uten sporing. " * 400 + "</p>" + PIXEL]
+    wanted = [INDEX.markers.quiet(piece, scripts_too=False) for piece in pieces]
+
+    def answers() -> list[Any]:
+        return [INDEX.markers.quiet(piece, scripts_too=False) for _ in range(20) for piece in pieces]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [pool.submit(answers) for _ in range(8)]
+        for result in results:
+            assert result.result() == wanted * 20
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""``BlockScan``: many patterns searched in one pass over bytes, by Hyperscan (Intel's SIMD regex engine).
+"""``BlockScan``: many patterns searched in one pass over bytes by Hyperscan (the ``hyperscan`` package: Vectorscan,
+the open-source fork of Intel's SIMD regex engine).
 
 Built once per ``TrackerIndex``; shared by every thread that serves a page. A
 Hyperscan scan needs scratch space that no other scan uses at the same time
