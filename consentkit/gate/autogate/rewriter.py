@@ -117,9 +117,10 @@ class HtmlRewriter:
         scripts, cut = quiet
         if scripts:
             cut = min(cut, _settled(data.decode(TRANSPARENT), scripts))
-        else:  # as _settled: a tag's name may be cut short by the end
+        elif cut == size:  # as _settled: a tag's name may be cut short by the end (when a "<" follows the last
+            # ">", the cut is there already, and no "<" in the last bytes comes before it)
             name = data.rfind(b"<", max(0, size - OPENER_MAX + 1))
-            cut = name if 0 <= name < cut else cut
+            cut = size if name < 0 else name
         if cut == size:
             sent, self._pending = data, ""
         else:
