@@ -165,10 +165,12 @@ class HtmlRewriter:
         return sent
 
     def finish(self) -> str:
-        self._decode_unread()
         buffer, self._pending = self._pending, ""
         marks, _ = self._finder.find(buffer, scripts_too=self._scripts_too)
-        return self._walk(buffer, marks, final=True) if marks else buffer
+        if not marks:
+            return buffer
+        self._decode_unread()
+        return self._walk(buffer, marks, final=True)
 
     def _walk(self, buffer: str, marks: list[int], *, final: bool) -> str:
         """Walk the unread text (already sent) and ``buffer``; return the part of ``buffer`` that is settled."""
