@@ -3,8 +3,11 @@
 Bytes in, bytes out, one chunk at a time: it undoes the Content-Encoding,
 reads the charset (the header's, else a byte order mark or ``<meta charset>``
 in the first 1024 bytes), lets ``HtmlRewriter`` do the work and encodes the
-result again. Any front door can use it: ``feed(chunk) -> bytes`` for each
-piece of the body, then ``finish() -> bytes`` once.
+result again. A charset whose bytes below 0x80 are ASCII needs no codec: its
+bytes go to ``HtmlRewriter.feed_bytes`` as they are, and come back as the same
+bytes while there is nothing to decide. Any front door can use it:
+``feed(chunk) -> bytes`` for each piece of the body, then ``finish() -> bytes``
+once.
 """
 
 from __future__ import annotations
