@@ -464,6 +464,16 @@ def test_the_state_of_text_sent_unread_is_known_when_a_tracker_comes(opening: st
     assert rewrite(page, chunks=list(range(50, len(page), 50)), max_hold=max_hold) == page
 
 
+@pytest.mark.parametrize("opening", ["<!-- ", "<textarea>", "<title>", "<style>", "<noembed>", "<xmp>", "<script>"])
+def test_the_state_of_bytes_sent_unread_is_known_when_a_tracker_comes(opening: str) -> None:
+    """The same through ``BodyRewriter``: the bytes ``feed_bytes`` sent unread are decoded for the walk."""
+    page = ("<p>Hei</p>" + opening + "stille tekst " * 500 + PIXEL + "<p>slutt</p>").encode()
+    cuts = list(range(50, len(page), 50))
+    assert rewrite_body(page, cuts) == rewrite(page.decode("latin-1")).encode("latin-1")
+    if opening != "<script>":  # a tracker inside raw text or a comment is text
+        assert rewrite_body(page, cuts) == page
+
+
 def test_third_party_scripts_are_found_in_any_chunk_when_reported_or_blocked() -> None:
     page = "<p>" + "tekst " * 200 + '</p><script src="https://cdn.elsewhere.example/lib.js"></script><p>slutt</p>'
     reported: list[str] = []
