@@ -1,15 +1,19 @@
 """``BlockScan``: many patterns searched in one pass over bytes by Hyperscan (the ``hyperscan`` package: Vectorscan,
 the open-source fork of Intel's SIMD regex engine).
 
-Built once per ``TrackerIndex``; shared by every thread that serves a page. A
-Hyperscan scan needs scratch space that no other scan uses at the same time
-(the scan runs without the GIL), so each thread gets its own copy.
+Compiling a database takes Hyperscan tens of milliseconds to a few tenths of a
+second, so ``compiled`` keeps one per set of patterns in a process: configs
+with the same tracker hosts (every test's, every site's worker) share it. It
+is shared by every thread that serves a page; a Hyperscan scan needs scratch
+space that no other scan uses at the same time (the scan runs without the
+GIL), so each thread gets its own copy.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final, cast
 
 import hyperscan
@@ -50,3 +54,9 @@ class BlockScan:
         except hyperscan.ScanTerminated:
             return None
         return found
+
+
+@lru_cache(maxsize=32)
+def compiled(patterns: tuple[tuple[bytes, int, int], ...]) -> BlockScan:
+    """The ``BlockScan`` of ``patterns``, compiled once per process."""
+    return BlockScan(patterns)

@@ -44,7 +44,7 @@ from typing import Final
 
 import ahocorasick_rs
 
-from .blockscan import CASELESS, ONCE, STOP, BlockScan
+from .blockscan import CASELESS, ONCE, STOP, compiled
 from .references import may_stand_for_a_host_character
 from .tokenizer import FETCHING_TAGS, START_TAG_END
 
@@ -116,8 +116,8 @@ class MarkerFinder:
         #: ``quiet``'s: the words and escapes end the scan; the rest are looked at closer.
         word_characters = b"[" + re.escape("".join(sorted(set("".join(found))))).encode("ascii") + b"]"
         noise_in_word = word_characters + rb"[\t\n\r]+" + word_characters
-        self._quiet = BlockScan(
-            [
+        self._quiet = compiled(
+            (
                 (SCRIPT_OPENER.encode("ascii"), _SCRIPT, CASELESS),
                 (rb"&[#a-z]", _REFERENCE, CASELESS | ONCE),  # what may start a reference
                 (_MAY_MAP, _MAPPED, ONCE),
@@ -125,9 +125,9 @@ class MarkerFinder:
                 *([(noise_in_word, _NOISE_IN_WORD, CASELESS | ONCE)] if found else []),
                 (_MAY_HIDE_A_HOST_CHARACTER, STOP, ONCE),
                 *((re.escape(word).encode("ascii"), STOP + 1 + n, CASELESS | ONCE) for n, word in enumerate(found)),
-            ]
+            )
         )
-        self._mapped_in_authority = BlockScan([(_MAPPED_IN_AUTHORITY, STOP, ONCE)])
+        self._mapped_in_authority = compiled(((_MAPPED_IN_AUTHORITY, STOP, ONCE),))
         openers = sorted("<" + name for name in FETCHING_TAGS | {"script"})
         self._openers = _automaton(openers)
         self._script = openers.index(SCRIPT_OPENER)
