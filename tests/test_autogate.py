@@ -7,6 +7,7 @@ import logging
 import random
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import brotli
@@ -14,7 +15,7 @@ import pytest
 from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware
-from consentkit.gate.autogate import HtmlRewriter, Policy, TrackerIndex
+from consentkit.gate.autogate import BodyRewriter, HtmlRewriter, Policy, TrackerIndex
 from consentkit.gate.autogate.encoding import sniffed_charset, text_codec
 from consentkit.gate.autogate.hosts import url_host
 from consentkit.gate.autogate.markers import MarkerFinder
@@ -38,6 +39,16 @@ def rewrite(html: str, denied: frozenset[str] = ALL, chunks: list[int] | None = 
         out.append(rewriter.feed(html[start:end]))
         start = end
     return "".join(out) + rewriter.finish()
+
+
+def rewrite_body(page: bytes, cuts: list[int], policy: Policy | None = None) -> bytes:
+    """``page`` through ``BodyRewriter`` (UTF-8, so ``HtmlRewriter.feed_bytes``) in pieces cut at ``cuts``."""
+    body = BodyRewriter(HtmlRewriter(policy or Policy(INDEX, ALL, "portal.eksempel.test")), charset="utf-8")
+    out, start = [], 0
+    for end in [*cuts, len(page)]:
+        out.append(body.feed(page[start:end]))
+        start = end
+    return b"".join(out) + body.finish()
 
 
 def html_app(body: bytes | list[bytes], **headers: str) -> Callable[..., Any]:
@@ -359,6 +370,10 @@ DISGUISED = [
     pytest.param('<img src="https://www&period;facebook&period;com/tr?id=1">', id="named-reference"),
     pytest.param('<img src="https://www.&#x66;acebook.com/tr?id=1">', id="hex-reference-in-a-word"),
     pytest.param('<img src="https://www.%66acebook.com/tr?id=1">', id="percent-escape-in-a-word"),
+    pytest.param('<img src="https://www.%6\n6acebook.com/tr?id=1">', id="percent-escape-split-by-a-newline"),
+    pytest.param('<img src="https://www.%\t4\r6acebook.com/tr?id=1">', id="percent-escape-split-twice"),
+    pytest.param('<img src="https://www.&percnt;66acebook.com/tr?id=1">', id="referenced-percent-sign"),
+    pytest.param('<img src="https://www.&#37;66acebook.com/tr?id=1">', id="numeric-referenced-percent-sign"),
     pytest.param('<img src="https://www.face\nbook.com/tr?id=1">', id="newline-in-a-word"),
     pytest.param('<img src="https://www.face\tbook.com/tr?id=1">', id="tab-in-a-word"),
     pytest.param('<img src="/\n/www.facebook.com/tr?id=1">', id="newline-between-slashes"),
@@ -402,6 +417,17 @@ def test_a_disguised_tracker_host_is_held_back_whole_or_cut_anywhere(html: str) 
         assert rewrite(page, chunks=[offset]) == whole, f"split at {offset}"
 
 
+@pytest.mark.parametrize("html", DISGUISED)
+def test_a_disguised_tracker_host_is_held_back_in_a_utf8_body_cut_at_any_byte(html: str) -> None:
+    """The same through ``BodyRewriter``, which hands a UTF-8 body's bytes to the rewriter as they came."""
+    page = ("<p>" + "Tekst uten sporing. " * 30 + "</p>" + html + "<p>slutt</p>").encode()
+    whole = rewrite_body(page, [])
+    assert b'data-consentkit-category="marketing"' in whole
+    assert whole == rewrite(page.decode("latin-1")).encode("latin-1")
+    for offset in range(1, len(page)):
+        assert rewrite_body(page, [offset]) == whole, f"split at {offset}"
+
+
 @pytest.mark.parametrize("html", [param for param in DISGUISED if not param.values[0].isascii()])
 def test_a_host_idna_maps_to_a_tracker_is_held_back_in_a_utf8_body_cut_at_any_byte(html: str) -> None:
     """The middleware reads a UTF-8 body one byte a character: the host's bytes are read as UTF-8, then IDNA."""
@@ -437,6 +463,16 @@ def test_the_state_of_text_sent_unread_is_known_when_a_tracker_comes(opening: st
     """A comment or raw text opened many quiet chunks back: the tracker inside it is text, and stays."""
     page = "<p>Hei</p>" + opening + "stille tekst " * 500 + PIXEL + "<p>slutt</p>"
     assert rewrite(page, chunks=list(range(50, len(page), 50)), max_hold=max_hold) == page
+
+
+@pytest.mark.parametrize("opening", ["<!-- ", "<textarea>", "<title>", "<style>", "<noembed>", "<xmp>", "<script>"])
+def test_the_state_of_bytes_sent_unread_is_known_when_a_tracker_comes(opening: str) -> None:
+    """The same through ``BodyRewriter``: the bytes ``feed_bytes`` sent unread are decoded for the walk."""
+    page = ("<p>Hei</p>" + opening + "stille tekst " * 500 + PIXEL + "<p>slutt</p>").encode()
+    cuts = list(range(50, len(page), 50))
+    assert rewrite_body(page, cuts) == rewrite(page.decode("latin-1")).encode("latin-1")
+    if opening != "<script>":  # a tracker inside raw text or a comment is text
+        assert rewrite_body(page, cuts) == page
 
 
 def test_third_party_scripts_are_found_in_any_chunk_when_reported_or_blocked() -> None:
@@ -523,6 +559,9 @@ class _EveryTag(MarkerFinder):
     def quiet(self, text: str, *, scripts_too: bool) -> None:
         return None
 
+    def quiet_bytes(self, data: bytes, *, scripts_too: bool) -> None:
+        return None
+
 
 #: Pieces that change the tokenizer's state, hide hosts, or are trackers; random pages are made of them.
 _PIECES = [
@@ -576,24 +615,33 @@ _PIECES = [
 ]
 
 
-def test_random_pages_in_random_chunks_come_out_as_the_tag_by_tag_rewriter_makes_them() -> None:
-    """The pre-filter's promise, checked against deciding on every tag (no pre-filter), on 600 random pages."""
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["text", "bytes"])
+def test_random_pages_in_random_chunks_come_out_as_the_tag_by_tag_rewriter_makes_them(as_bytes: bool) -> None:
+    """The pre-filter's promise, checked against deciding on every tag (no pre-filter), on 600 random pages, fed
+    as text (``feed``) and as a UTF-8 body's bytes (``feed_bytes``, through ``BodyRewriter``)."""
     reference_index = TrackerIndex(corpus_config())
     reference_index.markers = _EveryTag([])
     rng = random.Random(11)
     for _ in range(600):
         page = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 16)))
+        if as_bytes:  # the rewriter reads UTF-8 one byte a character
+            page = page.encode().decode("latin-1")
         cuts = sorted(rng.sample(range(1, len(page)), min(len(page) - 1, rng.randint(0, 12))))
         wanted_unknown: list[str] = []
         expected = HtmlRewriter(Policy(reference_index, ALL, None, on_unknown=wanted_unknown.append))
         want = expected.feed(page) + expected.finish()
         unknown: list[str] = []
-        rewriter = HtmlRewriter(Policy(INDEX, ALL, None, on_unknown=unknown.append))
-        out, start = [], 0
-        for end in [*cuts, len(page)]:
-            out.append(rewriter.feed(page[start:end]))
-            start = end
-        assert "".join(out) + rewriter.finish() == want, (page, cuts)
+        policy = Policy(INDEX, ALL, None, on_unknown=unknown.append)
+        if as_bytes:
+            got = rewrite_body(page.encode("latin-1"), cuts, policy).decode("latin-1")
+        else:
+            rewriter = HtmlRewriter(policy)
+            out, start = [], 0
+            for end in [*cuts, len(page)]:
+                out.append(rewriter.feed(page[start:end]))
+                start = end
+            got = "".join(out) + rewriter.finish()
+        assert got == want, (page, cuts)
         assert unknown == wanted_unknown, (page, cuts)
 
 
@@ -603,6 +651,20 @@ def test_snippets_are_found_where_their_word_is_as_a_search_finds_them(page: Any
 
     searched = {key for key, word, pattern in _COMPILED if word in page.html and pattern.search(page.html)}
     assert snippet_services(page.html) == searched
+
+
+def test_the_quick_check_gives_the_same_answers_in_many_threads_at_once() -> None:
+    """A Hyperscan scan runs without the GIL and needs scratch space no other scan uses meanwhile: one per thread."""
+    pieces = [page.html for page in PAGES] + ["<p>" + "Tekst uten sporing. " * 400 + "</p>" + PIXEL]
+    wanted = [INDEX.markers.quiet(piece, scripts_too=False) for piece in pieces]
+
+    def answers() -> list[Any]:
+        return [INDEX.markers.quiet(piece, scripts_too=False) for _ in range(20) for piece in pieces]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [pool.submit(answers) for _ in range(8)]
+        for result in results:
+            assert result.result() == wanted * 20
 
 
 @pytest.mark.parametrize(
@@ -627,6 +689,8 @@ def test_snippets_are_found_where_their_word_is_as_a_search_finds_them(page: Any
         ("&#9;", False),
         ("&NewLine;", False),
         ("&#13", False),
+        ("&percnt;", False),
+        ("&#37;", False),
     ],
 )
 def test_the_quick_check_stands_only_where_no_reference_may_stand_for_a_host_character(

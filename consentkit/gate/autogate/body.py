@@ -3,8 +3,11 @@
 Bytes in, bytes out, one chunk at a time: it undoes the Content-Encoding,
 reads the charset (the header's, else a byte order mark or ``<meta charset>``
 in the first 1024 bytes), lets ``HtmlRewriter`` do the work and encodes the
-result again. Any front door can use it: ``feed(chunk) -> bytes`` for each
-piece of the body, then ``finish() -> bytes`` once.
+result again. A charset whose bytes below 0x80 are ASCII needs no codec: its
+bytes go to ``HtmlRewriter.feed_bytes`` as they are, and come back as the same
+bytes while there is nothing to decide. Any front door can use it:
+``feed(chunk) -> bytes`` for each piece of the body, then ``finish() -> bytes``
+once.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from typing import Any
 
 from .encoding import SNIFF_BYTES, TRANSPARENT, Coding, sniffed_charset, text_codec
 from .rewriter import HtmlRewriter
+
+#: The decoder of a charset read as ``TRANSPARENT``: none, ``HtmlRewriter.feed_bytes`` takes the bytes.
+_BYTES_ARE_CHARACTERS: Any = object()
 
 
 class BodyRewriter:
@@ -35,8 +41,13 @@ class BodyRewriter:
         self._head: bytes | None = None if charset else b""  # kept back until the charset is known
         self._decoder: Any = None
         self._encoder: Any = None
+        #: No Content-Encoding, and a charset read one byte a character: chunks go to ``feed_bytes`` as they are.
+        self._bytes_only = False
 
     def feed(self, chunk: bytes) -> bytes:
+        if self._bytes_only:
+            out = self.rewriter.feed_bytes(chunk)
+            return out if self.apply else chunk
         data = self._coding.decode(chunk) if self._coding else chunk
         out = self._rewrite(data, final=False)
         return out if self.apply else chunk
@@ -56,18 +67,23 @@ class BodyRewriter:
             self._charset = sniffed_charset(data)
         if self._decoder is None:
             self._start_codec()
-        text = self._decoder(data, final)
-        rewritten = self.rewriter.feed(text)
-        if final:
-            rewritten += self.rewriter.finish()
-        out: bytes = self._encoder(rewritten, final)
+        if self._decoder is _BYTES_ARE_CHARACTERS:  # no codec at all: the rewriter reads the bytes
+            out = self.rewriter.feed_bytes(data)
+            if final:
+                out += self.rewriter.finish().encode(TRANSPARENT)
+        else:
+            text = self._decoder(data, final)
+            rewritten = self.rewriter.feed(text)
+            if final:
+                rewritten += self.rewriter.finish()
+            out = self._encoder(rewritten, final)
         return self._coding.encode(out) if self._coding is not None and not final else out
 
     def _start_codec(self) -> None:
         name = text_codec(self._charset)
         if name == TRANSPARENT:
-            self._decoder = lambda data, final: data.decode(TRANSPARENT)
-            self._encoder = lambda text, final: text.encode(TRANSPARENT)
+            self._decoder = _BYTES_ARE_CHARACTERS
+            self._bytes_only = self._coding is None
             return
         # surrogatepass/surrogateescape keep malformed input as it was, byte for byte where the codec can.
         decoder = codecs.getincrementaldecoder(name)(errors="surrogatepass")

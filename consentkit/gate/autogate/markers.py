@@ -17,19 +17,23 @@ any mark leaves unread. A mark is one of (case aside):
   name any host at all (a ``:``, ``\\``, ``//``).
 
 So a tag without a mark is one the ``Policy`` would let through, and skipping
-it changes nothing. The words and the tags' openers are found with
+it changes nothing. ``find`` finds the words and the tags' openers with
 Aho-Corasick (``ahocorasick_rs``, Rust, SIMD prefilters) in the lower-cased
 bytes; each opener's tag is then read to its end.
 
 Most text has no word at all, and reading every tag to its end is most of the
-cost of finding that out; ``quiet`` answers it without reading any tag. It
-looks for the words once in the lower-cased text with tabs and newlines
-deleted (so a URL's noise cannot split a word), and gives up (the caller then
-uses ``find``) on any character reference or percent-escape that could stand
-for a host's character, on a character that is not ASCII in a URL's authority,
-on a quote that may hold a tag open to the end of the text, and on a script
-that may name a host when those are marks. Letters such as ``æøå`` elsewhere
-cost one search of the bytes.
+cost of finding that out; ``quiet`` answers it without reading any tag but the
+scripts'. One Hyperscan pass over the bytes as they came (``blockscan``, no
+lower-casing: the words are matched in any case) looks for the words, for a
+percent-escape that may stand for a host's character, and notes what needs a
+closer look: a ``&`` (is any reference one that may stand for a host's
+character?), a tab or newline between two characters a word holds (a URL
+drops them: the words are then looked for once more with them deleted), a
+byte that may be part of a character IDNA maps to a word's character or to
+nothing (is one in a URL's authority?), and each ``<script``. It gives up (the
+caller then uses ``find``) on any of these that holds, on a quote that may
+hold a tag open to the end of the text, and on a script that may name a host
+when those are marks. Letters such as ``æøå`` cost nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from typing import Final
 
 import ahocorasick_rs
 
+from .blockscan import CASELESS, ONCE, STOP, compiled
 from .references import may_stand_for_a_host_character
 from .tokenizer import FETCHING_TAGS, START_TAG_END
 
@@ -51,6 +56,9 @@ _REFERENCE_OR_ESCAPE: Final = re.compile(r"[&%]")
 _NOISE_INSIDE: Final = re.compile(r"[^\t\n\f\r \"'=<>/][\t\n\r]++[^\t\n\f\r \"'=<>/]")
 #: A URL that may name a host: a scheme's ":", "\\", "//" (tabs and newlines between are dropped), a reference.
 MAY_NAME_A_HOST: Final = re.compile(r"[:\\&]|/[\t\n\r]*/")
+#: ``quiet_bytes``'s, for text read one byte a character: the same patterns over bytes (all are ASCII).
+_MAY_NAME_A_HOST: Final = re.compile(MAY_NAME_A_HOST.pattern.encode("ascii"))
+_START_TAG_END: Final = re.compile(START_TAG_END.pattern.encode("ascii"))
 SCRIPT_OPENER: Final = "<script"
 #: The longest opener: a "<" this close to the end of the text may be the start of one.
 OPENER_MAX: Final = max(len("<" + name) for name in FETCHING_TAGS | {"script"})
@@ -60,29 +68,28 @@ _GROUP: Final = 10
 
 #: A byte that may be part of a character IDNA maps to one a host word holds or to nothing: in UTF-8 read one byte
 #: a character (``encoding.TRANSPARENT``) a lead byte past U+00FF (``ｆ``, the Kelvin sign, ``。``) or the second
-#: byte of ``ª``, a soft hyphen, ``²``; in Latin-1 those characters themselves. ``æøå`` in UTF-8 are none.
-_MAY_MAP: Final = bytes([0xAA, 0xAD, 0xB2, 0xB3, 0xB9, 0xBA, *range(0xC4, 0x100)])
-#: Lower-cases ASCII and turns each ``_MAY_MAP`` byte into a NUL (with tabs and newlines deleted, in the same C
-#: loop): ``quiet``'s view of the text.
-_LOWER: Final = bytes.maketrans(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ" + _MAY_MAP, b"abcdefghijklmnopqrstuvwxyz" + bytes(len(_MAY_MAP))
-)
+#: byte of ``ª``, a soft hyphen, ``²``; in Latin-1 those characters themselves; and NUL, which a URL may hold
+#: too. ``æøå`` in UTF-8 are none.
+_MAY_MAP: Final = rb"[\x00\xAA\xAD\xB2\xB3\xB9\xBA\xC4-\xFF]"
 _URL_NOISE: Final = b"\t\n\r"
-#: A URL's authority (after "//", "\\" or a scheme's ":", tabs and newlines between), up to where it may hold a
-#: character that is not ASCII: IDNA may map that to a host word's character or to nothing. A path
-#: (``/bilder/fjøs.jpg``) or text (``Blåbær``) is no authority. Its runs exclude what starts one, so a search
-#: stays linear in the text (a page of "/////" is no attack).
+#: ``find``'s: a URL's authority (after "//", "\\" or a scheme's ":", tabs and newlines between), up to where it
+#: may hold a character that is not ASCII. Its runs exclude what starts one, so a search stays linear in the text
+#: (a page of "/////" is no attack).
 _AUTHORITY: Final = r"(?:[/\\][\t\n\r]*[/\\]|:[\t\n\r]*[/\\]?)[^/\\?#:\f \"'<>`]*"
 _NON_ASCII_IN_AUTHORITY: Final = re.compile(_AUTHORITY + r"[^\x00-\x7f]")
-#: The same in ``quiet``'s view, one search for each way an authority starts (a literal prefix is fast to find).
-_MAPPED_IN_AUTHORITY: Final = tuple(
-    re.compile(start + rb"[^/\\?#:\f \"'<>`\x00]*+\x00") for start in (rb"//", rb":[/\\]?", rb"(?:\\[/\\]|/\\)")
-)
+#: ``quiet``'s: a ``_MAY_MAP`` byte in a URL's authority: IDNA may map its character to a host word's or to
+#: nothing. A path (``/bilder/fjøs.jpg``) or text (``Blåbær``) is no authority.
+_MAPPED_IN_AUTHORITY: Final = _AUTHORITY.encode("ascii") + _MAY_MAP
 #: A percent-escape of a letter, digit, "." or "-", or of a byte of a non-ASCII letter (``url_host`` decodes
-#: them in a host, and lower-cases the Kelvin sign "%E2%84%AA" to "k").
-_MAY_HIDE_A_HOST_CHARACTER: Final = re.compile(rb"%(?:2[dDeE]|[3-9a-fA-F][0-9a-fA-F])")
-_SCRIPT_OPENER_ANY_CASE: Final = re.compile(r"<[sS][cC][rR][iI][pP][tT]")
-_WHITESPACE: Final = frozenset("\t\n\f\r ")
+#: them in a host, after dropping tabs and newlines, and lower-cases the Kelvin sign "%E2%84%AA" to "k").
+_MAY_HIDE_A_HOST_CHARACTER: Final = rb"%[\t\n\r]*(?:2[\t\n\r]*[dDeE]|[3-9a-fA-F][\t\n\r]*[0-9a-fA-F])"
+#: What ``quiet``'s scan reports to look at closer (ids below ``blockscan.STOP``; the rest end the scan).
+_SCRIPT, _REFERENCE, _MAPPED, _NOISE_IN_WORD, _COMMENT = range(5)
+_SCRIPT_CLOSER: Final = b"</script"
+_NAME_END: Final = frozenset(b"\t\n\f\r />")
+_WHITESPACE: Final = frozenset(b"\t\n\f\r ")
+_EQUALS: Final = ord("=")
+_EQUALS_OR_WHITESPACE: Final = _WHITESPACE | {_EQUALS}
 
 #: Each ``<script`` opener with the end of its tag (-1: not ended in the text).
 Scripts = list[tuple[int, int]]
@@ -106,9 +113,21 @@ class MarkerFinder:
     def __init__(self, words: Iterable[str]) -> None:
         found = fewest(words)
         self._words = [_automaton(found[start : start + _GROUP]) for start in range(0, len(found), _GROUP)]
-        #: ``quiet``'s: the same groups, the first one with ``<script`` too (its pattern 0; it costs nothing there).
-        self._quiet = [_automaton([SCRIPT_OPENER, *found[:_GROUP]]), *self._words[1:]]
-        self._script_openers = _automaton([SCRIPT_OPENER])
+        #: ``quiet``'s: the words and escapes end the scan; the rest are looked at closer.
+        word_characters = b"[" + re.escape("".join(sorted(set("".join(found))))).encode("ascii") + b"]"
+        noise_in_word = word_characters + rb"[\t\n\r]+" + word_characters
+        self._quiet = compiled(
+            (
+                (SCRIPT_OPENER.encode("ascii"), _SCRIPT, CASELESS),
+                (rb"&[#a-z]", _REFERENCE, CASELESS | ONCE),  # what may start a reference
+                (_MAY_MAP, _MAPPED, ONCE),
+                (b"<!--", _COMMENT, ONCE),
+                *([(noise_in_word, _NOISE_IN_WORD, CASELESS | ONCE)] if found else []),
+                (_MAY_HIDE_A_HOST_CHARACTER, STOP, ONCE),
+                *((re.escape(word).encode("ascii"), STOP + 1 + n, CASELESS | ONCE) for n, word in enumerate(found)),
+            )
+        )
+        self._mapped_in_authority = compiled(((_MAPPED_IN_AUTHORITY, STOP, ONCE),))
         openers = sorted("<" + name for name in FETCHING_TAGS | {"script"})
         self._openers = _automaton(openers)
         self._script = openers.index(SCRIPT_OPENER)
@@ -154,64 +173,66 @@ class MarkerFinder:
         """
         try:
             data = text.encode("latin-1")
-        except UnicodeEncodeError:
+        except UnicodeEncodeError:  # text from a UTF-16 page
             return None
-        squeezed = data.translate(_LOWER, _URL_NOISE)
-        first, *others = self._quiet
-        found = first.find_matches_as_indexes(squeezed)
-        if any(pattern for pattern, _, _ in found) or any(group.find_matches_as_indexes(squeezed) for group in others):
+        return self.quiet_bytes(data, scripts_too=scripts_too)
+
+    def quiet_bytes(self, data: bytes, *, scripts_too: bool) -> tuple[Scripts, int] | None:
+        """``quiet`` for text read one byte a character, given as its bytes.
+
+        It gives no script when all surely end in the text (the caller need not look for their ends).
+        """
+        found = self._quiet.matches(data)
+        if found is None:
             return None
-        if (
-            (b"&" in data and may_stand_for_a_host_character(data))
-            or (b"%" in data and _MAY_HIDE_A_HOST_CHARACTER.search(data))
-            or (b"\x00" in squeezed and _mapped_in_authority(squeezed))
-        ):
-            return None
-        last_end = text.rfind(">")
+        starts = []
+        comment = False
+        for pattern, end in found:
+            if pattern == _SCRIPT:
+                starts.append(end - len(SCRIPT_OPENER))
+            elif pattern == _COMMENT:
+                comment = True
+            elif (
+                (pattern == _NOISE_IN_WORD and self._quiet.matches(data.translate(None, _URL_NOISE)) is None)
+                or (pattern == _REFERENCE and may_stand_for_a_host_character(data))
+                or (pattern == _MAPPED and self._mapped_in_authority.matches(data) is None)
+            ):
+                return None
+        last_end = data.rfind(b">")
         # A tag that starts before the last ">" and runs to the end holds that ">" in a quoted value, whose
         # opening quote is the last of its kind before it: a quote opens a value only right after "=".
-        if last_end > 0 and _quote_may_hold_open(text, last_end):
+        if last_end > 0 and (_opens_value(data, last_end, b'"') or _opens_value(data, last_end, b"'")):
             return None
         scripts: Scripts = []
-        for start in self._script_starts(text, data, len(found)):  # no word: every match is a "<script"
-            tag = START_TAG_END.match(text, start)
-            end = tag.end() if tag else -1
-            if scripts_too and end >= 0 and MAY_NAME_A_HOST.search(text, start, end):
-                return None
-            scripts.append((start, end))
-        open_from = text.find("<", last_end + 1)
-        return scripts, len(text) if open_from < 0 else open_from
-
-    def _script_starts(self, text: str, data: bytes, at_most: int) -> list[int]:
-        """Where ``<script`` starts in ``text`` (``data``, its bytes), in any case; the lower-cased text with
-        tabs and newlines deleted holds ``at_most`` (none hide in a real one, but they may make one)."""
-        if not at_most:
-            return []
-        found = [start for _, start, _ in self._script_openers.find_matches_as_indexes(data)]
-        if len(found) == at_most:  # all in lower case, as nearly always: the SIMD search beats a pattern
-            return found
-        return [opener.start() for opener in _SCRIPT_OPENER_ANY_CASE.finditer(text)]
-
-
-def _mapped_in_authority(squeezed: bytes) -> bool:
-    """Whether a ``_MAY_MAP`` byte (a NUL in ``quiet``'s view) may be in a URL's authority."""
-    slashes, colon, backslash = _MAPPED_IN_AUTHORITY
-    return bool(
-        slashes.search(squeezed) or colon.search(squeezed) or (b"\\" in squeezed and backslash.search(squeezed))
-    )
+        if starts:
+            if len(starts) > 1:
+                starts.sort()
+            furthest = 0  # the furthest end of a start tag; -1 once one does not end
+            for start in starts:
+                tag = _START_TAG_END.match(data, start)
+                end = tag.end() if tag else -1
+                if scripts_too and end >= 0 and _MAY_NAME_A_HOST.search(data, start, end):
+                    return None
+                scripts.append((start, end))
+                furthest = -1 if end < 0 or furthest < 0 else max(furthest, end)
+            # Without a "<!--" (which may escape an end tag), a script whose start tag ends before a "</script>"
+            # ends there or before.
+            if not comment and furthest >= 0:
+                closer = data.find(_SCRIPT_CLOSER, furthest) + len(_SCRIPT_CLOSER)  # just past its name
+                if len(_SCRIPT_CLOSER) <= closer < len(data) and data[closer] in _NAME_END:
+                    scripts = []
+        open_from = data.find(b"<", last_end + 1)
+        return scripts, len(data) if open_from < 0 else open_from
 
 
-def _quote_may_hold_open(text: str, last_end: int) -> bool:
-    """Whether the last ``"`` or ``'`` before ``text[last_end]`` may open an attribute's value."""
-    return _opens_value(text, text.rfind('"', 0, last_end)) or _opens_value(text, text.rfind("'", 0, last_end))
-
-
-def _opens_value(text: str, at: int) -> bool:
-    """Whether the quote at ``text[at]`` (none if ``at`` < 0) may open an attribute's value: "=" before it."""
-    before = at - 1
-    while before >= 0 and text[before] in _WHITESPACE:
+def _opens_value(data: bytes, last_end: int, quote: bytes) -> bool:
+    """Whether the last ``quote`` before ``data[last_end]`` may open an attribute's value: "=" before it."""
+    before = data.rfind(quote, 0, last_end) - 1
+    if before < 0 or data[before] not in _EQUALS_OR_WHITESPACE:  # mostly a value's closing quote
+        return False
+    while before >= 0 and data[before] in _WHITESPACE:
         before -= 1
-    return at >= 0 and before >= 0 and text[before] == "="
+    return before >= 0 and data[before] == _EQUALS
 
 
 def _disguised(text: str, start: int, end: int) -> bool:

@@ -5,7 +5,8 @@ reference that stands for a letter (``&#107;``, ``&Kopf;``), a digit, ``.`` or
 ``-`` could complete one after decoding, and so could a character the browser
 maps to one or drops from a host (the Kelvin sign, fullwidth letters, a soft
 hyphen, an ideographic full stop), and so could a tab or newline, which a URL
-drops. Any other reference (``&nbsp;``,
+drops, and a ``%``, which starts a percent-escape (``&percnt;66`` is an ``f`` in
+a host). Any other reference (``&nbsp;``,
 ``&mdash;``, ``&#8217;``, ``&amp;`` ...) cannot, and leaves the quick check
 standing.
 """
@@ -22,8 +23,9 @@ from typing import Final
 #: A reference as ``html.unescape`` (and so ``url_host``) reads one.
 _REFERENCE: Final = re.compile(rb"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
 _HOST_WORD_CHARACTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
-#: Full stops IDNA reads as "."; a tab or newline, which a URL drops (``face&#9;book.com`` is facebook.com).
-_DOTS_AND_DROPPED: Final = frozenset("\u3002\uff0e\uff61\t\n\r")
+#: Full stops IDNA reads as "."; a tab or newline, which a URL drops (``face&#9;book.com`` is facebook.com); "%",
+#: which a host's percent-escape starts with (``&percnt;66acebook.com`` is facebook.com).
+_DOTS_DROPPED_AND_ESCAPES: Final = frozenset("\u3002\uff0e\uff61\t\n\r%")
 
 
 def may_stand_for_a_host_character(data: bytes) -> bool:
@@ -44,6 +46,6 @@ def _risky(reference: bytes) -> bool:
     stands_for = decoded[: len(decoded) - same]
     folded = unicodedata.normalize("NFKC", stands_for).casefold() + stands_for.lower()
     return not stands_for or any(
-        char in _HOST_WORD_CHARACTERS or char in _DOTS_AND_DROPPED or stringprep.in_table_b1(char)
+        char in _HOST_WORD_CHARACTERS or char in _DOTS_DROPPED_AND_ESCAPES or stringprep.in_table_b1(char)
         for char in folded + stands_for
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from ...render.inert import EXECUTABLE_TYPES, Attribute, Gate, inert_fetching_tag, inert_script_tag, parse_attributes
+from .encoding import TRANSPARENT
 from .markers import MAY_NAME_A_HOST, OPENER_MAX, SCRIPT_OPENER
 from .memo import memoised
 from .policy import Policy, Verdict
@@ -114,13 +115,63 @@ class HtmlRewriter:
         #: The marks of the text being run, ascending.
         self._marks: list[int] = []
 
+    #: Text ``feed_bytes`` sent unread, as it came: decoded into ``_unread`` only when a walk needs it.
+    _unread_bytes: list[bytes] | None = None
+
     def feed(self, text: str) -> str:
+        self._decode_unread()
         buffer = self._pending + text if self._pending else text
-        if self._unread_size + len(buffer) <= self.max_hold:
-            quiet = self._finder.quiet(buffer, scripts_too=self._scripts_too)
-            if quiet is not None:
-                scripts, open_from = quiet
-                return self._send_unread(buffer, min(_settled(buffer, scripts), open_from))
+        cut = self._quiet_cut(buffer)
+        return self._decide(buffer) if cut is None else self._send_unread(buffer, cut)
+
+    def feed_bytes(self, data: bytes) -> bytes:
+        """``feed`` for text read one byte a character (``TRANSPARENT``, as ``BodyRewriter`` reads any charset
+        whose bytes below 0x80 are ASCII): what has nothing to decide leaves as the bytes it came in, undecoded."""
+        if self._pending:
+            data = self._pending.encode(TRANSPARENT) + data
+        size = len(data)
+        quiet = None
+        if self._unread_size + size <= self.max_hold:
+            quiet = self._finder.quiet_bytes(data, scripts_too=self._scripts_too)
+        if quiet is None:
+            self._decode_unread()
+            return self._decide(data.decode(TRANSPARENT)).encode(TRANSPARENT)
+        scripts, cut = quiet
+        if scripts:
+            cut = min(cut, _settled(data.decode(TRANSPARENT), scripts))
+        elif cut == size:  # as _settled: a tag's name may be cut short by the end (when a "<" follows the last
+            # ">", the cut is there already, and no "<" in the last bytes comes before it)
+            name = data.rfind(b"<", max(0, size - OPENER_MAX + 1))
+            cut = size if name < 0 else name
+        if cut == size:
+            sent, self._pending = data, ""
+        else:
+            sent, self._pending = data[:cut], data[cut:].decode(TRANSPARENT)
+        if cut:
+            if self._unread_bytes is None:
+                self._unread_bytes = []
+            self._unread_bytes.append(sent)
+            self._unread_size += cut
+        return sent
+
+    def _decode_unread(self) -> None:
+        """What ``feed_bytes`` sent unread joins ``_unread`` as text, in order, before anything else does."""
+        if self._unread_bytes:
+            self._unread.append(b"".join(self._unread_bytes).decode(TRANSPARENT))
+            self._unread_bytes = []
+
+    def _quiet_cut(self, buffer: str) -> int | None:
+        """If ``buffer`` surely has no mark: how much of it is settled."""
+        if self._unread_size + len(buffer) > self.max_hold:
+            return None
+        quiet = self._finder.quiet(buffer, scripts_too=self._scripts_too)
+        if quiet is None:
+            return None
+        scripts, open_from = quiet
+        return min(_settled(buffer, scripts), open_from)
+
+    def _decide(self, buffer: str) -> str:
+        """Find the marks in ``buffer`` and walk it if it has any; return what is settled."""
         marks, scripts = self._finder.find(buffer, scripts_too=self._scripts_too)
         if not marks and self._unread_size + len(buffer) <= self.max_hold:
             return self._send_unread(buffer, _settled(buffer, scripts))
@@ -128,16 +179,20 @@ class HtmlRewriter:
 
     def _send_unread(self, buffer: str, cut: int) -> str:
         """Nothing to decide: send what no later text can change, unread; walk it when a mark comes."""
+        sent = buffer[:cut]
         if cut:
-            self._unread.append(buffer[:cut])
+            self._unread.append(sent)
             self._unread_size += cut
         self._pending = buffer[cut:]
-        return buffer[:cut]
+        return sent
 
     def finish(self) -> str:
         buffer, self._pending = self._pending, ""
         marks, _ = self._finder.find(buffer, scripts_too=self._scripts_too)
-        return self._walk(buffer, marks, final=True) if marks else buffer
+        if not marks:
+            return buffer
+        self._decode_unread()
+        return self._walk(buffer, marks, final=True)
 
     def _walk(self, buffer: str, marks: list[int], *, final: bool) -> str:
         """Walk the unread text (already sent) and ``buffer``; return the part of ``buffer`` that is settled."""
