@@ -511,6 +511,18 @@ def test_a_tag_read_in_pieces_ends_where_the_tokenizer_ends_it() -> None:
     assert font.font_attribute
 
 
+def test_an_svg_scripts_text_is_markup_and_its_tracker_tags_are_held_back() -> None:
+    """In SVG/MathML a ``<script>``'s text is no script data: an ``<img>`` in it is an HTML img (it breaks out of
+    the SVG), and a ``<!--`` in it a comment; the script itself is still decided on its text."""
+    img = '<img src="https://www.facebook.com/tr?id=1">'
+    held = rewrite(f"<svg><script>{img}</script></svg>")
+    assert img not in held
+    assert "<svg><script type=" in held
+    in_comment = f"<svg><script><!--</script>{img}<p>--></p>"
+    assert rewrite(in_comment) == in_comment
+    assert "data-consentkit-category" in rewrite("<math><script>fbq('init', '1')</script></math>")
+
+
 @pytest.mark.parametrize("element", ["style", "noframes", "script"])
 def test_raw_text_ends_only_at_its_end_tag_in_ascii_case(element: str) -> None:
     """``</ſtyle>`` (a long s, which Unicode case folding reads as "s") is text: the img after it is too (a script

@@ -309,7 +309,11 @@ class HtmlRewriter:
 
     def _script(self, text: str, match: re.Match[str], final: bool) -> int | None:
         body_start = match.end()
-        body_end = script_end(text, body_start)
+        if self._foreign:  # an SVG/MathML script's text is markup: decided on up to its end tag, then walked
+            closing = end_tag_of("script").search(text, body_start)
+            body_end = closing.start() if closing else None
+        else:
+            body_end = script_end(text, body_start)
         if body_end is None:
             if final:
                 body_end = len(text)
@@ -317,12 +321,14 @@ class HtmlRewriter:
                 return None
             else:  # decide on the text so far, then read on to its end only
                 body_end = len(text)
-                self._script_data = ScriptData()
+                self._script_data = None if self._foreign else ScriptData()
         if self._marked(match.start(), body_end):
             attributes = _attributes(match.group(2))
             verdict = self.policy.script(attributes, text[body_start:body_end]) if _is_executable(attributes) else None
             if verdict is not None:
                 self._hold(verdict, "script", match, self._inert(match, verdict))
+        if self._foreign:
+            return body_start
         if self._script_data is None:
             return body_end
         return self._read_script(self._script_data, text, body_start, final)
@@ -348,7 +354,7 @@ class HtmlRewriter:
         if tag.closing:
             self._end_tag(tag.name)
             return end
-        if tag.name == "script":  # its text is script data, to its end tag
+        if tag.name == "script" and not self._foreign:  # its text is script data, to its end tag
             self._script_data = ScriptData()
             return end
         return self._entered(text, tag.name, end, tag)
