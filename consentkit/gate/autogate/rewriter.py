@@ -6,7 +6,9 @@ leaves as it came. Text that may still belong to an unfinished construct (a
 tag cut by the chunk boundary, an inline script whose end has not arrived) is
 kept back until the next ``feed``, up to ``max_hold`` characters; past that the
 rewriter decides on what it has, so a hostile page cannot make it buffer
-without bound.
+without bound: a script on its text so far, a tag that long not at all. Either
+is still read on to where a browser ends it, so the markup after it is read as
+the browser reads it.
 """
 
 from __future__ import annotations
