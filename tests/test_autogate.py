@@ -670,8 +670,8 @@ def _live_trackers(html: str) -> list[tuple[int, int]]:
 
 
 def _decided_past_the_limit(html: str, start: int, end: int, max_hold: int) -> bool:
-    """Whether the tracker at ``html[start:end]`` is one the rewriter lets pass past ``max_hold``, as documented:
-    a tag longer than that, cut by a chunk's end, or a script whose tracker is named only past it."""
+    """Whether the tracker at ``html[start:end]`` is one the rewriter may let pass past ``max_hold``, as documented:
+    a tag longer than that (it passes when a chunk's end cuts it), or a script whose tracker is named only past it."""
     if html[start : start + len("<script")].lower() == "<script":
         return not _live_trackers(html[start : start + max_hold + 1])
     return end - start > max_hold
