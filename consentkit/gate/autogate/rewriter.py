@@ -6,7 +6,9 @@ leaves as it came. Text that may still belong to an unfinished construct (a
 tag cut by the chunk boundary, an inline script whose end has not arrived) is
 kept back until the next ``feed``, up to ``max_hold`` characters; past that the
 rewriter decides on what it has, so a hostile page cannot make it buffer
-without bound.
+without bound: a script on its text so far, a tag that long not at all. Either
+is still read on to where a browser ends it, so the markup after it is read as
+the browser reads it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ...render.inert import EXECUTABLE_TYPES, Attribute, Gate, inert_fetching_ta
 from .encoding import TRANSPARENT
 from .markers import MAY_NAME_A_HOST, OPENER_MAX, SCRIPT_OPENER
 from .memo import memoised
+from .opentag import OpenTag
 from .policy import Policy, Verdict
 from .tokenizer import (
     BOGUS_COMMENT,
@@ -34,6 +37,7 @@ from .tokenizer import (
     STATE_FOREIGN,
     STATE_HTML,
     WHOLE_CONSTRUCT,
+    ScriptData,
     data_state_near,
     end_tag_of,
     script_end,
@@ -104,6 +108,10 @@ class HtmlRewriter:
         #: Inside raw text or an overlong comment: what ends it, and whether the end is kept for the tag loop.
         self._until: re.Pattern[str] | None = None
         self._until_start = False
+        #: A tag longer than ``max_hold``, passed undecided, whose ``>`` has not come yet.
+        self._open_tag: OpenTag | None = None
+        #: Inside a script decided past ``max_hold``: its script data state, read on to its end tag.
+        self._script_data: ScriptData | None = None
         #: Replacements made in the text being run: (start, end, new text).
         self._edits: list[tuple[int, int, str]] = []
         self._finder = policy.index.markers
@@ -241,6 +249,19 @@ class HtmlRewriter:
                 pos = found.start() if self._until_start else found.end()
                 self._until = None
                 continue
+            if self._script_data is not None:
+                pos = self._read_script(self._script_data, text, pos, final)
+                if self._script_data is not None:
+                    return pos
+                continue
+            tag = self._open_tag
+            if tag is not None:
+                end = tag.read(text, pos)
+                if end is None:
+                    return size
+                self._open_tag = None
+                pos = self._tag_ended(tag, text, end)
+                continue
             next_mark = bisect_left(marks, pos, next_mark)  # past the marks of the construct just read
             limit = marks[next_mark] if next_mark < len(marks) else size
             # Up to the construct that holds the next mark: ``endpos`` makes the pattern stop before it.
@@ -268,7 +289,7 @@ class HtmlRewriter:
                     return size
                 if size - pos <= self.max_hold:
                     return pos
-                step = pos + 1  # a "tag" longer than max_hold: read on as text
+                step = self._open(text, pos)
             pos = step
         return pos
 
@@ -288,11 +309,7 @@ class HtmlRewriter:
             match = END_TAG.match(text, pos)
             if match is None:
                 return None
-            name = match.group(1).lower()
-            if self._foreign and name in FOREIGN_ROOTS:
-                self._foreign -= 1
-            elif self._foreign and name in ("p", "br"):
-                self._foreign = 0
+            self._end_tag(match.group(1).lower())
             return match.end()
         if text.startswith("<!--", pos):
             comment = COMMENT.match(text, pos)
@@ -319,8 +336,19 @@ class HtmlRewriter:
             return self._script(text, match, final)
         if name in FETCHING_TAGS and self._marked(pos, end):
             self._fetching(match, name)
+        return self._entered(text, name, end, attrs)
+
+    def _end_tag(self, name: str) -> None:
+        if self._foreign and name in FOREIGN_ROOTS:
+            self._foreign -= 1
+        elif self._foreign and name in ("p", "br"):
+            self._foreign = 0
+
+    def _entered(self, text: str, name: str, end: int, attrs: str | OpenTag) -> int:
+        """After the start tag of ``name`` that ends at ``text[end]``: the state the tokenizer is in, and where
+        the walk goes on."""
         if self._foreign:
-            if name in FOREIGN_ROOTS and not attrs.rstrip().endswith("/"):
+            if name in FOREIGN_ROOTS and not _self_closing(attrs):
                 self._foreign += 1
             elif name in BREAKOUT_TAGS and (name != "font" or _font_breaks_out(attrs)):
                 self._foreign = 0
@@ -330,7 +358,7 @@ class HtmlRewriter:
             if closing is not None:
                 return closing.start()
             self._until, self._until_start = end_tag_of(name), True
-        elif name in FOREIGN_ROOTS and not attrs.rstrip().endswith("/"):
+        elif name in FOREIGN_ROOTS and not _self_closing(attrs):
             self._foreign = 1
         elif name == "plaintext":
             self._plaintext = True
@@ -338,21 +366,55 @@ class HtmlRewriter:
 
     def _script(self, text: str, match: re.Match[str], final: bool) -> int | None:
         body_start = match.end()
-        body_end = script_end(text, body_start)
+        if self._foreign:  # an SVG/MathML script's text is markup: decided on up to its end tag, then walked
+            closing = end_tag_of("script").search(text, body_start)
+            body_end = closing.start() if closing else None
+        else:
+            body_end = script_end(text, body_start)
         if body_end is None:
             if final:
                 body_end = len(text)
             elif len(text) - match.start() <= self.max_hold:
                 return None
-            else:  # decide on the text so far, then look for the end tag only
+            else:  # decide on the text so far, then read on to its end only
                 body_end = len(text)
-                self._until, self._until_start = end_tag_of("script"), True
+                self._script_data = None if self._foreign else ScriptData()
         if self._marked(match.start(), body_end):
             attributes = _attributes(match.group(2))
             verdict = self.policy.script(attributes, text[body_start:body_end]) if _is_executable(attributes) else None
             if verdict is not None:
                 self._hold(verdict, "script", match, self._inert(match, verdict))
-        return body_end if self._until is None else body_start
+        if self._foreign:
+            return body_start
+        if self._script_data is None:
+            return body_end
+        return self._read_script(self._script_data, text, body_start, final)
+
+    def _read_script(self, data: ScriptData, text: str, pos: int, final: bool) -> int:
+        """Read on in a script's text, in the script data state it was left in (after ``<!--<script`` a
+        ``</script>`` does not end it); return where its end tag begins, or how far its text is read."""
+        size = len(text)
+        end = script_end(text, pos, data, None if final else max(pos, size - _TAIL))
+        if end is None:
+            return size if final else data.resume
+        self._script_data = None
+        return end
+
+    def _open(self, text: str, pos: int) -> int:
+        """A tag at ``text[pos]`` longer than ``max_hold``: it passes undecided, read to its end as a browser
+        reads it (read as text, a quoted ``<!--`` would open a comment that hides the tracker after it)."""
+        closing = text[pos + 1] == "/"
+        self._open_tag = OpenTag(closing)
+        return pos + 2 if closing else pos + 1
+
+    def _tag_ended(self, tag: OpenTag, text: str, end: int) -> int:
+        if tag.closing:
+            self._end_tag(tag.name)
+            return end
+        if tag.name == "script" and not self._foreign:  # its text is script data, to its end tag
+            self._script_data = ScriptData()
+            return end
+        return self._entered(text, tag.name, end, tag)
 
     def _fetching(self, match: re.Match[str], name: str) -> None:
         attrs = match.group(2)
@@ -407,5 +469,11 @@ def _hidden(attributes: Sequence[Attribute]) -> bool:
     return False
 
 
-def _font_breaks_out(attrs: str) -> bool:
+def _self_closing(attrs: str | OpenTag) -> bool:
+    return attrs.self_closing if isinstance(attrs, OpenTag) else attrs.rstrip().endswith("/")
+
+
+def _font_breaks_out(attrs: str | OpenTag) -> bool:
+    if isinstance(attrs, OpenTag):
+        return attrs.font_attribute
     return any(name in ("color", "face", "size") for name, _, _ in parse_attributes(attrs))

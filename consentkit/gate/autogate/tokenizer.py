@@ -264,28 +264,48 @@ NAME_END: Final = frozenset("\t\n\f\r />")
 def _script_tag_at(text: str, at: int, closing: bool) -> bool:
     """Whether ``<script`` (``</script`` if ``closing``) starts at ``text[at]``, followed by a name's end."""
     name = at + 2 if closing else at + 1
+    if closing and text[at + 1 : at + 2] != "/":  # "<xscript>" is no end tag
+        return False
     return text[name : name + 6].lower() == "script" and text[name + 6 : name + 7] in NAME_END and name + 6 < len(text)
 
 
-def script_end(text: str, start: int) -> int | None:
+class ScriptData:
+    """Where a script's text was left off, to be read on in the next text: escaped (after ``<!--``), double
+    escaped (after ``<!--<script``), and the point to read on from."""
+
+    __slots__ = ("double", "escaped", "resume")
+
+    def __init__(self) -> None:
+        self.escaped = self.double = False
+        self.resume = 0
+
+
+def script_end(text: str, start: int, data: ScriptData | None = None, stop: int | None = None) -> int | None:
     """Where the script whose text begins at ``start`` ends (the ``<`` of its end tag), or None.
 
     Follows HTML5's script data states: after ``<!--`` a ``<script`` opens a "double
     escaped" part in which ``</script>`` does not end the element, until ``-->``.
     None means the end is not in ``text`` (or is cut off by its end). Only the ``<``
     (and, once escaped, ``-->``) are looked for, with ``str.find``: a script has few.
+    With ``data``, the script is read on from the state it holds, only the markup that begins before ``stop``
+    is read, and if the end is not there ``data`` is left where to read on, at ``stop`` or past it.
     """
     escaped = double = False
+    if data is not None:
+        escaped, double = data.escaped, data.double
+    limit = len(text) if stop is None else stop
     pos = start
     while True:
-        less = text.find("<", pos)
+        less = text.find("<", pos, limit)
         if escaped:
-            dashes = text.find("-->", pos)
+            dashes = text.find("-->", pos, limit + 2)
             if dashes >= 0 and (less < 0 or dashes < less):
                 escaped = double = False
                 pos = dashes + 3
                 continue
         if less < 0:
+            if data is not None:
+                data.escaped, data.double, data.resume = escaped, double, max(pos, limit)
             return None
         pos = less + 1
         if text.startswith("<!--", less):
