@@ -53,6 +53,9 @@ class BodyRewriter:
         return out if self.apply else chunk
 
     def finish(self) -> bytes:
+        if self._bytes_only:  # nothing kept back but the rewriter's pending text (read in report mode too)
+            out = self.rewriter.finish().encode(TRANSPARENT)
+            return out if self.apply else b""
         out = self._rewrite(b"", final=True)
         if self._coding is not None:
             out = self._coding.encode(out) + self._coding.finish() if self.apply else b""

@@ -185,51 +185,63 @@ class MarkerFinder:
         found = self._quiet.matches(data)
         if found is None:
             return None
-        starts = []
-        comment = False
-        for pattern, end in found:
-            if pattern == _SCRIPT:
-                starts.append(end - len(SCRIPT_OPENER))
-            elif pattern == _COMMENT:
-                comment = True
-            elif (
-                (pattern == _NOISE_IN_WORD and self._quiet.matches(data.translate(None, _URL_NOISE)) is None)
-                or (pattern == _REFERENCE and may_stand_for_a_host_character(data))
-                or (pattern == _MAPPED and self._mapped_in_authority.matches(data) is None)
-            ):
+        scripts: Scripts = []
+        if found:  # most pieces of a page have no match at all
+            starts = []
+            comment = False
+            for pattern, end in found:
+                if pattern == _SCRIPT:
+                    starts.append(end - len(SCRIPT_OPENER))
+                elif pattern == _COMMENT:
+                    comment = True
+                elif (
+                    (pattern == _NOISE_IN_WORD and self._quiet.matches(data.translate(None, _URL_NOISE)) is None)
+                    or (pattern == _REFERENCE and may_stand_for_a_host_character(data))
+                    or (pattern == _MAPPED and self._mapped_in_authority.matches(data) is None)
+                ):
+                    return None
+            if starts and not _scripts_end(data, starts, scripts, comment=comment, scripts_too=scripts_too):
                 return None
         last_end = data.rfind(b">")
         # A tag that starts before the last ">" and runs to the end holds that ">" in a quoted value, whose
-        # opening quote is the last of its kind before it: a quote opens a value only right after "=".
-        if last_end > 0 and (_opens_value(data, last_end, b'"') or _opens_value(data, last_end, b"'")):
-            return None
-        scripts: Scripts = []
-        if starts:
-            if len(starts) > 1:
-                starts.sort()
-            furthest = 0  # the furthest end of a start tag; -1 once one does not end
-            for start in starts:
-                tag = _START_TAG_END.match(data, start)
-                end = tag.end() if tag else -1
-                if scripts_too and end >= 0 and _MAY_NAME_A_HOST.search(data, start, end):
-                    return None
-                scripts.append((start, end))
-                furthest = -1 if end < 0 or furthest < 0 else max(furthest, end)
-            # Without a "<!--" (which may escape an end tag), a script whose start tag ends before a "</script>"
-            # ends there or before.
-            if not comment and furthest >= 0:
-                closer = data.find(_SCRIPT_CLOSER, furthest) + len(_SCRIPT_CLOSER)  # just past its name
-                if len(_SCRIPT_CLOSER) <= closer < len(data) and data[closer] in _NAME_END:
-                    scripts = []
+        # opening quote is the last of its kind before it: a quote opens a value only right after "=". Mostly
+        # the byte before that quote is a value's (it closes one), and no more need be read.
+        if last_end > 0:
+            quote = data.rfind(b'"', 0, last_end)
+            if quote > 0 and data[quote - 1] in _EQUALS_OR_WHITESPACE and _opens_value(data, quote):
+                return None
+            quote = data.rfind(b"'", 0, last_end)
+            if quote > 0 and data[quote - 1] in _EQUALS_OR_WHITESPACE and _opens_value(data, quote):
+                return None
         open_from = data.find(b"<", last_end + 1)
         return scripts, len(data) if open_from < 0 else open_from
 
 
-def _opens_value(data: bytes, last_end: int, quote: bytes) -> bool:
-    """Whether the last ``quote`` before ``data[last_end]`` may open an attribute's value: "=" before it."""
-    before = data.rfind(quote, 0, last_end) - 1
-    if before < 0 or data[before] not in _EQUALS_OR_WHITESPACE:  # mostly a value's closing quote
-        return False
+def _scripts_end(data: bytes, starts: list[int], scripts: Scripts, *, comment: bool, scripts_too: bool) -> bool:
+    """Fill ``scripts`` with each ``<script`` at ``starts`` and its tag's end, or leave it empty when all surely end
+    in ``data``; False if one may name a host and those are marks."""
+    if len(starts) > 1:
+        starts.sort()
+    furthest = 0  # the furthest end of a start tag; -1 once one does not end
+    for start in starts:
+        tag = _START_TAG_END.match(data, start)
+        end = tag.end() if tag else -1
+        if scripts_too and end >= 0 and _MAY_NAME_A_HOST.search(data, start, end):
+            return False
+        scripts.append((start, end))
+        furthest = -1 if end < 0 or furthest < 0 else max(furthest, end)
+    # Without a "<!--" (which may escape an end tag), a script whose start tag ends before a "</script>" ends
+    # there or before.
+    if not comment and furthest >= 0:
+        closer = data.find(_SCRIPT_CLOSER, furthest) + len(_SCRIPT_CLOSER)  # just past its name
+        if len(_SCRIPT_CLOSER) <= closer < len(data) and data[closer] in _NAME_END:
+            scripts.clear()
+    return True
+
+
+def _opens_value(data: bytes, quote: int) -> bool:
+    """Whether the quote at ``data[quote]`` may open an attribute's value: "=" before it, whitespace aside."""
+    before = quote - 1
     while before >= 0 and data[before] in _WHITESPACE:
         before -= 1
     return before >= 0 and data[before] == _EQUALS

@@ -137,27 +137,24 @@ class HtmlRewriter:
         whose bytes below 0x80 are ASCII): what has nothing to decide leaves as the bytes it came in, undecoded."""
         if self._pending:
             data = self._pending.encode(TRANSPARENT) + data
-        size = len(data)
-        quiet = None
-        if self._unread_size + size <= self.max_hold:
-            quiet = self._finder.quiet_bytes(data, scripts_too=self._scripts_too)
+        unread = self._unread_size + len(data)
+        quiet = self._finder.quiet_bytes(data, scripts_too=self._scripts_too) if unread <= self.max_hold else None
         if quiet is None:
             self._decode_unread()
             return self._decide(data.decode(TRANSPARENT)).encode(TRANSPARENT)
         scripts, cut = quiet
         if scripts:
             cut = min(cut, _settled(data.decode(TRANSPARENT), scripts))
-        elif cut == size:  # as _settled: a tag's name may be cut short by the end (when a "<" follows the last
-            # ">", the cut is there already, and no "<" in the last bytes comes before it)
-            name = data.rfind(b"<", max(0, size - OPENER_MAX + 1))
-            cut = size if name < 0 else name
-        if cut == size:
-            sent, self._pending = data, ""
-        else:
-            sent, self._pending = data[:cut], data[cut:].decode(TRANSPARENT)
+        # Else the cut is where a "<" follows the last ">", if one does: a tag's name cut short by the end is one.
+        if self._unread_bytes is None:
+            self._unread_bytes = []
+        if cut == len(data):
+            self._pending = ""
+            self._unread_bytes.append(data)
+            self._unread_size = unread
+            return data
+        sent, self._pending = data[:cut], data[cut:].decode(TRANSPARENT)
         if cut:
-            if self._unread_bytes is None:
-                self._unread_bytes = []
             self._unread_bytes.append(sent)
             self._unread_size += cut
         return sent
@@ -196,6 +193,8 @@ class HtmlRewriter:
 
     def finish(self) -> str:
         buffer, self._pending = self._pending, ""
+        if not buffer:  # no mark in nothing
+            return ""
         marks, _ = self._finder.find(buffer, scripts_too=self._scripts_too)
         if not marks:
             return buffer
