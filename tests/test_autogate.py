@@ -903,3 +903,30 @@ def test_a_host_two_enabled_services_share_is_marked_by_its_category_alone() -> 
     assert 'data-consentkit-category="analytics"></script>' in out
     ga = rewrite('<img src="https://region1.google-analytics.com/g/collect">')
     assert 'data-consentkit-service="google-analytics"' in ga  # *.google-analytics.com is GA's alone
+
+
+@pytest.mark.parametrize(
+    ("text", "quiet", "held"),
+    [
+        ("<p>Clarity matters: the gtag and fbq names mean nothing in prose.</p>", True, False),
+        ('<script src="/own.js"></script><p>clarity</p>', True, False),
+        ("<script>window.site = {clarity: 1};</script>", False, False),
+        ("<script>fbq('init', '1');</script>", False, True),
+        ("<SCRIPT>fbq('init', '1');</SCRIPT>", False, True),
+        ("<script>FBQ('init', '1');</script><p>fbq</p>", True, False),
+        ("<script>var a = '</scripts>'; fbq('init', '1');</script>", False, True),
+        ("<script><!--<script></script> fbq('init', '1') </script>", False, True),
+        ('<script>x = "<\\/script>"; _hjSettings = {};</script>', False, True),
+    ],
+)
+def test_the_quick_check_looks_for_snippet_words_in_scripts_alone_and_as_written(
+    text: str, quiet: bool, held: bool
+) -> None:
+    """A snippet word is a JavaScript name, so it marks a script's text only, in its own case; in prose ("clarity"
+    is a common English word) it leaves the quick check standing. A script's text is searched up to its real end:
+    past a ``</scripts`` and, after a ``<!--``, to the end of the piece. Through the bytes path the snippet is held
+    back, whole or cut anywhere."""
+    assert (INDEX.markers.quiet(text, scripts_too=False) is not None) is quiet
+    page = (text + "<p>slutt</p>").encode()
+    for cut in range(1, len(page)):
+        assert (b'type="text/plain"' in rewrite_body(page, [cut])) is held, cut

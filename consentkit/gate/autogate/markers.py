@@ -24,13 +24,15 @@ bytes; each opener's tag is then read to its end.
 Most text has no word at all, and reading every tag to its end is most of the
 cost of finding that out; ``quiet`` answers it without reading any tag but the
 scripts'. One Hyperscan pass over the bytes as they came (``blockscan``, no
-lower-casing: the words are matched in any case) looks for the words, for a
+lower-casing: the words are matched in any case) looks for the hosts, for a
 percent-escape that may stand for a host's character, and notes what needs a
 closer look: a ``&`` (is any reference one that may stand for a host's
 character?), a tab or newline between two characters a word holds (a URL
 drops them: the words are then looked for once more with them deleted), a
 byte that may be part of a character IDNA maps to a word's character or to
-nothing (is one in a URL's authority?), and each ``<script``. It gives up (the
+nothing (is one in a URL's authority?), and each ``<script``, in whose text alone it then looks for the snippet words,
+as written (JavaScript's names have a case; a snippet word elsewhere decides
+nothing). It gives up (the
 caller then uses ``find``) on any of these that holds, on a quote that may
 hold a tag open to the end of the text, and on a script that may name a host
 when those are marks. Letters such as ``æøå`` cost nothing.
@@ -44,7 +46,7 @@ from typing import Final
 
 import ahocorasick_rs
 
-from .blockscan import CASELESS, ONCE, STOP, compiled
+from .blockscan import CASELESS, ONCE, STOP, BlockScan, compiled
 from .references import may_stand_for_a_host_character
 from .tokenizer import FETCHING_TAGS, START_TAG_END
 
@@ -110,9 +112,20 @@ def _automaton(patterns: Sequence[str]) -> ahocorasick_rs.BytesAhoCorasick:
 class MarkerFinder:
     """Built once per ``TrackerIndex`` from its hosts and the snippet words."""
 
-    def __init__(self, words: Iterable[str]) -> None:
-        found = fewest(words)
+    def __init__(self, words: Iterable[str], script_words: Iterable[str] = ()) -> None:
+        """:param words: marks wherever they are, in any case: hosts, ``srcdoc``.
+        :param script_words: marks only in a script's text, as written (the snippet words: JavaScript's names
+            have a case): ``quiet`` looks for them in the scripts alone, which halves its scan of other text."""
+        words, script_words = list(words), sorted(set(script_words))
+        everywhere = fewest(words)
+        found = fewest([*everywhere, *script_words])
         self._words = [_automaton(found[start : start + _GROUP]) for start in range(0, len(found), _GROUP)]
+        self._script_words = (
+            compiled(tuple((re.escape(word).encode("ascii"), STOP + n, ONCE) for n, word in enumerate(script_words)))
+            if script_words
+            else None
+        )
+        found = everywhere
         #: ``quiet``'s: the words and escapes end the scan; the rest are looked at closer.
         word_characters = b"[" + re.escape("".join(sorted(set("".join(found))))).encode("ascii") + b"]"
         noise_in_word = word_characters + rb"[\t\n\r]+" + word_characters
@@ -200,7 +213,7 @@ class MarkerFinder:
                     or (pattern == _MAPPED and self._mapped_in_authority.matches(data) is None)
                 ):
                     return None
-            if starts and not _scripts_end(data, starts, scripts, comment=comment, scripts_too=scripts_too):
+            if starts and not _scripts_end(data, starts, scripts, comment, scripts_too, self._script_words):
                 return None
         last_end = data.rfind(b">")
         # A tag that starts before the last ">" and runs to the end holds that ">" in a quoted value, whose
@@ -217,9 +230,11 @@ class MarkerFinder:
         return scripts, len(data) if open_from < 0 else open_from
 
 
-def _scripts_end(data: bytes, starts: list[int], scripts: Scripts, *, comment: bool, scripts_too: bool) -> bool:
+def _scripts_end(
+    data: bytes, starts: list[int], scripts: Scripts, comment: bool, scripts_too: bool, script_words: BlockScan | None
+) -> bool:
     """Fill ``scripts`` with each ``<script`` at ``starts`` and its tag's end, or leave it empty when all surely end
-    in ``data``; False if one may name a host and those are marks."""
+    in ``data``; False if one may name a host and those are marks, or if a script's text may hold a script word."""
     if len(starts) > 1:
         starts.sort()
     furthest = 0  # the furthest end of a start tag; -1 once one does not end
@@ -228,6 +243,10 @@ def _scripts_end(data: bytes, starts: list[int], scripts: Scripts, *, comment: b
         end = tag.end() if tag else -1
         if scripts_too and end >= 0 and _MAY_NAME_A_HOST.search(data, start, end):
             return False
+        if script_words is not None and end >= 0:
+            text_end = len(data) if comment else _script_text_end(data, end)
+            if text_end > end and script_words.matches(data[end:text_end]) is None:
+                return False
         scripts.append((start, end))
         furthest = -1 if end < 0 or furthest < 0 else max(furthest, end)
     # Without a "<!--" (which may escape an end tag), a script whose start tag ends before a "</script>" ends
@@ -237,6 +256,19 @@ def _scripts_end(data: bytes, starts: list[int], scripts: Scripts, *, comment: b
         if len(_SCRIPT_CLOSER) <= closer < len(data) and data[closer] in _NAME_END:
             scripts.clear()
     return True
+
+
+def _script_text_end(data: bytes, start: int) -> int:
+    """Where the text of a script from ``data[start]`` surely ends, or after: its first ``</script`` in lower case
+    that a name's end follows, else the end of ``data``. (A ``</SCRIPT>`` before it only ends the text sooner, and a
+    ``<!--`` in ``data``, which may escape the end tag, is the caller's to weigh.)"""
+    at = data.find(_SCRIPT_CLOSER, start)
+    while at >= 0:
+        after = at + len(_SCRIPT_CLOSER)
+        if after < len(data) and data[after] in _NAME_END:
+            return at
+        at = data.find(_SCRIPT_CLOSER, after)
+    return len(data)
 
 
 def _opens_value(data: bytes, quote: int) -> bool:

@@ -30,8 +30,9 @@ class TrackerIndex:
         #: Each host that has a category contains one of these.
         self._host_words = fewest(self.hosts.patterns)
         self.block_unknown = config.gate.unknown_scripts == "block"
-        #: The rewriter's pre-filter: every host and snippet word, and an iframe's srcdoc (read for both).
-        self.markers = MarkerFinder([*self.hosts.patterns, *(word for _, word, _ in MARKERS), "srcdoc"])
+        #: The rewriter's pre-filter: every host and an iframe's srcdoc (read for hosts and snippets) anywhere, the
+        #: snippet words in scripts.
+        self.markers = MarkerFinder([*self.hosts.patterns, "srcdoc"], [word for _, word, _ in MARKERS])
         self._text_categories = memoised(self._read_text)
 
     def host_categories(self, host: str) -> frozenset[str]:
