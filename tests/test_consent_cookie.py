@@ -110,6 +110,31 @@ def test_hostile_values_read_as_undecided(value: str) -> None:
     assert codec().loads(value) == UNDECIDED
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param("2.2.0.c.{id}\n.{policy}", id="id-with-a-line-feed"),
+        pytest.param("2.2.0.c.{short}.{policy}", id="id-too-short"),
+        pytest.param("2.2.0.c.{short}+=.{policy}", id="id-outside-the-alphabet"),
+        pytest.param("2.2.0.c.{short}\u00e9.{policy}", id="id-not-ascii"),
+        pytest.param("2.\u00e9.0.c.{id}.{policy}", id="head-not-ascii"),
+        pytest.param("2.2.0.c.{id}.{policy}x", id="another-policy-hash"),
+        pytest.param("{id}.{policy}", id="no-head"),
+        pytest.param("2.2.0.q.{id}.{policy}", id="unknown-method"),
+    ],
+)
+def test_a_signed_payload_this_release_never_writes_reads_as_undecided(payload: str) -> None:
+    """Only a key holder can sign these; each part is still checked as consentkit writes it."""
+    made = codec()
+    consent_id = new_consent_id()
+    value = made._signer.sign(payload.format(id=consent_id, short=consent_id[:20], policy=made._policy_hash)).decode(
+        "utf-8"
+    )
+    assert made.loads(value) == UNDECIDED
+    well_formed = made._signer.sign(f"2.2.0.c.{consent_id}.{made._policy_hash}").decode("ascii")
+    assert made.loads(well_formed).consent_id == consent_id
+
+
 def test_another_key_reads_as_undecided() -> None:
     value = codec(secret_key="attacker").dumps(decided({"marketing"}))
     assert codec().loads(value) == UNDECIDED
