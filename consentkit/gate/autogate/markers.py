@@ -88,6 +88,7 @@ _MAY_HIDE_A_HOST_CHARACTER: Final = rb"%[\t\n\r]*(?:2[\t\n\r]*[dDeE]|[3-9a-fA-F]
 #: What ``quiet``'s scan reports to look at closer (ids below ``blockscan.STOP``; the rest end the scan).
 _SCRIPT, _REFERENCE, _MAPPED, _NOISE_IN_WORD, _COMMENT = range(5)
 _SCRIPT_CLOSER: Final = b"</script"
+_EMPTY_SCRIPT_END: Final = _SCRIPT_CLOSER + b">"
 _NAME_END: Final = frozenset(b"\t\n\f\r />")
 _WHITESPACE: Final = frozenset(b"\t\n\f\r ")
 _EQUALS: Final = ord("=")
@@ -132,7 +133,8 @@ class MarkerFinder:
         self._quiet = compiled(
             (
                 (SCRIPT_OPENER.encode("ascii"), _SCRIPT, CASELESS),
-                (rb"&[#a-z]", _REFERENCE, CASELESS | ONCE),  # what may start a reference
+                # Any "&": a literal byte costs the scan far less than "&" with a class after it (2.5 µs of 8 a chunk).
+                (b"&", _REFERENCE, ONCE),
                 (_MAY_MAP, _MAPPED, ONCE),
                 (b"<!--", _COMMENT, ONCE),
                 *([(noise_in_word, _NOISE_IN_WORD, CASELESS | ONCE)] if found else []),
@@ -243,7 +245,8 @@ def _scripts_end(
         end = tag.end() if tag else -1
         if scripts_too and end >= 0 and _MAY_NAME_A_HOST.search(data, start, end):
             return False
-        if script_words is not None and end >= 0:
+        # A script's text may hold a snippet word (none to read in the usual <script src=...></script>).
+        if script_words is not None and end >= 0 and not data.startswith(_EMPTY_SCRIPT_END, end):
             text_end = len(data) if comment else _script_text_end(data, end)
             if text_end > end and script_words.matches(data[end:text_end]) is None:
                 return False
