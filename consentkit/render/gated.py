@@ -82,49 +82,60 @@ def _with_placeholders(held: HeldBack, widgets: Widgets, locale: str, values: Ma
     placeholders = widgets.renderer.placeholders(
         locale=locale, base=str(values["base"]), next_path=str(values["next_path"]), gate=gate, hosts=hosts
     )
-    # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.
     return "".join((placeholders, inert))
 
 
 def _kept_form(
-    body: str, name: str, widgets: Widgets, consent: Consent | None, locale: str
+    body: str, name: str, widgets: Widgets, consent: Consent | None, locale: str, otherwise: str
 ) -> Markup | Fragment | None:
-    """The held-back block with markers where the placeholders print the request's base and path,
-    or just the inert HTML when it blocks no iframe; None when it must be made on every render
+    """The held-back block and its else part, with markers where the placeholders print the request's
+    base and path, or just HTML when it blocks no iframe; None when it must be made on every render
     (a body holding a NUL, which the markers cannot be told from), as a long one is."""
     held = _hold_back(body, name, widgets, consent)
     if not held[2]:
-        return held[1]
-    return Fragment.of(lambda values: _with_placeholders(held, widgets, locale, values), SLOTS)
+        return _and_fallback(held[1], otherwise, name)
+    return Fragment.of(
+        lambda values: _and_fallback(_with_placeholders(held, widgets, locale, values), otherwise, name), SLOTS
+    )
 
 
-def _made(body: str, name: str, widgets: Widgets, consent: Consent | None) -> Markup:
+def _made(body: str, name: str, widgets: Widgets, consent: Consent | None, otherwise: str) -> Markup:
     gate, inert, hosts = _hold_back(body, name, widgets, consent)
-    if not hosts:
-        return inert
-    return Markup("".join((widgets.placeholders(gate, list(hosts)), inert)))  # noqa: S704 (see held_back)
+    if hosts:
+        inert = Markup("".join((widgets.placeholders(gate, list(hosts)), inert)))  # noqa: S704 (see held_back)
+    return _and_fallback(inert, otherwise, name)
 
 
-def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> Markup:
-    """``body`` inert until ``name`` is allowed, each blocked embed behind a placeholder.
+def _and_fallback(held: str, otherwise: str, name: str) -> Markup:
+    """The held-back block followed by its else part (``fallback``), when it has one."""
+    # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.
+    return Markup("".join((held, fallback(otherwise, name))) if otherwise else held)  # noqa: S704 (both HTML)
 
-    ``body`` is the site's own rendered template output, already escaped by its engine.
-    Making it inert depends on nothing but the body, the name, the services the visitor
-    allows (for a category's block) and the config, and its placeholders on the locale
-    besides, so the result is kept per renderer under exactly those, with markers where
-    the placeholders print the request's base and path, which are joined in per call.
+
+def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None, otherwise: str = "") -> Markup:
+    """``body`` inert until ``name`` is allowed, each blocked embed behind a placeholder, then
+    ``otherwise`` (the block's else part) as ``fallback`` wraps it.
+
+    ``body`` and ``otherwise`` are the site's own rendered template output, already escaped by
+    its engine; ``otherwise`` must be the same on every render (template text, or nothing: an
+    else part that varies goes through ``fallback`` on each render instead, or each of its
+    values would take a place in the cache). Making the body inert depends on nothing but the
+    body, the name, the services the visitor allows (for a category's block) and the config,
+    and its placeholders on the locale besides, so the result is kept per renderer under
+    exactly those and the else part, with markers where the placeholders print the request's
+    base and path, which are joined in per call.
     """
     if widgets is None:
-        return _hold_back(body, name, widgets, consent)[1]
+        return _and_fallback(_hold_back(body, name, widgets, consent)[1], otherwise, name)
     locale = widgets.locale
     if len(body) > LONGEST_KEPT:
-        return _made(body, name, widgets, consent)
+        return _made(body, name, widgets, consent, otherwise)
     allowed = (consent.services if consent else frozenset()) if name in ALL_CATEGORIES else None
     kept = widgets.renderer.held_back.get(
-        (body, name, allowed, locale), lambda: _kept_form(body, name, widgets, consent, locale)
+        (body, name, allowed, locale, otherwise), lambda: _kept_form(body, name, widgets, consent, locale, otherwise)
     )
     if kept is None:
-        return _made(body, name, widgets, consent)
+        return _made(body, name, widgets, consent, otherwise)
     if isinstance(kept, Fragment):
         return kept.fill_escaped(widgets.escaped_slots)
     return kept

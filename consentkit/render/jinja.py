@@ -21,6 +21,7 @@ object the Flask extension and ``widgets_for(environ)`` provide) or
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import count
 from typing import Final
 
@@ -38,6 +39,10 @@ from .widgets import Widgets
 #: The filters each block compiles to (names no template would choose for its own).
 HELD_FILTER: Final = "_consentkit_held"
 ALLOWS_FILTER: Final = "_consentkit_allows"
+TEXT_FILTER: Final = "_consentkit_text"
+
+#: Bodies of template text alone kept as ``Markup`` (bounded: ``from_string`` may make any number).
+TEXTS_KEPT: Final = 1024
 
 #: Numbers each block's captured body apart (a nested block must not overwrite its parent's).
 _BLOCKS: Final = count()
@@ -48,6 +53,19 @@ def _check_name(name: object, widgets: Widgets | None = None) -> str:
     if problem is not None:
         raise TemplateRuntimeError(problem)
     return str(name)
+
+
+def _text_of(body: list[nodes.Node]) -> str | None:
+    """The text of a block's body made of template text alone (no tag, no expression), else None."""
+    parts: list[str] = []
+    for node in body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for child in node.nodes:
+            if not isinstance(child, nodes.TemplateData):
+                return None
+            parts.append(child.data)
+    return "".join(parts)
 
 
 def consent_in(context: Context) -> Consent | None:
@@ -73,6 +91,14 @@ class ConsentExtension(Extension):
         else_body: list[nodes.Node] = []
         if next(parser.stream).test("name:else"):
             else_body = parser.parse_statements(("name:endconsent",), drop_needle=True)
+        text, otherwise_text = _text_of(body), _text_of(else_body)
+        if text is not None and otherwise_text is not None:
+            # Template text alone (an analytics snippet, an embed): the same on every render, so it is
+            # compiled in as a constant, nothing is captured, and the block is one filter call. The
+            # request's helpers are passed as a template variable, which the template resolves once.
+            arguments = [category, nodes.Name("consentkit", "load"), nodes.Const(otherwise_text)]
+            filtered = self._filter(TEXT_FILTER, nodes.Const(text), arguments, lineno)
+            return [nodes.Output([filtered], lineno=lineno)]
         # One plain call per block, a cost paid on every page: the body is captured in place (no macro),
         # and handed to a filter, which Jinja calls directly (a call in a template goes through
         # ``Context.call``, which inspects the callable each time). The else part is rendered only when
@@ -102,6 +128,8 @@ class ConsentExtension(Extension):
         super().__init__(environment)
         environment.filters[HELD_FILTER] = self._held
         environment.filters[ALLOWS_FILTER] = self._allows
+        environment.filters[TEXT_FILTER] = self._text
+        self._markup_of = lru_cache(maxsize=TEXTS_KEPT)(Markup)
 
     @staticmethod
     def _filter(name: str, node: nodes.Expr, arguments: list[nodes.Expr], lineno: int) -> nodes.Filter:
@@ -112,8 +140,9 @@ class ConsentExtension(Extension):
         widgets = context.get("consentkit")
         return widgets if isinstance(widgets, Widgets) else None
 
-    def _visitor(self, context: Context, category: object) -> tuple[Widgets | None, Consent | None, str]:
-        widgets = self.widgets(context)
+    def _visitor(
+        self, context: Context, category: object, widgets: Widgets | None
+    ) -> tuple[Widgets | None, Consent | None, str]:
         if widgets is None:
             return None, consent_in(context), _check_name(category)
         # A name this renderer has seen good needs no check (a page asks once per block).
@@ -123,17 +152,27 @@ class ConsentExtension(Extension):
 
     @pass_context
     def _allows(self, context: Context, body: str, category: object) -> bool:
-        _widgets, consent, name = self._visitor(context, category)
+        _widgets, consent, name = self._visitor(context, category, self.widgets(context))
         return consent is not None and consent.allows(name)
 
     @pass_context
     def _held(self, context: Context, body: str, category: object, otherwise: str | None = None) -> str:
         """The block as written when the visitor allows the name, else held back (with the else part
         after it, marked so that consentkit.js can remove it once the name is allowed live)."""
-        widgets, consent, name = self._visitor(context, category)
+        widgets, consent, name = self._visitor(context, category, self.widgets(context))
         if consent is not None and consent.allows(name):
             return body
         held = held_back(body, name, widgets, consent)
         if otherwise is None:
             return held
         return Markup("".join((held, fallback(str(otherwise), name))))  # noqa: S704 (both HTML already)
+
+    @pass_context
+    def _text(self, context: Context, body: str, category: object, helpers: object, otherwise: str) -> Markup:
+        """``_held`` for a block of template text alone, its else part (``""`` for none) too: the texts are
+        constants, so the held-back form is kept with the else part after it."""
+        widgets = helpers if isinstance(helpers, Widgets) else self.widgets(context)
+        widgets, consent, name = self._visitor(context, category, widgets)
+        if consent is not None and consent.allows(name):
+            return self._markup_of(body)  # template text, as Jinja outputs it
+        return held_back(body, name, widgets, consent, otherwise)

@@ -11,7 +11,7 @@ exactly what the Jinja helper of the same name gives. They need
 from __future__ import annotations
 
 from django import template
-from django.template.base import FilterExpression, Node, NodeList, Parser, Token
+from django.template.base import FilterExpression, Node, NodeList, Parser, TextNode, Token
 from django.template.context import Context
 from markupsafe import Markup
 
@@ -57,11 +57,26 @@ def consentkit_notice(context: Context) -> Markup:
     return _widgets(context).notice()
 
 
+def _text_of(nodes: NodeList | None) -> str | None:
+    """The text of a block's part made of template text alone (no tag, no variable), else None."""
+    if nodes is None:
+        return ""
+    parts: list[str] = []
+    for node in nodes:
+        if type(node) is not TextNode:
+            return None
+        parts.append(node.s)
+    return "".join(parts)
+
+
 class ConsentNode(Node):
     def __init__(self, category: FilterExpression, body: NodeList, otherwise: NodeList | None) -> None:
         self.category = category
         self.body = body
         self.otherwise = otherwise
+        # Template text alone (an analytics snippet, an embed) is the same on every render: taken once
+        # here, and its held-back form kept with the else part after it (``held_back``).
+        self.text, self.otherwise_text = _text_of(body), _text_of(otherwise)
 
     def render(self, context: Context) -> str:
         category = self.category.resolve(context)
@@ -69,8 +84,11 @@ class ConsentNode(Node):
         problem = block_name_problem(category, widgets)
         if problem is not None:
             raise template.TemplateSyntaxError(problem)
-        body = self.body.render(context)
         consent = widgets.consent  # read once: each read also marks the response as varying on it
+        text, otherwise_text = self.text, self.otherwise_text
+        if text is not None and otherwise_text is not None:
+            return text if consent.allows(category) else held_back(text, category, widgets, consent, otherwise_text)
+        body = self.body.render(context)
         if consent.allows(category):
             return body
         held = held_back(body, category, widgets, consent)
