@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
 from consentkit.consent import UNDECIDED, Consent, granted_set
 from consentkit.render.fragments import FragmentCache
+from consentkit.render.gated import TEXT_BLOCKS_KEPT
 from consentkit.render.widgets import current_path
 
 from .conftest import BASE_TOML, config_from
@@ -175,3 +176,15 @@ def test_a_block_of_template_text_alone_renders_as_a_captured_one_would(make_mid
                 assert f'name="next" value="{escape(current_path(environ))}"' in page
             assert ("<!--consentkit-fallback analytics-->" in page) is not consent.allows("analytics")
     assert middleware.renderer.held_back
+
+
+def test_blocks_of_template_text_kept_per_locale_and_consent_state_are_bounded(make_middleware: Factory) -> None:
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    environ: dict[str, Any] = {"PATH_INFO": "/", "QUERY_STRING": "", "consentkit.gate.middleware": middleware}
+    for number in range(3 * TEXT_BLOCKS_KEPT):  # templates made at run time, each with a block of its own
+        script = f'<script src="/{number}.js"></script>'
+        template = environment.from_string(f'{{% consent "analytics" %}}{script}{{% endconsent %}}')
+        page = template.render(consentkit=widgets_for(environ))
+        assert page == f'<script src="/{number}.js" type="text/plain" data-consentkit-category="analytics"></script>'
+    assert 0 < len(widgets_for(environ).text_blocks) <= TEXT_BLOCKS_KEPT

@@ -63,6 +63,9 @@ def gate_for(name: str, widgets: Widgets | None, consent: Consent | None) -> Gat
 #: Blocks longer than this are made inert on every render rather than kept.
 LONGEST_KEPT: Final = 64 * 1024
 
+#: Blocks of template text kept for one locale and consent state before they start over (``text_block``).
+TEXT_BLOCKS_KEPT: Final = 128
+
 #: A held-back block: how it is gated, its inert HTML, the host of each blocked iframe.
 HeldBack = tuple[Gate, Markup, tuple[str, ...]]
 
@@ -139,6 +142,43 @@ def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | 
     if isinstance(kept, Fragment):
         return kept.fill_escaped(widgets.escaped_slots)
     return kept
+
+
+class BlockNameError(ValueError):
+    """A ``{% consent %}`` block's name is not a category or an enabled service (``name_problem`` says why)."""
+
+
+def text_block(body: str, name: object, widgets: Widgets, otherwise: str = "") -> Markup:
+    """A ``{% consent %}`` block of template text alone, with its else part (``otherwise``, template text
+    too, or ``""``), as this request's visitor sees it: as written, or held back (``held_back``).
+
+    Both texts are the same on every render, so what the block renders to depends on the name,
+    the config, the locale and the consent alone, besides the request's base and path in its
+    placeholders: it is kept per locale and consent state (``Widgets.text_blocks``), held back
+    with markers where the base and path go, and a page's block is one dictionary look-up.
+    Raises ``BlockNameError`` for a name that cannot gate a block.
+    """
+    kept = widgets.text_blocks
+    form = kept.get((body, name, otherwise)) if isinstance(name, str) else None
+    if form is None:
+        problem = block_name_problem(name, widgets)
+        if problem is not None:
+            raise BlockNameError(problem)
+        name = str(name)
+        consent = widgets.consent
+        if consent.allows(name):
+            form = Markup(body)  # noqa: S704 (template text, as the template engine outputs it)
+        elif (
+            len(body) > LONGEST_KEPT
+            or (form := _kept_form(body, name, widgets, consent, widgets.locale, otherwise)) is None
+        ):
+            return _made(body, name, widgets, consent, otherwise)
+        if len(kept) >= TEXT_BLOCKS_KEPT:
+            kept.clear()  # a site's templates hold few blocks; templates made at run time may hold any number
+        kept[body, name, otherwise] = form
+    if isinstance(form, Fragment):
+        return form.fill_escaped(widgets.escaped_slots)
+    return form
 
 
 def fallback(body: str, name: str) -> Markup:

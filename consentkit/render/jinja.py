@@ -21,7 +21,6 @@ object the Flask extension and ``widgets_for(environ)`` provide) or
 
 from __future__ import annotations
 
-from functools import lru_cache
 from itertools import count
 from typing import Final
 
@@ -33,16 +32,13 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from ..consent import Consent
-from .gated import block_name_problem, fallback, held_back, name_problem
+from .gated import BlockNameError, block_name_problem, fallback, held_back, name_problem, text_block
 from .widgets import Widgets
 
 #: The filters each block compiles to (names no template would choose for its own).
 HELD_FILTER: Final = "_consentkit_held"
 ALLOWS_FILTER: Final = "_consentkit_allows"
 TEXT_FILTER: Final = "_consentkit_text"
-
-#: Bodies of template text alone kept as ``Markup`` (bounded: ``from_string`` may make any number).
-TEXTS_KEPT: Final = 1024
 
 #: Numbers each block's captured body apart (a nested block must not overwrite its parent's).
 _BLOCKS: Final = count()
@@ -129,7 +125,6 @@ class ConsentExtension(Extension):
         environment.filters[HELD_FILTER] = self._held
         environment.filters[ALLOWS_FILTER] = self._allows
         environment.filters[TEXT_FILTER] = self._text
-        self._markup_of = lru_cache(maxsize=TEXTS_KEPT)(Markup)
 
     @staticmethod
     def _filter(name: str, node: nodes.Expr, arguments: list[nodes.Expr], lineno: int) -> nodes.Filter:
@@ -169,10 +164,15 @@ class ConsentExtension(Extension):
 
     @pass_context
     def _text(self, context: Context, body: str, category: object, helpers: object, otherwise: str) -> Markup:
-        """``_held`` for a block of template text alone, its else part (``""`` for none) too: the texts are
-        constants, so the held-back form is kept with the else part after it."""
+        """``_held`` for a block of template text alone (its else part too, ``""`` for none): kept whole
+        per locale and consent state (``gated.text_block``)."""
         widgets = helpers if isinstance(helpers, Widgets) else self.widgets(context)
-        widgets, consent, name = self._visitor(context, category, widgets)
+        if widgets is not None:
+            try:
+                return text_block(body, category, widgets, otherwise)
+            except BlockNameError as problem:
+                raise TemplateRuntimeError(str(problem)) from None
+        consent, name = consent_in(context), _check_name(category)
         if consent is not None and consent.allows(name):
-            return self._markup_of(body)  # template text, as Jinja outputs it
-        return held_back(body, name, widgets, consent, otherwise)
+            return Markup(body)  # noqa: S704 (template text, as Jinja outputs it)
+        return held_back(body, name, None, consent, otherwise)

@@ -48,6 +48,8 @@ STATIC_FILES = (
 HEADS_LIMIT: Final = 256
 #: Distinct ``{% consent %}`` blocks (body, name, services allowed, locale) kept inert before starting over.
 HELD_BACK_LIMIT: Final = 256
+#: Locale and consent states whose blocks of template text are kept before starting over (each a few).
+TEXT_STATES_LIMIT: Final = 64
 #: Bodies kept (about 8 kB each): one per path visitors come from, so the busiest pages stay in.
 BODIES_LIMIT: Final = 256
 
@@ -118,6 +120,8 @@ class Renderer:
         self.bodies: Kept[Markup] = Kept(BODIES_LIMIT)
         #: ``{% consent %}`` blocks made inert, by body, name, services allowed and locale (``gated.held_back``).
         self.held_back: Kept[Markup | Fragment | None] = Kept(HELD_BACK_LIMIT)
+        #: Blocks of template text by locale and consent state, each by body, name and else part (``gated.text_block``).
+        self.text_blocks: Kept[dict[Hashable, Markup | Fragment]] = Kept(TEXT_STATES_LIMIT)
         #: Names ``{% consent %}`` blocks may gate on, once checked (``gated.block_name_problem``).
         self.good_block_names: set[str] = set()
 

@@ -7,6 +7,7 @@ must be in front of the app.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import quote, urlencode
@@ -15,7 +16,7 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..consent import UNDECIDED, Consent
-from .fragments import escaped
+from .fragments import Fragment, escaped
 from .i18n import pick_locale
 from .inert import Gate
 from .renderer import Renderer, consent_key
@@ -73,6 +74,7 @@ class Widgets:
         self._base_path: str | None = None
         self._next: str | None = None
         self._escaped: dict[str, str] | None = None
+        self._text_blocks: dict[Hashable, Markup | Fragment] | None = None
 
     @property
     def consent(self) -> Consent:
@@ -157,6 +159,15 @@ class Widgets:
         if self._escaped is None:
             self._escaped = {"base": escaped(self._base), "next_path": escaped(self._next_path)}
         return self._escaped
+
+    @property
+    def text_blocks(self) -> dict[Hashable, Markup | Fragment]:
+        """What the ``{% consent %}`` blocks of template text render to in this request's locale and consent
+        state (``gated.text_block``), kept by the renderer and looked up here once per request."""
+        if self._text_blocks is None:
+            key = (self.locale, consent_key(self.consent))
+            self._text_blocks = self._middleware.renderer.text_blocks.get(key, dict)
+        return self._text_blocks
 
     def body(self) -> Markup:
         """For the top of ``<body>``: the banner if the visitor must choose, a settings link, the dialog.

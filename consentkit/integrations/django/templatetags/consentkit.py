@@ -15,7 +15,7 @@ from django.template.base import FilterExpression, Node, NodeList, Parser, TextN
 from django.template.context import Context
 from markupsafe import Markup
 
-from ....render.gated import block_name_problem, fallback, held_back, name_problem
+from ....render.gated import BlockNameError, block_name_problem, fallback, held_back, name_problem, text_block
 from ....render.widgets import Widgets
 from ..widgets import request_widgets
 
@@ -75,20 +75,22 @@ class ConsentNode(Node):
         self.body = body
         self.otherwise = otherwise
         # Template text alone (an analytics snippet, an embed) is the same on every render: taken once
-        # here, and its held-back form kept with the else part after it (``held_back``).
+        # here, and what the block renders to kept per locale and consent state (``text_block``).
         self.text, self.otherwise_text = _text_of(body), _text_of(otherwise)
 
     def render(self, context: Context) -> str:
         category = self.category.resolve(context)
         widgets = _widgets(context)
+        if self.text is not None and self.otherwise_text is not None:
+            try:
+                return text_block(self.text, category, widgets, self.otherwise_text)
+            except BlockNameError as wrong:
+                raise template.TemplateSyntaxError(str(wrong)) from None
         problem = block_name_problem(category, widgets)
         if problem is not None:
             raise template.TemplateSyntaxError(problem)
-        consent = widgets.consent  # read once: each read also marks the response as varying on it
-        text, otherwise_text = self.text, self.otherwise_text
-        if text is not None and otherwise_text is not None:
-            return text if consent.allows(category) else held_back(text, category, widgets, consent, otherwise_text)
         body = self.body.render(context)
+        consent = widgets.consent  # read once: each read also marks the response as varying on it
         if consent.allows(category):
             return body
         held = held_back(body, category, widgets, consent)
