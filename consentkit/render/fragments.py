@@ -40,23 +40,27 @@ Value = TypeVar("Value")
 
 class Kept(Generic[Value]):
     """Values made once per key, at most ``limit`` of them: when full it starts over, which keeps
-    memory bounded whatever keys visitors cause, at the price of remaking the common ones."""
+    memory bounded whatever keys visitors cause, at the price of remaking the common ones.
+
+    ``get`` finds or makes; a hot path that runs on every page may look in ``found`` itself
+    (a plain dictionary) and call ``get`` only when the key is missing.
+    """
 
     def __init__(self, limit: int) -> None:
         self._limit = limit
-        self._values: dict[Hashable, Value] = {}
+        self.found: dict[Hashable, Value] = {}
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self.found)
 
     def get(self, key: Hashable, make: Callable[[], Value]) -> Value:
         try:
-            return self._values[key]
+            return self.found[key]
         except KeyError:
             value = make()
-            if len(self._values) >= self._limit:
-                self._values.clear()
-            self._values[key] = value
+            if len(self.found) >= self._limit:
+                self.found.clear()
+            self.found[key] = value
             return value
 
 

@@ -154,11 +154,11 @@ def text_block(body: str, name: object, widgets: Widgets, otherwise: str = "") -
 
     Both texts are the same on every render, so what the block renders to depends on the name,
     the config, the locale and the consent alone, besides the request's base and path in its
-    placeholders: it is kept per locale and consent state (``Widgets.text_blocks``), held back
+    placeholders: it is kept per locale and consent state (``Page.text_blocks``), held back
     with markers where the base and path go, and a page's block is one dictionary look-up.
     Raises ``BlockNameError`` for a name that cannot gate a block.
     """
-    kept = widgets.text_blocks
+    kept = (widgets.page or widgets.know()).text_blocks
     form = kept.get((body, name, otherwise)) if isinstance(name, str) else None
     if form is None:
         problem = block_name_problem(name, widgets)

@@ -115,7 +115,8 @@ class Renderer:
         self._texts: dict[str, Texts] = {}
         self._hashes: dict[str, str] = {}
         self.fragments = FragmentCache()
-        self._heads: Kept[Markup] = Kept(HEADS_LIMIT)
+        #: ``head`` by base and consent state.
+        self.heads: Kept[Markup] = Kept(HEADS_LIMIT)
         #: ``Widgets.body`` whole, by locale, consent state, base and the visitor's path (``widgets.py``).
         self.bodies: Kept[Markup] = Kept(BODIES_LIMIT)
         #: ``{% consent %}`` blocks made inert, by body, name, services allowed and locale (``gated.held_back``).
@@ -278,7 +279,7 @@ class Renderer:
     def head(self, base: str, consent: Consent) -> Markup:
         """The stylesheet, the script and its settings (a JSON data block: CSP never runs it), rendered
         once per base and consent state."""
-        return self._heads.get((base, consent_key(consent)), lambda: self._head(base, consent))
+        return self.heads.get((base, consent_key(consent)), lambda: self._head(base, consent))
 
     def _head(self, base: str, consent: Consent) -> Markup:
         settings = {

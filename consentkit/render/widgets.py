@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
@@ -73,6 +73,19 @@ def _called_by_templates(method: Method) -> Method:
     return method
 
 
+class Page(NamedTuple):
+    """What the widgets of one page share, worked out once per request (``Widgets.know``)."""
+
+    consent: Consent
+    #: All of the consent the widgets show (``consent_key``).
+    state: Hashable
+    locale: str
+    base: str
+    next_path: str
+    #: What the blocks of template text render to in this locale and consent state (``gated.text_block``).
+    text_blocks: dict[Hashable, Markup | Fragment]
+
+
 class Widgets:
     """The visitor's consent and HTML helpers, in the visitor's locale."""
 
@@ -85,7 +98,8 @@ class Widgets:
         self._base_path: str | None = None
         self._next: str | None = None
         self._escaped: dict[str, str] | None = None
-        self._text_blocks: dict[Hashable, Markup | Fragment] | None = None
+        #: What a page's widgets share, once a widget has asked (``know``).
+        self.page: Page | None = None
 
     @property
     def consent(self) -> Consent:
@@ -128,7 +142,10 @@ class Widgets:
     @_called_by_templates
     def head(self) -> Markup:
         """For ``<head>``, before any tag it gates: the stylesheet, the script and its settings."""
-        return self._middleware.renderer.head(self._base, self.consent)
+        page = self.page or self.know()
+        renderer = self._middleware.renderer
+        head = renderer.heads.found.get((page.base, page.state))
+        return renderer.head(page.base, page.consent) if head is None else head
 
     @_called_by_templates
     def banner(self) -> Markup:
@@ -177,14 +194,22 @@ class Widgets:
             self._escaped = {"base": escaped(self._base), "next_path": escaped(self._next_path)}
         return self._escaped
 
-    @property
-    def text_blocks(self) -> dict[Hashable, Markup | Fragment]:
-        """What the ``{% consent %}`` blocks of template text render to in this request's locale and consent
-        state (``gated.text_block``), kept by the renderer and looked up here once per request."""
-        if self._text_blocks is None:
-            key = (self.locale, consent_key(self.consent))
-            self._text_blocks = self._middleware.renderer.text_blocks.get(key, dict)
-        return self._text_blocks
+    def know(self) -> Page:
+        """What every widget of a page needs, worked out on the first widget's call and kept for the
+        request (a page's widgets read ``widgets.page or widgets.know()``: one look-up each)."""
+        consent = self.consent
+        state = consent_key(consent)
+        # The properties' work written out: a page pays for this on every request.
+        middleware, environ = self._middleware, self._environ
+        if self._locale is None:
+            self._locale = middleware.locale_for(environ, self._requested_locale)
+        if self._base_path is None:
+            self._base_path = endpoint_base(environ, middleware.prefix)
+        if self._next is None:
+            self._next = current_path(environ)
+        text_blocks = middleware.renderer.text_blocks.get((self._locale, state), dict)
+        self.page = Page(consent, state, self._locale, self._base_path, self._next, text_blocks)
+        return self.page
 
     @_called_by_templates
     def body(self) -> Markup:
@@ -197,20 +222,23 @@ class Widgets:
         config = self._middleware.config
         if not config.categories:
             return Markup("")
-        consent = self.consent
-        locale = self.locale
-        if not consent.decided:
-            self._middleware.count_banner_impression(locale)
+        page = self.page or self.know()
+        if not page.consent.decided:
+            self._middleware.count_banner_impression(page.locale)
         renderer = self._middleware.renderer
         # Kept whole per page a visitor comes from (bounded): everything it shows is in the key, the
         # settings link's address being made of the locale, the base and the path alone.
+        key = (page.locale, page.state, page.base, page.next_path)
+        body = renderer.bodies.found.get(key)
+        if body is not None:
+            return body
         return renderer.bodies.get(
-            (locale, consent_key(consent), self._base, self._next_path),
+            key,
             lambda: renderer.body(
-                locale=locale,
-                base=self._base,
-                consent=consent,
-                next_path=self._next_path,
+                locale=page.locale,
+                base=page.base,
+                consent=page.consent,
+                next_path=page.next_path,
                 settings_href=self._settings_href,
                 ready={**self.escaped_slots, "settings_href": escaped(self._settings_href)},
             ),
