@@ -137,3 +137,13 @@ def test_blocks_of_template_text_alone_give_what_jinja_gives_with_each_requests_
         assert html == env.from_string(TEXT_BLOCKS).render(consentkit=widgets_for(request.META, "sv"))
         assert ("/nb/one" in html) is (path.startswith("/nb/one") and not consented)
         assert ("/nb/two" in html) is (path == "/nb/two" and not consented)
+
+
+def test_a_helper_tag_stores_its_html_with_as_and_refuses_arguments() -> None:
+    request = _request()
+    stored = Template("{% load consentkit %}{% consentkit_head as head %}[{{ head }}]").render(
+        Context({"request": request})
+    )
+    assert stored == "[" + widgets_for(request.META, "sv").head() + "]"
+    with pytest.raises(TemplateSyntaxError, match="takes no arguments"):
+        Template('{% load consentkit %}{% consentkit_body "x" %}')
