@@ -188,3 +188,18 @@ def test_blocks_of_template_text_kept_per_locale_and_consent_state_are_bounded(m
         page = template.render(consentkit=widgets_for(environ))
         assert page == f'<script src="/{number}.js" type="text/plain" data-consentkit-category="analytics"></script>'
     assert 0 < len(widgets_for(environ).know().text_blocks) <= TEXT_BLOCKS_KEPT
+
+
+def test_kept_html_is_markup_that_every_engine_outputs_as_it_is(make_middleware: Factory) -> None:
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    environ: dict[str, Any] = {"PATH_INFO": "/a", "QUERY_STRING": "", "consentkit.gate.middleware": middleware}
+    widgets = widgets_for(environ)
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    block = environment.from_string(text_blocks("")).render(consentkit=widgets)
+    for html in (widgets.head(), widgets.body(), widgets.body()):  # the second body() is the kept one
+        assert isinstance(html, Markup)
+        assert html.__html__() == str(html) == escape(html)
+        assert environment.from_string("{{ html }}").render(html=html) == html
+        assert (html + "<b>").endswith("&lt;b&gt;")  # Markup's own escaping of what is added
+    assert "<iframe data-src=" in block
+    assert "&lt;" not in block

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from ..categories import ALL_CATEGORIES
 from ..config.services import builtin_presets
 from ..consent import Consent
-from .fragments import Fragment
+from .fragments import Fragment, Html
 from .inert import Gate, blocked_frame_hosts, make_inert
 from .widgets import Widgets
 
@@ -148,6 +148,18 @@ class BlockNameError(ValueError):
     """A ``{% consent %}`` block's name is not a category or an enabled service (``name_problem`` says why)."""
 
 
+def _text_form(body: str, name: str, widgets: Widgets, otherwise: str) -> Html | Fragment | None:
+    """A block of template text as ``text_block`` keeps it for the visitor's locale and consent state;
+    None when it must be made on every render (see ``_kept_form``)."""
+    consent = widgets.consent
+    if consent.allows(name):
+        return Html(body)  # the text as the template engine outputs it
+    if len(body) > LONGEST_KEPT:
+        return None
+    form = _kept_form(body, name, widgets, consent, widgets.locale, otherwise)
+    return Html(form) if isinstance(form, Markup) else form  # Html: fewer calls each time a template outputs it
+
+
 def text_block(body: str, name: object, widgets: Widgets, otherwise: str = "") -> Markup:
     """A ``{% consent %}`` block of template text alone, with its else part (``otherwise``, template text
     too, or ``""``), as this request's visitor sees it: as written, or held back (``held_back``).
@@ -165,14 +177,9 @@ def text_block(body: str, name: object, widgets: Widgets, otherwise: str = "") -
         if problem is not None:
             raise BlockNameError(problem)
         name = str(name)
-        consent = widgets.consent
-        if consent.allows(name):
-            form = Markup(body)  # noqa: S704 (template text, as the template engine outputs it)
-        elif (
-            len(body) > LONGEST_KEPT
-            or (form := _kept_form(body, name, widgets, consent, widgets.locale, otherwise)) is None
-        ):
-            return _made(body, name, widgets, consent, otherwise)
+        form = _text_form(body, name, widgets, otherwise)
+        if form is None:
+            return _made(body, name, widgets, widgets.consent, otherwise)
         if len(kept) >= TEXT_BLOCKS_KEPT:
             kept.clear()  # a site's templates hold few blocks; templates made at run time may hold any number
         kept[body, name, otherwise] = form

@@ -24,7 +24,7 @@ from ..config.durations import SESSION, Duration
 from ..config.services import Service
 from ..consent import COOKIE_NAME, UNDECIDED, Consent
 from ..log.record import text_hash_of
-from .fragments import Fragment, FragmentCache, Kept
+from .fragments import Fragment, FragmentCache, Html, Kept
 from .i18n import translations
 from .inert import Gate
 from .notice import notice_context
@@ -279,7 +279,7 @@ class Renderer:
     def head(self, base: str, consent: Consent) -> Markup:
         """The stylesheet, the script and its settings (a JSON data block: CSP never runs it), rendered
         once per base and consent state."""
-        return self.heads.get((base, consent_key(consent)), lambda: self._head(base, consent))
+        return self.heads.get((base, consent_key(consent)), lambda: Html(self._head(base, consent)))
 
     def _head(self, base: str, consent: Consent) -> Markup:
         settings = {

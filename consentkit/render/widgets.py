@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..consent import UNDECIDED, Consent
-from .fragments import Fragment, escaped
+from .fragments import Fragment, Html, escaped
 from .i18n import pick_locale
 from .inert import Gate
 from .renderer import Renderer, consent_key
@@ -234,13 +234,15 @@ class Widgets:
             return body
         return renderer.bodies.get(
             key,
-            lambda: renderer.body(
-                locale=page.locale,
-                base=page.base,
-                consent=page.consent,
-                next_path=page.next_path,
-                settings_href=self._settings_href,
-                ready={**self.escaped_slots, "settings_href": escaped(self._settings_href)},
+            lambda: Html(
+                renderer.body(
+                    locale=page.locale,
+                    base=page.base,
+                    consent=page.consent,
+                    next_path=page.next_path,
+                    settings_href=self._settings_href,
+                    ready={**self.escaped_slots, "settings_href": escaped(self._settings_href)},
+                )
             ),
         )
 
