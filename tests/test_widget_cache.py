@@ -6,11 +6,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
 from consentkit.consent import UNDECIDED, Consent, granted_set
 from consentkit.render.fragments import FragmentCache
+from consentkit.render.gated import TEXT_BLOCKS_KEPT
+from consentkit.render.widgets import current_path
 
 from .conftest import BASE_TOML, config_from
 
@@ -140,3 +142,64 @@ def test_braces_in_a_widget_or_a_value_come_out_as_they_are() -> None:
 
     for path in ("/a{0}", "/b{path}{{", "/c}"):
         assert cache.render("k", braced, {"path": path}) == braced({"path": path})
+
+
+def text_blocks(filler: str) -> str:
+    """Three blocks of template text alone, or (``filler`` an expression) the same blocks captured on each render."""
+    return (
+        f'{{% consent "analytics" %}}{filler}<script src="https://www.googletagmanager.com/gtag/js"></script>'
+        f"{{% else %}}{filler}<p>Statistikk er av.</p>{{% endconsent %}}"
+        f'{{% consent "youtube" %}}{filler}<iframe src="https://www.youtube.com/embed/v1"></iframe>'
+        f"{{% else %}}{filler} {{# nothing #}}{{% endconsent %}}"
+        f'{{% consent "marketing" %}}{filler}<img src="https://px.example.test/p.gif">{{% endconsent %}}'
+    )
+
+
+def test_a_block_of_template_text_alone_renders_as_a_captured_one_would(make_middleware: Factory) -> None:
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    constant, captured = (environment.from_string(text_blocks(filler)) for filler in ("", "{{ empty }}"))
+    assert "_consentkit_block" not in environment.compile(text_blocks(""), raw=True)  # nothing captured
+    for _ in range(2):  # the second pass is served from the cache throughout
+        for path, query, language, consent, _nonce, _video in REQUESTS:
+            environ: dict[str, Any] = {
+                "PATH_INFO": path,
+                "QUERY_STRING": query,
+                "HTTP_ACCEPT_LANGUAGE": language,
+                "consentkit.gate.middleware": middleware,
+                "consentkit.consent": consent,
+            }
+            page = constant.render(consentkit=widgets_for(environ))
+            assert page == captured.render(consentkit=widgets_for(environ), empty=""), (path, language)
+            # Each request's own path in the video's placeholder, never the path that filled the cache.
+            if not consent.allows("youtube"):
+                assert f'name="next" value="{escape(current_path(environ))}"' in page
+            assert ("<!--consentkit-fallback analytics-->" in page) is not consent.allows("analytics")
+    assert middleware.renderer.held_back
+
+
+def test_blocks_of_template_text_kept_per_locale_and_consent_state_are_bounded(make_middleware: Factory) -> None:
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    environ: dict[str, Any] = {"PATH_INFO": "/", "QUERY_STRING": "", "consentkit.gate.middleware": middleware}
+    for number in range(3 * TEXT_BLOCKS_KEPT):  # templates made at run time, each with a block of its own
+        script = f'<script src="/{number}.js"></script>'
+        template = environment.from_string(f'{{% consent "analytics" %}}{script}{{% endconsent %}}')
+        page = template.render(consentkit=widgets_for(environ))
+        assert page == f'<script src="/{number}.js" type="text/plain" data-consentkit-category="analytics"></script>'
+    assert 0 < len(widgets_for(environ).know().text_blocks) <= TEXT_BLOCKS_KEPT
+
+
+def test_kept_html_is_markup_that_every_engine_outputs_as_it_is(make_middleware: Factory) -> None:
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    environ: dict[str, Any] = {"PATH_INFO": "/a", "QUERY_STRING": "", "consentkit.gate.middleware": middleware}
+    widgets = widgets_for(environ)
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    block = environment.from_string(text_blocks("")).render(consentkit=widgets)
+    for html in (widgets.head(), widgets.body(), widgets.body()):  # the second body() is the kept one
+        assert isinstance(html, Markup)
+        assert html.__html__() == str(html) == escape(html)
+        assert environment.from_string("{{ html }}").render(html=html) == html
+        assert (html + "<b>").endswith("&lt;b&gt;")  # Markup's own escaping of what is added
+    assert "<iframe data-src=" in block
+    assert "&lt;" not in block

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from ..categories import ALL_CATEGORIES
 from ..config.services import builtin_presets
 from ..consent import Consent
-from .fragments import Fragment
+from .fragments import Fragment, Html
 from .inert import Gate, blocked_frame_hosts, make_inert
 from .widgets import Widgets
 
@@ -63,6 +63,9 @@ def gate_for(name: str, widgets: Widgets | None, consent: Consent | None) -> Gat
 #: Blocks longer than this are made inert on every render rather than kept.
 LONGEST_KEPT: Final = 64 * 1024
 
+#: Blocks of template text kept for one locale and consent state before they start over (``text_block``).
+TEXT_BLOCKS_KEPT: Final = 128
+
 #: A held-back block: how it is gated, its inert HTML, the host of each blocked iframe.
 HeldBack = tuple[Gate, Markup, tuple[str, ...]]
 
@@ -82,52 +85,107 @@ def _with_placeholders(held: HeldBack, widgets: Widgets, locale: str, values: Ma
     placeholders = widgets.renderer.placeholders(
         locale=locale, base=str(values["base"]), next_path=str(values["next_path"]), gate=gate, hosts=hosts
     )
-    # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.
     return "".join((placeholders, inert))
 
 
 def _kept_form(
-    body: str, name: str, widgets: Widgets, consent: Consent | None, locale: str
+    body: str, name: str, widgets: Widgets, consent: Consent | None, locale: str, otherwise: str
 ) -> Markup | Fragment | None:
-    """The held-back block with markers where the placeholders print the request's base and path,
-    or just the inert HTML when it blocks no iframe; None when it must be made on every render
+    """The held-back block and its else part, with markers where the placeholders print the request's
+    base and path, or just HTML when it blocks no iframe; None when it must be made on every render
     (a body holding a NUL, which the markers cannot be told from), as a long one is."""
     held = _hold_back(body, name, widgets, consent)
     if not held[2]:
-        return held[1]
-    return Fragment.of(lambda values: _with_placeholders(held, widgets, locale, values), SLOTS)
+        return _and_fallback(held[1], otherwise, name)
+    return Fragment.of(
+        lambda values: _and_fallback(_with_placeholders(held, widgets, locale, values), otherwise, name), SLOTS
+    )
 
 
-def _made(body: str, name: str, widgets: Widgets, consent: Consent | None) -> Markup:
+def _made(body: str, name: str, widgets: Widgets, consent: Consent | None, otherwise: str) -> Markup:
     gate, inert, hosts = _hold_back(body, name, widgets, consent)
-    if not hosts:
-        return inert
-    return Markup("".join((widgets.placeholders(gate, list(hosts)), inert)))  # noqa: S704 (see held_back)
+    if hosts:
+        inert = Markup("".join((widgets.placeholders(gate, list(hosts)), inert)))  # noqa: S704 (see held_back)
+    return _and_fallback(inert, otherwise, name)
 
 
-def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None) -> Markup:
-    """``body`` inert until ``name`` is allowed, each blocked embed behind a placeholder.
+def _and_fallback(held: str, otherwise: str, name: str) -> Markup:
+    """The held-back block followed by its else part (``fallback``), when it has one."""
+    # str.join, not Markup +: both are already HTML, and "+" would make and check a Markup per operand.
+    return Markup("".join((held, fallback(otherwise, name))) if otherwise else held)  # noqa: S704 (both HTML)
 
-    ``body`` is the site's own rendered template output, already escaped by its engine.
-    Making it inert depends on nothing but the body, the name, the services the visitor
-    allows (for a category's block) and the config, and its placeholders on the locale
-    besides, so the result is kept per renderer under exactly those, with markers where
-    the placeholders print the request's base and path, which are joined in per call.
+
+def held_back(body: str, name: str, widgets: Widgets | None, consent: Consent | None, otherwise: str = "") -> Markup:
+    """``body`` inert until ``name`` is allowed, each blocked embed behind a placeholder, then
+    ``otherwise`` (the block's else part) as ``fallback`` wraps it.
+
+    ``body`` and ``otherwise`` are the site's own rendered template output, already escaped by
+    its engine; ``otherwise`` must be the same on every render (template text, or nothing: an
+    else part that varies goes through ``fallback`` on each render instead, or each of its
+    values would take a place in the cache). Making the body inert depends on nothing but the
+    body, the name, the services the visitor allows (for a category's block) and the config,
+    and its placeholders on the locale besides, so the result is kept per renderer under
+    exactly those and the else part, with markers where the placeholders print the request's
+    base and path, which are joined in per call.
     """
     if widgets is None:
-        return _hold_back(body, name, widgets, consent)[1]
+        return _and_fallback(_hold_back(body, name, widgets, consent)[1], otherwise, name)
     locale = widgets.locale
     if len(body) > LONGEST_KEPT:
-        return _made(body, name, widgets, consent)
+        return _made(body, name, widgets, consent, otherwise)
     allowed = (consent.services if consent else frozenset()) if name in ALL_CATEGORIES else None
     kept = widgets.renderer.held_back.get(
-        (body, name, allowed, locale), lambda: _kept_form(body, name, widgets, consent, locale)
+        (body, name, allowed, locale, otherwise), lambda: _kept_form(body, name, widgets, consent, locale, otherwise)
     )
     if kept is None:
-        return _made(body, name, widgets, consent)
+        return _made(body, name, widgets, consent, otherwise)
     if isinstance(kept, Fragment):
         return kept.fill_escaped(widgets.escaped_slots)
     return kept
+
+
+class BlockNameError(ValueError):
+    """A ``{% consent %}`` block's name is not a category or an enabled service (``name_problem`` says why)."""
+
+
+def _text_form(body: str, name: str, widgets: Widgets, otherwise: str) -> Html | Fragment | None:
+    """A block of template text as ``text_block`` keeps it for the visitor's locale and consent state;
+    None when it must be made on every render (see ``_kept_form``)."""
+    consent = widgets.consent
+    if consent.allows(name):
+        return Html(body)  # the text as the template engine outputs it
+    if len(body) > LONGEST_KEPT:
+        return None
+    form = _kept_form(body, name, widgets, consent, widgets.locale, otherwise)
+    return Html(form) if isinstance(form, Markup) else form  # Html: fewer calls each time a template outputs it
+
+
+def text_block(body: str, name: object, widgets: Widgets, otherwise: str = "") -> Markup:
+    """A ``{% consent %}`` block of template text alone, with its else part (``otherwise``, template text
+    too, or ``""``), as this request's visitor sees it: as written, or held back (``held_back``).
+
+    Both texts are the same on every render, so what the block renders to depends on the name,
+    the config, the locale and the consent alone, besides the request's base and path in its
+    placeholders: it is kept per locale and consent state (``Page.text_blocks``), held back
+    with markers where the base and path go, and a page's block is one dictionary look-up.
+    Raises ``BlockNameError`` for a name that cannot gate a block.
+    """
+    kept = (widgets.page or widgets.know()).text_blocks
+    form = kept.get((body, name, otherwise)) if isinstance(name, str) else None
+    if form is None:
+        problem = block_name_problem(name, widgets)
+        if problem is not None:
+            raise BlockNameError(problem)
+        name = str(name)
+        form = _text_form(body, name, widgets, otherwise)
+        if form is None:
+            return _made(body, name, widgets, widgets.consent, otherwise)
+        if len(kept) >= TEXT_BLOCKS_KEPT:
+            kept.clear()  # a site's templates hold few blocks; templates made at run time may hold any number
+        kept[body, name, otherwise] = form
+    if isinstance(form, Fragment):
+        return form.fill_escaped(widgets.escaped_slots)
+    return form
 
 
 def fallback(body: str, name: str) -> Markup:

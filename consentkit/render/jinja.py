@@ -32,12 +32,13 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from ..consent import Consent
-from .gated import block_name_problem, fallback, held_back, name_problem
+from .gated import BlockNameError, block_name_problem, fallback, held_back, name_problem, text_block
 from .widgets import Widgets
 
 #: The filters each block compiles to (names no template would choose for its own).
 HELD_FILTER: Final = "_consentkit_held"
 ALLOWS_FILTER: Final = "_consentkit_allows"
+TEXT_FILTER: Final = "_consentkit_text"
 
 #: Numbers each block's captured body apart (a nested block must not overwrite its parent's).
 _BLOCKS: Final = count()
@@ -48,6 +49,19 @@ def _check_name(name: object, widgets: Widgets | None = None) -> str:
     if problem is not None:
         raise TemplateRuntimeError(problem)
     return str(name)
+
+
+def _text_of(body: list[nodes.Node]) -> str | None:
+    """The text of a block's body made of template text alone (no tag, no expression), else None."""
+    parts: list[str] = []
+    for node in body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for child in node.nodes:
+            if not isinstance(child, nodes.TemplateData):
+                return None
+            parts.append(child.data)
+    return "".join(parts)
 
 
 def consent_in(context: Context) -> Consent | None:
@@ -73,6 +87,14 @@ class ConsentExtension(Extension):
         else_body: list[nodes.Node] = []
         if next(parser.stream).test("name:else"):
             else_body = parser.parse_statements(("name:endconsent",), drop_needle=True)
+        text, otherwise_text = _text_of(body), _text_of(else_body)
+        if text is not None and otherwise_text is not None:
+            # Template text alone (an analytics snippet, an embed): the same on every render, so it is
+            # compiled in as a constant, nothing is captured, and the block is one filter call. The
+            # request's helpers are passed as a template variable, which the template resolves once.
+            arguments = [category, nodes.Name("consentkit", "load"), nodes.Const(otherwise_text)]
+            filtered = self._filter(TEXT_FILTER, nodes.Const(text), arguments, lineno)
+            return [nodes.Output([filtered], lineno=lineno)]
         # One plain call per block, a cost paid on every page: the body is captured in place (no macro),
         # and handed to a filter, which Jinja calls directly (a call in a template goes through
         # ``Context.call``, which inspects the callable each time). The else part is rendered only when
@@ -102,6 +124,7 @@ class ConsentExtension(Extension):
         super().__init__(environment)
         environment.filters[HELD_FILTER] = self._held
         environment.filters[ALLOWS_FILTER] = self._allows
+        environment.filters[TEXT_FILTER] = self._text
 
     @staticmethod
     def _filter(name: str, node: nodes.Expr, arguments: list[nodes.Expr], lineno: int) -> nodes.Filter:
@@ -112,8 +135,9 @@ class ConsentExtension(Extension):
         widgets = context.get("consentkit")
         return widgets if isinstance(widgets, Widgets) else None
 
-    def _visitor(self, context: Context, category: object) -> tuple[Widgets | None, Consent | None, str]:
-        widgets = self.widgets(context)
+    def _visitor(
+        self, context: Context, category: object, widgets: Widgets | None
+    ) -> tuple[Widgets | None, Consent | None, str]:
         if widgets is None:
             return None, consent_in(context), _check_name(category)
         # A name this renderer has seen good needs no check (a page asks once per block).
@@ -123,17 +147,32 @@ class ConsentExtension(Extension):
 
     @pass_context
     def _allows(self, context: Context, body: str, category: object) -> bool:
-        _widgets, consent, name = self._visitor(context, category)
+        _widgets, consent, name = self._visitor(context, category, self.widgets(context))
         return consent is not None and consent.allows(name)
 
     @pass_context
     def _held(self, context: Context, body: str, category: object, otherwise: str | None = None) -> str:
         """The block as written when the visitor allows the name, else held back (with the else part
         after it, marked so that consentkit.js can remove it once the name is allowed live)."""
-        widgets, consent, name = self._visitor(context, category)
+        widgets, consent, name = self._visitor(context, category, self.widgets(context))
         if consent is not None and consent.allows(name):
             return body
         held = held_back(body, name, widgets, consent)
         if otherwise is None:
             return held
         return Markup("".join((held, fallback(str(otherwise), name))))  # noqa: S704 (both HTML already)
+
+    @pass_context
+    def _text(self, context: Context, body: str, category: object, helpers: object, otherwise: str) -> Markup:
+        """``_held`` for a block of template text alone (its else part too, ``""`` for none): kept whole
+        per locale and consent state (``gated.text_block``)."""
+        widgets = helpers if isinstance(helpers, Widgets) else self.widgets(context)
+        if widgets is not None:
+            try:
+                return text_block(body, category, widgets, otherwise)
+            except BlockNameError as problem:
+                raise TemplateRuntimeError(str(problem)) from None
+        consent, name = consent_in(context), _check_name(category)
+        if consent is not None and consent.allows(name):
+            return Markup(body)  # noqa: S704 (template text, as Jinja outputs it)
+        return held_back(body, name, None, consent, otherwise)

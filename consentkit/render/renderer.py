@@ -24,7 +24,7 @@ from ..config.durations import SESSION, Duration
 from ..config.services import Service
 from ..consent import COOKIE_NAME, UNDECIDED, Consent
 from ..log.record import text_hash_of
-from .fragments import Fragment, FragmentCache, Kept
+from .fragments import Fragment, FragmentCache, Html, Kept
 from .i18n import translations
 from .inert import Gate
 from .notice import notice_context
@@ -48,6 +48,8 @@ STATIC_FILES = (
 HEADS_LIMIT: Final = 256
 #: Distinct ``{% consent %}`` blocks (body, name, services allowed, locale) kept inert before starting over.
 HELD_BACK_LIMIT: Final = 256
+#: Locale and consent states whose blocks of template text are kept before starting over (each a few).
+TEXT_STATES_LIMIT: Final = 64
 #: Bodies kept (about 8 kB each): one per path visitors come from, so the busiest pages stay in.
 BODIES_LIMIT: Final = 256
 
@@ -113,11 +115,14 @@ class Renderer:
         self._texts: dict[str, Texts] = {}
         self._hashes: dict[str, str] = {}
         self.fragments = FragmentCache()
-        self._heads: Kept[Markup] = Kept(HEADS_LIMIT)
+        #: ``head`` by base and consent state.
+        self.heads: Kept[Markup] = Kept(HEADS_LIMIT)
         #: ``Widgets.body`` whole, by locale, consent state, base and the visitor's path (``widgets.py``).
         self.bodies: Kept[Markup] = Kept(BODIES_LIMIT)
         #: ``{% consent %}`` blocks made inert, by body, name, services allowed and locale (``gated.held_back``).
         self.held_back: Kept[Markup | Fragment | None] = Kept(HELD_BACK_LIMIT)
+        #: Blocks of template text by locale and consent state, each by body, name and else part (``gated.text_block``).
+        self.text_blocks: Kept[dict[Hashable, Markup | Fragment]] = Kept(TEXT_STATES_LIMIT)
         #: Names ``{% consent %}`` blocks may gate on, once checked (``gated.block_name_problem``).
         self.good_block_names: set[str] = set()
 
@@ -274,7 +279,7 @@ class Renderer:
     def head(self, base: str, consent: Consent) -> Markup:
         """The stylesheet, the script and its settings (a JSON data block: CSP never runs it), rendered
         once per base and consent state."""
-        return self._heads.get((base, consent_key(consent)), lambda: self._head(base, consent))
+        return self.heads.get((base, consent_key(consent)), lambda: Html(self._head(base, consent)))
 
     def _head(self, base: str, consent: Consent) -> Markup:
         settings = {

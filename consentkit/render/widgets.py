@@ -7,15 +7,16 @@ must be in front of the app.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
 from ..config import Config
 from ..consent import UNDECIDED, Consent
-from .fragments import escaped
+from .fragments import Fragment, Html, escaped
 from .i18n import pick_locale
 from .inert import Gate
 from .renderer import Renderer, consent_key
@@ -61,6 +62,30 @@ def endpoint_base(environ: dict[str, Any], prefix: str) -> str:
     return str(environ.get("SCRIPT_NAME", "")).rstrip("/") + prefix
 
 
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def _called_by_templates(method: Method) -> Method:
+    """A helper templates call: Jinja's ``Context.call`` asks each callable whether it takes the context
+    (``jinja_pass_arg``), and a bound method without the attribute answers through a failed look-up that
+    costs about half a microsecond a call; these answer "no" up front."""
+    method.jinja_pass_arg = None  # type: ignore[attr-defined]
+    return method
+
+
+class Page(NamedTuple):
+    """What the widgets of one page share, worked out once per request (``Widgets.know``)."""
+
+    consent: Consent
+    #: All of the consent the widgets show (``consent_key``).
+    state: Hashable
+    locale: str
+    base: str
+    next_path: str
+    #: What the blocks of template text render to in this locale and consent state (``gated.text_block``).
+    text_blocks: dict[Hashable, Markup | Fragment]
+
+
 class Widgets:
     """The visitor's consent and HTML helpers, in the visitor's locale."""
 
@@ -73,6 +98,8 @@ class Widgets:
         self._base_path: str | None = None
         self._next: str | None = None
         self._escaped: dict[str, str] | None = None
+        #: What a page's widgets share, once a widget has asked (``know``).
+        self.page: Page | None = None
 
     @property
     def consent(self) -> Consent:
@@ -81,6 +108,7 @@ class Widgets:
         consent = self._environ.get(CONSENT_KEY)
         return consent if isinstance(consent, Consent) else UNDECIDED
 
+    @_called_by_templates
     def allows(self, name: str) -> bool:
         """Whether the visitor allows the category or service ``name``."""
         return self.consent.allows(name)
@@ -111,10 +139,15 @@ class Widgets:
             self._next = current_path(self._environ)
         return self._next
 
+    @_called_by_templates
     def head(self) -> Markup:
         """For ``<head>``, before any tag it gates: the stylesheet, the script and its settings."""
-        return self._middleware.renderer.head(self._base, self.consent)
+        page = self.page or self.know()
+        renderer = self._middleware.renderer
+        head = renderer.heads.found.get((page.base, page.state))
+        return renderer.head(page.base, page.consent) if head is None else head
 
+    @_called_by_templates
     def banner(self) -> Markup:
         """The banner for an undecided visitor, else nothing."""
         if self.consent.decided or not self._middleware.config.categories:
@@ -124,6 +157,7 @@ class Widgets:
             locale=self.locale, base=self._base, consent=self.consent, next_path=self._next_path
         )
 
+    @_called_by_templates
     def settings_link(self, label: str | None = None) -> Markup:
         """A link that reopens the choice: the notice page without JS, a dialog with it."""
         return self._middleware.renderer.settings_link(locale=self.locale, href=self._settings_href, label=label)
@@ -132,12 +166,14 @@ class Widgets:
     def _settings_href(self) -> str:
         return f"{self._base}/notice?{settings_query(self.locale, self._next_path)}#consentkit-settings"
 
+    @_called_by_templates
     def notice(self) -> Markup:
         """The full cookie notice with the settings form, to place inside the site's own page."""
         return self._middleware.renderer.notice(
             locale=self.locale, base=self._base, consent=self.consent, next_path=self._next_path
         )
 
+    @_called_by_templates
     def dialog(self) -> Markup:
         """The settings dialog that consentkit.js opens from any ``[data-consentkit-open]``."""
         return self._middleware.renderer.dialog(
@@ -158,6 +194,24 @@ class Widgets:
             self._escaped = {"base": escaped(self._base), "next_path": escaped(self._next_path)}
         return self._escaped
 
+    def know(self) -> Page:
+        """What every widget of a page needs, worked out on the first widget's call and kept for the
+        request (a page's widgets read ``widgets.page or widgets.know()``: one look-up each)."""
+        consent = self.consent
+        state = consent_key(consent)
+        # The properties' work written out: a page pays for this on every request.
+        middleware, environ = self._middleware, self._environ
+        if self._locale is None:
+            self._locale = middleware.locale_for(environ, self._requested_locale)
+        if self._base_path is None:
+            self._base_path = endpoint_base(environ, middleware.prefix)
+        if self._next is None:
+            self._next = current_path(environ)
+        text_blocks = middleware.renderer.text_blocks.get((self._locale, state), dict)
+        self.page = Page(consent, state, self._locale, self._base_path, self._next, text_blocks)
+        return self.page
+
+    @_called_by_templates
     def body(self) -> Markup:
         """For the top of ``<body>``: the banner if the visitor must choose, a settings link, the dialog.
 
@@ -168,22 +222,27 @@ class Widgets:
         config = self._middleware.config
         if not config.categories:
             return Markup("")
-        consent = self.consent
-        locale = self.locale
-        if not consent.decided:
-            self._middleware.count_banner_impression(locale)
+        page = self.page or self.know()
+        if not page.consent.decided:
+            self._middleware.count_banner_impression(page.locale)
         renderer = self._middleware.renderer
         # Kept whole per page a visitor comes from (bounded): everything it shows is in the key, the
         # settings link's address being made of the locale, the base and the path alone.
+        key = (page.locale, page.state, page.base, page.next_path)
+        body = renderer.bodies.found.get(key)
+        if body is not None:
+            return body
         return renderer.bodies.get(
-            (locale, consent_key(consent), self._base, self._next_path),
-            lambda: renderer.body(
-                locale=locale,
-                base=self._base,
-                consent=consent,
-                next_path=self._next_path,
-                settings_href=self._settings_href,
-                ready={**self.escaped_slots, "settings_href": escaped(self._settings_href)},
+            key,
+            lambda: Html(
+                renderer.body(
+                    locale=page.locale,
+                    base=page.base,
+                    consent=page.consent,
+                    next_path=page.next_path,
+                    settings_href=self._settings_href,
+                    ready={**self.escaped_slots, "settings_href": escaped(self._settings_href)},
+                )
             ),
         )
 

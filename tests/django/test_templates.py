@@ -117,3 +117,33 @@ def test_a_missing_request_or_middleware_says_what_to_add() -> None:
     bare = RequestFactory().get("/")
     with pytest.raises(ImproperlyConfigured, match=r"consentkit\.django\.ConsentMiddleware"):
         Template("{% load consentkit %}{% consentkit_banner %}").render(Context({"request": bare}))
+
+
+TEXT_BLOCKS = (
+    '{% consent "marketing" %}<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>'
+    "{% else %}<p>Uten video</p>{% endconsent %}"
+    '{% consent "analytics" %}<script src="https://www.googletagmanager.com/gtag/js?id=G-X"></script>{% endconsent %}'
+)
+
+
+@pytest.mark.parametrize("consented", [False, True], ids=["undecided", "marketing-granted"])
+def test_blocks_of_template_text_alone_give_what_jinja_gives_with_each_requests_path(consented: bool) -> None:
+    cookie = _marketing_cookie() if consented else ""
+    template = Template("{% load consentkit %}" + TEXT_BLOCKS)
+    env = Environment(autoescape=True, extensions=[ConsentExtension])
+    for path in ("/nb/one?a=<1>", "/nb/two", "/nb/one?a=<1>"):
+        html = template.render(Context({"request": _request(path, cookie)}))
+        request = _request(path, cookie)
+        assert html == env.from_string(TEXT_BLOCKS).render(consentkit=widgets_for(request.META, "sv"))
+        assert ("/nb/one" in html) is (path.startswith("/nb/one") and not consented)
+        assert ("/nb/two" in html) is (path == "/nb/two" and not consented)
+
+
+def test_a_helper_tag_stores_its_html_with_as_and_refuses_arguments() -> None:
+    request = _request()
+    stored = Template("{% load consentkit %}{% consentkit_head as head %}[{{ head }}]").render(
+        Context({"request": request})
+    )
+    assert stored == "[" + widgets_for(request.META, "sv").head() + "]"
+    with pytest.raises(TemplateSyntaxError, match="takes no arguments"):
+        Template('{% load consentkit %}{% consentkit_body "x" %}')

@@ -10,12 +10,14 @@ exactly what the Jinja helper of the same name gives. They need
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import template
-from django.template.base import FilterExpression, Node, NodeList, Parser, Token
+from django.template.base import FilterExpression, Node, NodeList, Parser, TextNode, Token
 from django.template.context import Context
 from markupsafe import Markup
 
-from ....render.gated import block_name_problem, fallback, held_back, name_problem
+from ....render.gated import BlockNameError, block_name_problem, fallback, held_back, name_problem, text_block
 from ....render.widgets import Widgets
 from ..widgets import request_widgets
 
@@ -26,24 +28,40 @@ def _widgets(context: Context) -> Widgets:
     return request_widgets(context.get("request"))
 
 
-@register.simple_tag(takes_context=True)
-def consentkit_head(context: Context) -> Markup:
-    return _widgets(context).head()
+class HelperNode(Node):
+    """A helper without arguments: its HTML, a ``Markup``, which Django outputs as it is (as
+    ``simple_tag``'s ``conditional_escape`` would leave it, without its generic argument
+    handling on every page); ``as name`` stores it in the context instead, as ``simple_tag`` does."""
+
+    def __init__(self, helper: Callable[[Widgets], Markup], target: str | None) -> None:
+        self.helper = helper
+        self.target = target
+
+    def render(self, context: Context) -> str:
+        html = self.helper(_widgets(context))
+        if self.target is None:
+            return html
+        context[self.target] = html
+        return ""
 
 
-@register.simple_tag(takes_context=True)
-def consentkit_body(context: Context) -> Markup:
-    return _widgets(context).body()
+def _helper_tag(name: str, helper: Callable[[Widgets], Markup]) -> None:
+    def compile_tag(parser: Parser, token: Token) -> HelperNode:
+        bits = token.split_contents()
+        if len(bits) == 1:
+            return HelperNode(helper, None)
+        if len(bits) == 3 and bits[1] == "as":
+            return HelperNode(helper, bits[2])
+        raise template.TemplateSyntaxError(f"{{% {name} %}} takes no arguments (or: {name} as a_name)")
+
+    register.tag(name, compile_tag)
 
 
-@register.simple_tag(takes_context=True)
-def consentkit_banner(context: Context) -> Markup:
-    return _widgets(context).banner()
-
-
-@register.simple_tag(takes_context=True)
-def consentkit_dialog(context: Context) -> Markup:
-    return _widgets(context).dialog()
+_helper_tag("consentkit_head", Widgets.head)
+_helper_tag("consentkit_body", Widgets.body)
+_helper_tag("consentkit_banner", Widgets.banner)
+_helper_tag("consentkit_dialog", Widgets.dialog)
+_helper_tag("consentkit_notice", Widgets.notice)
 
 
 @register.simple_tag(takes_context=True)
@@ -52,20 +70,39 @@ def consentkit_settings_link(context: Context, label: str | None = None) -> Mark
     return _widgets(context).settings_link(None if label is None else str.__str__(label))
 
 
-@register.simple_tag(takes_context=True)
-def consentkit_notice(context: Context) -> Markup:
-    return _widgets(context).notice()
+def _text_of(nodes: NodeList | None) -> str | None:
+    """The text of a block's part made of template text alone (no tag, no variable), else None."""
+    if nodes is None:
+        return ""
+    parts: list[str] = []
+    for node in nodes:
+        if type(node) is not TextNode:
+            return None
+        parts.append(node.s)
+    return "".join(parts)
 
 
 class ConsentNode(Node):
-    def __init__(self, category: FilterExpression, body: NodeList, otherwise: NodeList | None) -> None:
+    def __init__(
+        self, category: FilterExpression, body: NodeList, otherwise: NodeList | None, literal: str | None = None
+    ) -> None:
         self.category = category
+        #: The name when the tag writes it out (``{% consent "analytics" %}``): nothing to resolve per render.
+        self.literal = literal
         self.body = body
         self.otherwise = otherwise
+        # Template text alone (an analytics snippet, an embed) is the same on every render: taken once
+        # here, and what the block renders to kept per locale and consent state (``text_block``).
+        self.text, self.otherwise_text = _text_of(body), _text_of(otherwise)
 
     def render(self, context: Context) -> str:
-        category = self.category.resolve(context)
+        category = self.literal if self.literal is not None else self.category.resolve(context)
         widgets = _widgets(context)
+        if self.text is not None and self.otherwise_text is not None:
+            try:
+                return text_block(self.text, category, widgets, self.otherwise_text)
+            except BlockNameError as wrong:
+                raise template.TemplateSyntaxError(str(wrong)) from None
         problem = block_name_problem(category, widgets)
         if problem is not None:
             raise template.TemplateSyntaxError(problem)
@@ -96,4 +133,4 @@ def consent(parser: Parser, token: Token) -> ConsentNode:
     if parser.next_token().contents == "else":
         otherwise = parser.parse(("endconsent",))
         parser.delete_first_token()
-    return ConsentNode(category, body, otherwise)
+    return ConsentNode(category, body, otherwise, None if literal is None else str.__str__(literal))
