@@ -48,7 +48,7 @@ import ahocorasick_rs
 
 from .blockscan import CASELESS, ONCE, STOP, BlockScan, compiled
 from .references import may_stand_for_a_host_character
-from .tokenizer import FETCHING_TAGS, START_TAG_END
+from .tokenizer import FETCHING_TAGS, START_TAG_END, bytes_to_search
 
 #: What can hide a host from the words inside a tag: a character reference, a percent-escape, or a tab or
 #: newline (a URL drops them) between two characters a host may hold.
@@ -117,18 +117,18 @@ class MarkerFinder:
         """:param words: marks wherever they are, in any case: hosts, ``srcdoc``.
         :param script_words: marks only in a script's text, as written (the snippet words: JavaScript's names
             have a case): ``quiet`` looks for them in the scripts alone, which halves its scan of other text."""
-        words, script_words = list(words), sorted(set(script_words))
+        script_words = sorted(set(script_words))
         everywhere = fewest(words)
-        found = fewest([*everywhere, *script_words])
-        self._words = [_automaton(found[start : start + _GROUP]) for start in range(0, len(found), _GROUP)]
+        #: ``find``'s: every word, lower-cased, in groups (it searches the lower-cased text).
+        every_word = fewest([*everywhere, *script_words])
+        self._words = [_automaton(every_word[start : start + _GROUP]) for start in range(0, len(every_word), _GROUP)]
         self._script_words = (
             compiled(tuple((re.escape(word).encode("ascii"), STOP + n, ONCE) for n, word in enumerate(script_words)))
             if script_words
             else None
         )
-        found = everywhere
         #: ``quiet``'s: the words and escapes end the scan; the rest are looked at closer.
-        word_characters = b"[" + re.escape("".join(sorted(set("".join(found))))).encode("ascii") + b"]"
+        word_characters = b"[" + re.escape("".join(sorted(set("".join(everywhere))))).encode("ascii") + b"]"
         noise_in_word = word_characters + rb"[\t\n\r]+" + word_characters
         self._quiet = compiled(
             (
@@ -137,9 +137,12 @@ class MarkerFinder:
                 (b"&", _REFERENCE, ONCE),
                 (_MAY_MAP, _MAPPED, ONCE),
                 (b"<!--", _COMMENT, ONCE),
-                *([(noise_in_word, _NOISE_IN_WORD, CASELESS | ONCE)] if found else []),
+                *([(noise_in_word, _NOISE_IN_WORD, CASELESS | ONCE)] if everywhere else []),
                 (_MAY_HIDE_A_HOST_CHARACTER, STOP, ONCE),
-                *((re.escape(word).encode("ascii"), STOP + 1 + n, CASELESS | ONCE) for n, word in enumerate(found)),
+                *(
+                    (re.escape(word).encode("ascii"), STOP + 1 + n, CASELESS | ONCE)
+                    for n, word in enumerate(everywhere)
+                ),
             )
         )
         self._mapped_in_authority = compiled(((_MAPPED_IN_AUTHORITY, STOP, ONCE),))
@@ -152,10 +155,7 @@ class MarkerFinder:
 
         :param scripts_too: every ``<script`` that may load from another host is a mark (unknown scripts).
         """
-        try:
-            data = text.encode("latin-1")
-        except UnicodeEncodeError:  # text from a UTF-16 page: the words are ASCII, the rest may be anything
-            data = text.encode("ascii", "replace")
+        data = bytes_to_search(text)
         lower = data.lower()
         marks = [start for automaton in self._words for _, start, _ in automaton.find_matches_as_indexes(lower)]
         # Without a "&" or "%" anywhere, only a tab or newline can disguise a host.

@@ -203,13 +203,20 @@ def state_openers(text: str) -> list[int]:
     One Aho-Corasick search, many times faster than a walk; characters past Latin-1 (a UTF-16 page) are
     searched as ``?``, one for one.
     """
-    try:
-        data = text.encode("latin-1")
-    except UnicodeEncodeError:
-        data = text.encode("ascii", "replace")
     return [
-        start for _, start, _ in _STATE_OPENER_STARTS.find_matches_as_indexes(data) if _STATE_OPENER.match(text, start)
+        start
+        for _, start, _ in _STATE_OPENER_STARTS.find_matches_as_indexes(bytes_to_search(text))
+        if _STATE_OPENER.match(text, start)
     ]
+
+
+def bytes_to_search(text: str) -> bytes:
+    """``text`` as bytes for a search of ASCII patterns, one byte a character at the same positions: Latin-1,
+    or, for text from a UTF-16 page, ASCII with every other character as ``?`` (the patterns are ASCII)."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("ascii", "replace")
 
 
 def data_state_near(text: str, pos: int, stop: int) -> int:
