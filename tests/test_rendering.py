@@ -487,3 +487,58 @@ def test_markup_is_returned_so_templates_do_not_escape_it(make_middleware: Facto
     environ = environ_for()
     environ["consentkit.gate.middleware"] = make_middleware()
     assert isinstance(widgets_for(environ).body(), Markup)
+
+
+def test_helper_calls_compile_to_direct_filters_and_render_as_the_calls_did(make_middleware: Factory) -> None:
+    """``consentkit.head()`` becomes a filter (no ``Context.call`` per page); ``(consentkit.head)()`` is
+    the same call spelt so that the rewrite leaves it, so both must render alike."""
+    from consentkit.render.jinja import DIRECT_HELPERS
+
+    environ = environ_for()
+    environ["consentkit.gate.middleware"] = make_middleware()
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    for helper in DIRECT_HELPERS:
+        rewritten, as_called = f"{{{{ consentkit.{helper}() }}}}", f"{{{{ (consentkit.{helper})() }}}}"
+        source = environment.compile(rewritten, raw=True)
+        assert f"_consentkit_{helper}" in source
+        assert "context.call" not in source
+        assert "context.call" in environment.compile(as_called, raw=True)
+        html = environment.from_string(rewritten).render(consentkit=widgets_for(environ))
+        assert html == environment.from_string(as_called).render(consentkit=widgets_for(environ))
+        assert "consentkit" in html
+
+
+def test_what_follows_a_rewritten_call_applies_to_its_result(make_middleware: Factory) -> None:
+    environ = environ_for()
+    environ["consentkit.gate.middleware"] = make_middleware()
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    head = str(widgets_for(environ).head())
+    render = lambda source: environment.from_string(source).render(consentkit=widgets_for(environ))  # noqa: E731
+    assert render("{{ consentkit.head().startswith('<link') }}") == "True"
+    assert render("{{ consentkit.head()|length }}") == str(len(head))
+    assert render("{{ consentkit.head() ~ '!' }}") == head + "!"
+    assert render("{% set kept = consentkit.head() %}{{ kept }}") == head
+
+
+def test_a_template_s_own_consentkit_variable_is_called_as_written() -> None:
+    class Own:
+        def head(self) -> str:
+            return "<own head>"
+
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    assert environment.from_string("{{ consentkit.head() }}").render(consentkit=Own()) == "&lt;own head&gt;"
+    assert environment.from_string("{{ site.consentkit.head() }}").render(site={"consentkit": Own()}) == (
+        "&lt;own head&gt;"
+    )
+    from jinja2 import UndefinedError
+
+    for source in ("{{ consentkit.head() }}", "{{ (consentkit.head)() }}"):
+        with pytest.raises(UndefinedError, match="'consentkit' is undefined"):
+            environment.from_string(source).render()
+
+
+def test_a_sandboxed_environment_keeps_its_checked_calls() -> None:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    environment = SandboxedEnvironment(extensions=[ConsentExtension], autoescape=True)
+    assert "environment.call(context" in environment.compile("{{ consentkit.head() }}", raw=True)

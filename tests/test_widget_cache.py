@@ -10,7 +10,8 @@ from markupsafe import Markup, escape
 
 from consentkit import ConsentExtension, ConsentMiddleware, widgets_for
 from consentkit.consent import UNDECIDED, Consent, granted_set
-from consentkit.render.fragments import FragmentCache
+from consentkit.render import fragments
+from consentkit.render.fragments import FILLS_KEPT, LIMIT, Fragment, FragmentCache, escaped
 from consentkit.render.gated import TEXT_BLOCKS_KEPT
 from consentkit.render.widgets import current_path
 
@@ -99,6 +100,30 @@ def test_the_cache_is_bounded() -> None:
     for number in range(50):
         assert cache.render(number, lambda values: f"<b>{values['x']}</b>", {"x": number}) == f"<b>{number}</b>"
     assert len(cache) <= 8
+
+
+def test_the_fills_of_a_fragment_and_the_escaped_values_are_kept_per_value_and_bounded() -> None:
+    fragment = Fragment.of(lambda values: f"<a href=\"{values['path']}\">x</a>", ("path",))
+    assert fragment is not None
+    for number in range(FILLS_KEPT * 3):
+        path = f"/p{number % (FILLS_KEPT * 2)}?q=<{number}>&'\""
+        filled = fragment.fill({"path": path})
+        assert filled == f'<a href="{escape(path)}">x</a>'
+        assert escaped(path) == str(escape(path))
+    assert len(fragment._filled) <= FILLS_KEPT
+    for number in range(LIMIT + 10):
+        assert escaped(f"/{number}&") == f"/{number}&amp;"
+    assert len(fragments._escaped_texts) <= LIMIT
+    assert escaped(Markup("<b>")) == "<b>"  # HTML already: as markupsafe leaves it
+
+
+def test_each_accept_language_gets_its_own_locale_and_the_answers_are_bounded(make_middleware: Factory) -> None:
+    middleware = make_middleware()
+    for number in range(600):
+        header = f"sv-SE;q=0.{number % 9 + 1}, x-{number}" if number % 2 else f"nb-NO, x-{number}"
+        assert middleware.locale_for({"HTTP_ACCEPT_LANGUAGE": header}) == ("sv" if number % 2 else "nb")
+    assert middleware.locale_for({}) == middleware.config.default_locale
+    assert len(middleware._browser_locales) <= 512
 
 
 def test_a_text_label_and_a_markup_label_never_share_a_settings_link(make_middleware: Factory) -> None:

@@ -28,6 +28,8 @@ from markupsafe import Markup, escape
 
 #: Distinct keys kept before the cache starts over (locales x consent states x widgets stays far below).
 LIMIT: Final = 1024
+#: Fills of one fragment kept before they start over (``Fragment.fill_escaped``): a site's busiest pages.
+FILLS_KEPT: Final = 64
 
 # Random per process, so no config text or translation can contain a marker by accident or design.
 _TOKEN: Final = secrets.token_hex(8)
@@ -86,7 +88,7 @@ def marker(name: str) -> str:
 class Fragment:
     """A widget's output as static parts and the names of the slots between them."""
 
-    __slots__ = ("_values_of", "names", "parts")
+    __slots__ = ("_filled", "_values_of", "names", "parts")
 
     def __init__(self, parts: tuple[str, ...], names: tuple[str, ...]) -> None:
         self.parts = parts
@@ -94,6 +96,9 @@ class Fragment:
         # Every slot's value in one call in C (a widget prints its base many times): with the slice
         # assignments in ``fill_escaped`` a fill runs no Python loop, and joins rather than parses the parts.
         self._values_of = _getter(names)
+        #: The widget filled in, by the values that filled it: a page's visitors bring the same base and path,
+        #: so most fills are a look-up (bounded, like every cache here: visitors choose paths).
+        self._filled: dict[tuple[str, ...], Markup] = {(): Html(parts[0])} if not names else {}
 
     @classmethod
     def of(cls, render: Render, slots: tuple[str, ...]) -> Fragment | None:
@@ -110,12 +115,17 @@ class Fragment:
 
     def fill_escaped(self, ready: Mapping[str, str]) -> Markup:
         """The parts joined with ``ready``'s values, which the caller escaped (once per request)."""
-        if not self.names:
-            return Html(self.parts[0])
-        out: list[str] = [""] * (2 * len(self.parts) - 1)
-        out[0::2] = self.parts
-        out[1::2] = self._values_of(ready)
-        return Html("".join(out))
+        values = self._values_of(ready)
+        filled = self._filled.get(values)
+        if filled is None:
+            out: list[str] = [""] * (2 * len(self.parts) - 1)
+            out[0::2] = self.parts
+            out[1::2] = values
+            filled = Html("".join(out))
+            if len(self._filled) >= FILLS_KEPT:
+                self._filled.clear()
+            self._filled[values] = filled
+        return filled
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, ...]]:
@@ -129,10 +139,28 @@ def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, 
 
 
 def escaped(value: object) -> str:
-    """``str(markupsafe.escape(value))``, byte for byte, without making a ``Markup`` of every value."""
+    """``str(markupsafe.escape(value))``, byte for byte, without making a ``Markup`` of every value.
+
+    A plain string's answer is kept: the values are a page's base and path, the same for all its visitors.
+    """
+    if type(value) is str:
+        known = _escaped_texts.get(value)
+        if known is None:
+            known = _escaped_text(value)
+            if len(_escaped_texts) >= LIMIT:
+                _escaped_texts.clear()  # visitors choose paths: bounded
+            _escaped_texts[value] = known
+        return known
     if hasattr(value, "__html__"):
         return str(escape(value))
-    text = str(value)
+    return _escaped_text(str(value))
+
+
+#: ``escaped`` of the plain strings met so far.
+_escaped_texts: dict[str, str] = {}
+
+
+def _escaped_text(text: str) -> str:
     if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
         return (
             text.replace("&", "&amp;")

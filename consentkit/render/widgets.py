@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, Final, NamedTuple, Protocol, TypeVar
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
@@ -41,8 +41,10 @@ class WidgetSource(Protocol):
 
 def current_path(environ: dict[str, Any]) -> str:
     """The request's own path and query, as a same-site ``next`` target."""
-    path = _quoted_path(str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "")))
-    query = environ.get("QUERY_STRING", "")
+    script_name = environ.get("SCRIPT_NAME")
+    path = environ.get("PATH_INFO", "")
+    path = _quoted_path(f"{script_name}{path}" if script_name else str(path))
+    query = environ.get("QUERY_STRING")
     return f"{path}?{query}" if query else path
 
 
@@ -59,7 +61,8 @@ def settings_query(locale: str, next_path: str) -> str:
 
 
 def endpoint_base(environ: dict[str, Any], prefix: str) -> str:
-    return str(environ.get("SCRIPT_NAME", "")).rstrip("/") + prefix
+    script_name = environ.get("SCRIPT_NAME")
+    return str(script_name).rstrip("/") + prefix if script_name else prefix
 
 
 Method = TypeVar("Method", bound=Callable[..., Any])
@@ -84,6 +87,9 @@ class Page(NamedTuple):
     next_path: str
     #: What the blocks of template text render to in this locale and consent state (``gated.text_block``).
     text_blocks: dict[Hashable, Markup | Fragment]
+
+
+_new_page: Final = tuple.__new__
 
 
 class Widgets:
@@ -197,19 +203,27 @@ class Widgets:
     def know(self) -> Page:
         """What every widget of a page needs, worked out on the first widget's call and kept for the
         request (a page's widgets read ``widgets.page or widgets.know()``: one look-up each)."""
-        consent = self.consent
-        state = consent_key(consent)
         # The properties' work written out: a page pays for this on every request.
         middleware, environ = self._middleware, self._environ
-        if self._locale is None:
-            self._locale = middleware.locale_for(environ, self._requested_locale)
-        if self._base_path is None:
-            self._base_path = endpoint_base(environ, middleware.prefix)
-        if self._next is None:
-            self._next = current_path(environ)
-        text_blocks = middleware.renderer.text_blocks.get((self._locale, state), dict)
-        self.page = Page(consent, state, self._locale, self._base_path, self._next, text_blocks)
-        return self.page
+        environ[VARIES_KEY] = True  # as reading ``consent`` does: the page shows the consent
+        consent = environ.get(CONSENT_KEY)
+        if not isinstance(consent, Consent):
+            consent = UNDECIDED
+        state = consent_key(consent)
+        locale = self._locale
+        if locale is None:
+            locale = self._locale = middleware.locale_for(environ, self._requested_locale)
+        base = self._base_path
+        if base is None:
+            base = self._base_path = endpoint_base(environ, middleware.prefix)
+        next_path = self._next
+        if next_path is None:
+            next_path = self._next = current_path(environ)
+        kept = middleware.renderer.text_blocks
+        text_blocks = kept.found.get((locale, state)) or kept.get((locale, state), dict)
+        # tuple.__new__ makes the same Page as Page(...) without the Python-level __new__ of a NamedTuple.
+        self.page = page = _new_page(Page, (consent, state, locale, base, next_path, text_blocks))
+        return page
 
     @_called_by_templates
     def body(self) -> Markup:

@@ -29,6 +29,10 @@ class DjangoConsentExtension(ConsentExtension):
     def widgets(self, context: Context) -> Widgets | None:
         return request_widgets(context.get("request"))
 
+    def helpers_widgets(self, context: Context, helpers: object) -> Widgets | None:
+        # ``consentkit.head()`` compiled to a filter: the global's helper would find the same widgets.
+        return request_widgets(context.get("request")) if isinstance(helpers, RequestHelpers) else None
+
 
 class RequestHelpers:
     """The ``consentkit`` global: each helper resolves the request it is rendered for."""
