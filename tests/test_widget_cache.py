@@ -103,7 +103,7 @@ def test_the_cache_is_bounded() -> None:
 
 
 def test_the_fills_of_a_fragment_and_the_escaped_values_are_kept_per_value_and_bounded() -> None:
-    fragment = Fragment.of(lambda values: f"<a href=\"{values['path']}\">x</a>", ("path",))
+    fragment = Fragment.of(lambda values: f'<a href="{values["path"]}">x</a>', ("path",))
     assert fragment is not None
     for number in range(FILLS_KEPT * 3):
         path = f"/p{number % (FILLS_KEPT * 2)}?q=<{number}>&'\""

@@ -395,7 +395,8 @@ class Gatekeeper:
             return requested
         if self.locale_selector is not None:
             try:
-                chosen = pick_locale(self.locale_selector(environ), self.config.locales)
+                chosen = self.locale_selector(environ)
+                chosen = pick_locale(chosen, self.config.locales) if chosen else None
             except Exception:
                 log.exception("consentkit: the locale_selector raised; using Accept-Language instead")
                 chosen = None
