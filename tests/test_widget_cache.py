@@ -114,6 +114,9 @@ def test_the_fills_of_a_fragment_and_the_escaped_values_are_kept_per_value_and_b
     for number in range(LIMIT + 10):
         assert escaped(f"/{number}&") == f"/{number}&amp;"
     assert len(fragments._escaped_texts) <= LIMIT
+    long_path = "/<x>" * 200
+    assert escaped(long_path) == str(escape(long_path))
+    assert long_path not in fragments._escaped_texts  # a path of kilobytes is not kept
     assert escaped(Markup("<b>")) == "<b>"  # HTML already: as markupsafe leaves it
 
 

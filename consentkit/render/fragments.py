@@ -141,9 +141,10 @@ def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, str]], tuple[str, 
 def escaped(value: object) -> str:
     """``str(markupsafe.escape(value))``, byte for byte, without making a ``Markup`` of every value.
 
-    A plain string's answer is kept: the values are a page's base and path, the same for all its visitors.
+    A plain string's answer is kept: the values are a page's base and path, the same for all its visitors
+    (short ones only: a visitor may send a path of kilobytes, which would fill the memory the cache bounds).
     """
-    if type(value) is str:
+    if type(value) is str and len(value) <= _LONGEST_KEPT_TEXT:
         known = _escaped_texts.get(value)
         if known is None:
             known = _escaped_text(value)
@@ -156,8 +157,9 @@ def escaped(value: object) -> str:
     return _escaped_text(str(value))
 
 
-#: ``escaped`` of the plain strings met so far.
+#: ``escaped`` of the plain strings met so far, each at most ``_LONGEST_KEPT_TEXT`` characters.
 _escaped_texts: dict[str, str] = {}
+_LONGEST_KEPT_TEXT: Final = 512
 
 
 def _escaped_text(text: str) -> str:
