@@ -85,9 +85,16 @@ CONTEXT = {"number": 123, "due": "1. desember"}
 
 
 class NullStore:
-    """A log that keeps nothing: the benchmark times rendering, not the consent log."""
+    """A log that keeps nothing: the benchmark times rendering, not the consent log. It takes banner
+    impressions as the built-in stores do, so a page showing the banner counts one, as on a real site."""
 
     def append(self, record: object) -> None:
+        pass
+
+    def add_impressions(self, counts: object) -> None:
+        pass
+
+    def add_spooled_impressions(self, spooled: object) -> None:
         pass
 
     def append_batch(self, records: object, texts: object = ()) -> None:

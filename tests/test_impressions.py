@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import os
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,57 @@ def test_a_spooled_sum_is_added_once_per_source_and_sequence(kind: str, tmp_path
         assert [count.views for count in store.impressions(None, None)] == [11_111]
     finally:
         store.close()
+
+
+def test_a_count_falls_on_its_utc_day_and_the_sums_are_handed_over_with_that_date(tmp_path: Path) -> None:
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    counter = ImpressionCounter(store, every=3600)
+    oslo = timezone(timedelta(hours=1))
+    counter.count("nb", "v1", datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
+    counter.count("nb", "v1", datetime(2027, 1, 1, 0, 30, tzinfo=oslo))  # 23:30 UTC the day before
+    counter.count("sv", "v1", datetime(1970, 1, 1, 0, 0, tzinfo=UTC))
+    counter.count("sv", "v1")  # now
+    assert counter.flush()
+    kept = {(count.day, count.locale): count.views for count in store.impressions(None, None)}
+    assert kept == {(date(2026, 12, 31), "nb"): 2, (date(1970, 1, 1), "sv"): 1, (datetime.now(UTC).date(), "sv"): 1}
+    counter.close()
+
+
+def test_a_forked_worker_starts_its_own_thread_on_its_first_count(tmp_path: Path) -> None:
+    from consentkit.log import impressions
+
+    counter = ImpressionCounter(SQLiteStore(str(tmp_path / "log.sqlite3")), every=3600)
+    counter.count("nb", "v1")
+    first = counter._thread
+    assert first is not None
+    assert first.is_alive()
+    before = impressions._Forks.count
+    child = os.fork()
+    if child == 0:  # the hook registered with os.register_at_fork has run in the child
+        os._exit(0 if impressions._Forks.count == before + 1 else 1)
+    assert os.waitpid(child, 0)[1] == 0
+    impressions._Forks.forked()  # what that hook does in a child: the next count starts a thread again
+    counter.count("nb", "v1")
+    second = counter._thread
+    assert second is not None
+    assert second is not first
+    assert second.is_alive()
+    counter.count("nb", "v1")
+    assert counter._thread is second  # started once per fork
+    counter.close()
+
+
+def test_counts_from_many_threads_while_flushing_are_neither_lost_nor_doubled(tmp_path: Path) -> None:
+    import threading
+
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    counter = ImpressionCounter(store, every=3600)
+    threads = [threading.Thread(target=lambda: [counter.count("nb", "v1") for _ in range(5_000)]) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        assert counter.flush()
+    assert counter.flush()
+    assert counter.pending() == 0
+    assert sum(count.views for count in store.impressions(None, None)) == 20_000
+    counter.close()

@@ -16,7 +16,8 @@ import atexit
 import logging
 import os
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, NamedTuple, Protocol
@@ -31,6 +32,33 @@ log = logging.getLogger("consentkit")
 SOURCES_KEPT: Final = timedelta(days=30)
 #: Seconds between hand-overs to the log writer (each one spool line, flushed to disk).
 FLUSH_EVERY: Final = 5.0
+
+_SECONDS_A_DAY: Final = 86_400
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+
+
+def _day_number(when: datetime) -> float:
+    """The UTC day of ``when`` as days since 1970-01-01 (Unix time's days, which have no leap seconds)."""
+    return float(when.astimezone(UTC).date().toordinal() - _EPOCH_ORDINAL)
+
+
+def _date_of(day: float) -> date:
+    return date.fromordinal(_EPOCH_ORDINAL + int(day))
+
+
+class _Forks:
+    """How many forks this process is from the one that imported consentkit: a forked child (a gunicorn
+    worker) has no threads, so each counter starts its own again there."""
+
+    count = 0
+
+    @classmethod
+    def forked(cls) -> None:
+        cls.count += 1
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_Forks.forked)
 
 
 class ImpressionCount(NamedTuple):
@@ -79,33 +107,49 @@ class ImpressionCounter:
     def __init__(self, store: ImpressionSink, every: float = FLUSH_EVERY) -> None:
         self.store = store
         self.every = every
-        self._counts: Counter[tuple[date, str, str]] = Counter()
+        #: One (UTC day number, locale, policy version) per view not yet summed: ``deque.append`` is atomic,
+        #: so counting takes no lock; ``flush`` sums them (``_day_number`` says what the day number is).
+        self._views: deque[tuple[float, str, str]] = deque()
+        #: Sums not yet handed over (those of a hand-over that failed wait here).
+        self._counts: Counter[tuple[float, str, str]] = Counter()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
+        #: ``_Forks.count`` when this process's thread was started (-1: not yet).
+        self._started_in = -1
         self._failing = False
         atexit.register(self.close)
 
     def count(self, locale: str, policy_version: str, when: datetime | None = None) -> None:
-        """One page view showed the banner (cheap: a dictionary increment under a lock)."""
-        day = (when or datetime.now(UTC)).astimezone(UTC).date()
-        with self._lock:
-            self._counts[day, locale, policy_version] += 1
-        if self._thread_pid != os.getpid():
+        """One page view showed the banner.
+
+        Runs on every page an undecided visitor sees, so it is one append: no lock, the day as a number
+        (UTC days since the epoch, made a date when the sums are handed over), a fork noticed by a counter
+        rather than a system call.
+        """
+        self._views.append(
+            (time.time() // _SECONDS_A_DAY if when is None else _day_number(when), locale, policy_version)
+        )
+        if self._started_in != _Forks.count:
             self._start()
 
     def pending(self) -> int:
         with self._lock:
-            return sum(self._counts.values())
+            return sum(self._counts.values()) + len(self._views)
 
     def flush(self) -> bool:
         """Hand what was counted to the store; on failure keep it for the next flush. True if all went."""
         with self._lock:
             taken, self._counts = self._counts, Counter()
+            views = self._views
+            # As many as there are now, each popped atomically: a view appended meanwhile waits for the next flush.
+            taken.update(views.popleft() for _ in range(len(views)))
         if not taken:
             return True
-        counts = [ImpressionCount(day, locale, version, views) for (day, locale, version), views in taken.items()]
+        counts = [
+            ImpressionCount(_date_of(day), locale, version, views) for (day, locale, version), views in taken.items()
+        ]
         try:
             self.store.add_impressions(counts)
         except LogStoreError as error:
@@ -126,8 +170,9 @@ class ImpressionCounter:
     def _start(self) -> None:
         # First count in this process, or in a forked child: threads do not survive a fork.
         with self._lock:
-            if self._thread_pid == os.getpid():
+            if self._started_in == _Forks.count:
                 return
+            self._started_in = _Forks.count
             self._thread_pid = os.getpid()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="consentkit-impressions", daemon=True)
@@ -147,6 +192,7 @@ class ImpressionCounter:
             self._thread.join(5)
             self._thread = None
             self._thread_pid = 0
+            self._started_in = -1
         try:
             self.flush()
         except Exception:
