@@ -143,6 +143,18 @@ def test_every_corpus_page_comes_out_unchanged_once_everything_is_granted_or_whe
             id="already-gated-by-the-template-tag",
         ),
         pytest.param("<plaintext>" + PIXEL, "<plaintext>" + PIXEL, id="plaintext"),
+        pytest.param(
+            '<svg><image xlink:href="https://www.facebook.com/tr?id=1"/></svg>',
+            '<svg><image data-href="https://www.facebook.com/tr?id=1" data-consentkit-category="marketing" '
+            'data-consentkit-service="meta-pixel" /></svg>',
+            id="svg-image-xlink-href-restored-as-href",
+        ),
+        pytest.param(
+            '<svg><foreignObject><image src="https://www.facebook.com/tr?id=1"></foreignObject></svg>',
+            '<svg><foreignObject><image data-src="https://www.facebook.com/tr?id=1" '
+            'data-consentkit-category="marketing" data-consentkit-service="meta-pixel"></foreignObject></svg>',
+            id="image-src-in-svgs-html-is-an-img",
+        ),
     ],
 )
 def test_rewrites(html: str, expected: str) -> None:
@@ -408,6 +420,15 @@ DISGUISED = [
         '<iframe srcdoc="&lt;script src=https://connect&#46;facebook.net/x.js&gt;&lt;/script&gt;"></iframe>',
         id="srcdoc-with-references",
     ),
+    # Inside <svg> an <image> (and a filter's <feImage>) fetches its href or xlink:href.
+    pytest.param('<svg><image href="https://www.facebook.com/tr?id=1" width="1" height="1"/></svg>', id="svg-image"),
+    pytest.param("<svg><image xlink:href='https://www.facebook.com/tr?id=1'/></svg>", id="svg-image-xlink-href"),
+    pytest.param("<svg><image href=https://www.facebook.com/tr?id=1 /></svg>", id="svg-image-unquoted"),
+    pytest.param('<SVG><IMAGE HREF="HTTPS://WWW.FACEBOOK.COM/TR?ID=1"/></SVG>', id="svg-image-uppercase"),
+    pytest.param('<svg><image href="https://www&#46;facebook.com/tr?id=1"/></svg>', id="svg-image-reference"),
+    pytest.param('<svg><image href="https://www.f\uff41cebook.com/tr"/></svg>', id="svg-image-fullwidth"),
+    pytest.param('<svg><filter><feImage href="https://www.facebook.com/tr?id=1"/></filter></svg>', id="svg-feimage"),
+    pytest.param('<svg><feImage xlink:href="https://www.%66acebook.com/tr?id=1"/></svg>', id="svg-feimage-escape"),
 ]
 
 
@@ -558,6 +579,22 @@ def test_an_svg_scripts_text_is_markup_and_its_tracker_tags_are_held_back() -> N
     in_comment = f"<svg><script><!--</script>{img}<p>--></p>"
     assert rewrite(in_comment) == in_comment
     assert "data-consentkit-category" in rewrite("<math><script>fbq('init', '1')</script></math>")
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["", "<script>x()</script>", "<style>", "<title>", "<textarea>", "<script>", "<![CDATA[a>b]]>", "<desc>"],
+)
+def test_an_svg_image_is_held_back_after_whatever_svg_content_precedes_it(before: str) -> None:
+    """In SVG, ``<style>``, ``<title>`` and ``<textarea>`` are no raw text, a script's text is markup and a CDATA
+    section ends at ``]]>``: the ``<image>`` after them is a tag, held back whole and cut anywhere."""
+    image = '<image href="https://www.facebook.com/tr?id=1"/>'
+    page = f"<p>{'Tekst. ' * 20}</p><svg>{before}{image}</svg><p>slutt</p>"
+    whole = rewrite(page)
+    assert image not in whole
+    assert '<image data-href="https://www.facebook.com/tr?id=1" data-consentkit-category="marketing"' in whole
+    for offset in range(1, len(page)):
+        assert rewrite(page, chunks=[offset]) == whole, f"split at {offset}"
 
 
 @pytest.mark.parametrize("element", ["style", "noframes", "script"])
