@@ -23,6 +23,7 @@ from consentkit.gate.autogate.memo import LONGEST, forget, memoised
 from consentkit.gate.autogate.opentag import OpenTag
 from consentkit.gate.autogate.rewriter import MAX_HOLD
 from consentkit.gate.autogate.tokenizer import START_TAG, script_end
+from consentkit.render.inert import is_self_closing
 
 from .autogate_support import corpus_config, corpus_pages, youtube_config
 from .conftest import SECRET, ListStore, config_from
@@ -553,6 +554,7 @@ def test_a_tag_name_ending_in_script_does_not_end_a_script() -> None:
 def test_a_tag_read_in_pieces_ends_where_the_tokenizer_ends_it() -> None:
     """``OpenTag`` (a tag past ``max_hold``) and ``START_TAG`` (a whole one) read every tag alike."""
     tricky = ["<a b=\"x>y\" c='>' d=e>", "<a =x>", '<a b = "c>">', "<svg/>", "<font SIZE=1>", "<a b=>", '<a b"c=">">']
+    tricky += ["<svg class=a/>", "<svg / >", "<svg a=/>", "<svg =/>", "<svg a='b'/>", "<svg a/>", '<svg a="b"c/>']
     tags = [match.group(0) for page in PAGES for match in START_TAG.finditer(page.html)] + tricky
     for tag in tags:
         for width in (1, 2, 7):
@@ -561,7 +563,10 @@ def test_a_tag_read_in_pieces_ends_where_the_tokenizer_ends_it() -> None:
             ends = [opened.read(piece, 1 if index == 0 else 0) for index, piece in enumerate(pieces)]
             ended = next(index for index, end in enumerate(ends) if end is not None)
             assert ended * width + (ends[ended] or 0) == len(tag), (tag, width)
-            assert opened.name == START_TAG.match(tag).group(1).lower()[:16]  # type: ignore[union-attr]
+            whole = START_TAG.match(tag)
+            assert whole is not None
+            assert opened.name == whole.group(1).lower()[:16]
+            assert opened.self_closing == is_self_closing(whole.group(2)), tag
     svg, font = OpenTag(closing=False), OpenTag(closing=False)
     assert svg.read("<svg/>", 1) == len("<svg/>")
     assert svg.self_closing
@@ -593,6 +598,28 @@ def test_an_svg_image_is_held_back_after_whatever_svg_content_precedes_it(before
     whole = rewrite(page)
     assert image not in whole
     assert '<image data-href="https://www.facebook.com/tr?id=1" data-consentkit-category="marketing"' in whole
+    for offset in range(1, len(page)):
+        assert rewrite(page, chunks=[offset]) == whole, f"split at {offset}"
+
+
+@pytest.mark.parametrize(
+    ("opening", "svg_stays_open"),
+    [
+        ("<svg class=ikon/>", True),  # the "/" ends the unquoted value
+        ("<svg / >", True),  # a "/" not right before ">" closes nothing
+        ("<math dir=ltr/>", True),
+        ("<svg class= />", True),  # "/" is the value
+        ("<svg class=a =/>", False),  # "=" starts a name, which the "/" ends
+        ("<svg/>", False),
+        ("<svg class='ikon'/>", False),
+        ("<svg class=ikon />", False),
+    ],
+)
+def test_svg_is_self_closing_only_where_html5_reads_a_slash_before_its_end(opening: str, svg_stays_open: bool) -> None:
+    """Inside an open ``<svg>`` a ``<style>`` is no raw text and an ``<img>`` in it breaks out and loads."""
+    page = f'<p>{"Tekst. " * 10}</p>{opening}<style><img src="https://www.facebook.com/tr?id=1"></style><p>slutt</p>'
+    whole = rewrite(page)
+    assert ("data-consentkit-category" in whole) is svg_stays_open
     for offset in range(1, len(page)):
         assert rewrite(page, chunks=[offset]) == whole, f"split at {offset}"
 

@@ -99,6 +99,11 @@ def test_the_meta_pixel_noscript_image_does_not_fire() -> None:
             id="beside-href-xlink-href-is-kept-aside",
         ),
         pytest.param(
+            "<svg><image href=https://p.test/p/></image></svg>",
+            '<svg><image data-href=https://p.test/p/ data-consentkit-category="marketing"></image></svg>',
+            id="a-slash-ending-an-unquoted-value-closes-nothing",
+        ),
+        pytest.param(
             '<svg><filter id="f"><feImage href="https://p.test/f.png"/></filter></svg>',
             '<svg><filter id="f"><feImage data-href="https://p.test/f.png" data-consentkit-category="marketing" />'
             "</filter></svg>",

@@ -130,6 +130,16 @@ def parse_attributes(text: str) -> list[Attribute]:
     return found
 
 
+def is_self_closing(attrs: str) -> bool:
+    """Whether a start tag whose text between its name and ``>`` is ``attrs`` ends with ``/>`` as HTML5 reads it:
+    the ``/`` right before the ``>``, not the end of an unquoted value (``<svg class=a/>`` and ``<svg / >`` are open,
+    which in SVG decides what the markup after them is)."""
+    if not attrs.endswith("/"):
+        return False
+    ends = [attribute.end() for attribute in _ATTRIBUTE.finditer(attrs)]
+    return not ends or ends[-1] < len(attrs)
+
+
 def _build_tag(tag: str, attributes: list[Attribute], self_closing: bool) -> str:
     parts = [f"<{tag}"]
     for _, _, raw in attributes:
@@ -194,7 +204,7 @@ def inert_fetching_tag(tag: str, attrs: str, gate: Gate | str) -> str:
     has_href = any(name == "href" for name, _, _ in attributes)
     rewritten = [_held_back(attribute, has_href) if attribute[0] in fetching else attribute for attribute in attributes]
     rewritten += marks
-    return _build_tag(tag, rewritten, self_closing=attrs.rstrip().endswith("/"))
+    return _build_tag(tag, rewritten, self_closing=is_self_closing(attrs))
 
 
 def url_hostname(url: str) -> str | None:
