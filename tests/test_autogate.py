@@ -592,7 +592,8 @@ def test_an_svg_scripts_text_is_markup_and_its_tracker_tags_are_held_back() -> N
 )
 def test_an_svg_image_is_held_back_after_whatever_svg_content_precedes_it(before: str) -> None:
     """In SVG, ``<style>``, ``<title>`` and ``<textarea>`` are no raw text, a script's text is markup and a CDATA
-    section ends at ``]]>``: the ``<image>`` after them is a tag, held back whole and cut anywhere."""
+    section ends at ``]]>``: the ``<image>`` after them is a tag, held back whole and cut anywhere (in ``<title>``
+    and ``<desc>`` it is HTML's, an ``<img>`` whose ``href`` fetches nothing: held back all the same)."""
     image = '<image href="https://www.facebook.com/tr?id=1"/>'
     page = f"<p>{'Tekst. ' * 20}</p><svg>{before}{image}</svg><p>slutt</p>"
     whole = rewrite(page)
