@@ -23,6 +23,7 @@ from consentkit.gate.autogate.memo import LONGEST, forget, memoised
 from consentkit.gate.autogate.opentag import OpenTag
 from consentkit.gate.autogate.rewriter import MAX_HOLD
 from consentkit.gate.autogate.tokenizer import START_TAG, script_end
+from consentkit.render.inert import is_self_closing
 
 from .autogate_support import corpus_config, corpus_pages, youtube_config
 from .conftest import SECRET, ListStore, config_from
@@ -143,6 +144,18 @@ def test_every_corpus_page_comes_out_unchanged_once_everything_is_granted_or_whe
             id="already-gated-by-the-template-tag",
         ),
         pytest.param("<plaintext>" + PIXEL, "<plaintext>" + PIXEL, id="plaintext"),
+        pytest.param(
+            '<svg><image xlink:href="https://www.facebook.com/tr?id=1"/></svg>',
+            '<svg><image data-href="https://www.facebook.com/tr?id=1" data-consentkit-category="marketing" '
+            'data-consentkit-service="meta-pixel" /></svg>',
+            id="svg-image-xlink-href-restored-as-href",
+        ),
+        pytest.param(
+            '<svg><foreignObject><image src="https://www.facebook.com/tr?id=1"></foreignObject></svg>',
+            '<svg><foreignObject><image data-src="https://www.facebook.com/tr?id=1" '
+            'data-consentkit-category="marketing" data-consentkit-service="meta-pixel"></foreignObject></svg>',
+            id="image-src-in-svgs-html-is-an-img",
+        ),
     ],
 )
 def test_rewrites(html: str, expected: str) -> None:
@@ -408,6 +421,15 @@ DISGUISED = [
         '<iframe srcdoc="&lt;script src=https://connect&#46;facebook.net/x.js&gt;&lt;/script&gt;"></iframe>',
         id="srcdoc-with-references",
     ),
+    # Inside <svg> an <image> (and a filter's <feImage>) fetches its href or xlink:href.
+    pytest.param('<svg><image href="https://www.facebook.com/tr?id=1" width="1" height="1"/></svg>', id="svg-image"),
+    pytest.param("<svg><image xlink:href='https://www.facebook.com/tr?id=1'/></svg>", id="svg-image-xlink-href"),
+    pytest.param("<svg><image href=https://www.facebook.com/tr?id=1 /></svg>", id="svg-image-unquoted"),
+    pytest.param('<SVG><IMAGE HREF="HTTPS://WWW.FACEBOOK.COM/TR?ID=1"/></SVG>', id="svg-image-uppercase"),
+    pytest.param('<svg><image href="https://www&#46;facebook.com/tr?id=1"/></svg>', id="svg-image-reference"),
+    pytest.param('<svg><image href="https://www.f\uff41cebook.com/tr"/></svg>', id="svg-image-fullwidth"),
+    pytest.param('<svg><filter><feImage href="https://www.facebook.com/tr?id=1"/></filter></svg>', id="svg-feimage"),
+    pytest.param('<svg><feImage xlink:href="https://www.%66acebook.com/tr?id=1"/></svg>', id="svg-feimage-escape"),
 ]
 
 
@@ -532,6 +554,7 @@ def test_a_tag_name_ending_in_script_does_not_end_a_script() -> None:
 def test_a_tag_read_in_pieces_ends_where_the_tokenizer_ends_it() -> None:
     """``OpenTag`` (a tag past ``max_hold``) and ``START_TAG`` (a whole one) read every tag alike."""
     tricky = ["<a b=\"x>y\" c='>' d=e>", "<a =x>", '<a b = "c>">', "<svg/>", "<font SIZE=1>", "<a b=>", '<a b"c=">">']
+    tricky += ["<svg class=a/>", "<svg / >", "<svg a=/>", "<svg =/>", "<svg a='b'/>", "<svg a/>", '<svg a="b"c/>']
     tags = [match.group(0) for page in PAGES for match in START_TAG.finditer(page.html)] + tricky
     for tag in tags:
         for width in (1, 2, 7):
@@ -540,7 +563,10 @@ def test_a_tag_read_in_pieces_ends_where_the_tokenizer_ends_it() -> None:
             ends = [opened.read(piece, 1 if index == 0 else 0) for index, piece in enumerate(pieces)]
             ended = next(index for index, end in enumerate(ends) if end is not None)
             assert ended * width + (ends[ended] or 0) == len(tag), (tag, width)
-            assert opened.name == START_TAG.match(tag).group(1).lower()[:16]  # type: ignore[union-attr]
+            whole = START_TAG.match(tag)
+            assert whole is not None
+            assert opened.name == whole.group(1).lower()[:16]
+            assert opened.self_closing == is_self_closing(whole.group(2)), tag
     svg, font = OpenTag(closing=False), OpenTag(closing=False)
     assert svg.read("<svg/>", 1) == len("<svg/>")
     assert svg.self_closing
@@ -558,6 +584,45 @@ def test_an_svg_scripts_text_is_markup_and_its_tracker_tags_are_held_back() -> N
     in_comment = f"<svg><script><!--</script>{img}<p>--></p>"
     assert rewrite(in_comment) == in_comment
     assert "data-consentkit-category" in rewrite("<math><script>fbq('init', '1')</script></math>")
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["", "<script>x()</script>", "<style>", "<title>", "<textarea>", "<script>", "<![CDATA[a>b]]>", "<desc>"],
+)
+def test_an_svg_image_is_held_back_after_whatever_svg_content_precedes_it(before: str) -> None:
+    """In SVG, ``<style>``, ``<title>`` and ``<textarea>`` are no raw text, a script's text is markup and a CDATA
+    section ends at ``]]>``: the ``<image>`` after them is a tag, held back whole and cut anywhere (in ``<title>``
+    and ``<desc>`` it is HTML's, an ``<img>`` whose ``href`` fetches nothing: held back all the same)."""
+    image = '<image href="https://www.facebook.com/tr?id=1"/>'
+    page = f"<p>{'Tekst. ' * 20}</p><svg>{before}{image}</svg><p>slutt</p>"
+    whole = rewrite(page)
+    assert image not in whole
+    assert '<image data-href="https://www.facebook.com/tr?id=1" data-consentkit-category="marketing"' in whole
+    for offset in range(1, len(page)):
+        assert rewrite(page, chunks=[offset]) == whole, f"split at {offset}"
+
+
+@pytest.mark.parametrize(
+    ("opening", "svg_stays_open"),
+    [
+        ("<svg class=ikon/>", True),  # the "/" ends the unquoted value
+        ("<svg / >", True),  # a "/" not right before ">" closes nothing
+        ("<math dir=ltr/>", True),
+        ("<svg class= />", True),  # "/" is the value
+        ("<svg class=a =/>", False),  # "=" starts a name, which the "/" ends
+        ("<svg/>", False),
+        ("<svg class='ikon'/>", False),
+        ("<svg class=ikon />", False),
+    ],
+)
+def test_svg_is_self_closing_only_where_html5_reads_a_slash_before_its_end(opening: str, svg_stays_open: bool) -> None:
+    """Inside an open ``<svg>`` a ``<style>`` is no raw text and an ``<img>`` in it breaks out and loads."""
+    page = f'<p>{"Tekst. " * 10}</p>{opening}<style><img src="https://www.facebook.com/tr?id=1"></style><p>slutt</p>'
+    whole = rewrite(page)
+    assert ("data-consentkit-category" in whole) is svg_stays_open
+    for offset in range(1, len(page)):
+        assert rewrite(page, chunks=[offset]) == whole, f"split at {offset}"
 
 
 @pytest.mark.parametrize("element", ["style", "noframes", "script"])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consentkit.render.inert import make_inert
+from consentkit.render.inert import Gate, make_inert
 
 EXECUTABLE = {"", "module", "text/javascript", "application/javascript"}
 FETCHING = {
@@ -17,6 +17,9 @@ FETCHING = {
     "embed": {"src"},
     "link": {"href"},
     "source": {"src"},
+    # In SVG: an image, and a filter's (html.parser gives names in lower case).
+    "image": {"href", "xlink:href"},
+    "feimage": {"href", "xlink:href"},
 }
 
 
@@ -68,6 +71,64 @@ def test_the_meta_pixel_noscript_image_does_not_fire() -> None:
     assert live_elements(inert) == []
     assert 'data-src="https://www.facebook.com/tr?id=123&amp;ev=PageView&amp;noscript=1"' in inert
     assert inert.endswith(' data-consentkit-category="marketing" /></noscript>')
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param(
+            '<svg><image href="https://p.test/p.gif" width="1" height="1"/></svg>',
+            '<svg><image data-href="https://p.test/p.gif" width="1" height="1" data-consentkit-category="marketing" />'
+            "</svg>",
+            id="href",
+        ),
+        pytest.param(
+            "<svg><image xlink:href='https://p.test/p.gif'/></svg>",
+            "<svg><image data-href='https://p.test/p.gif' data-consentkit-category=\"marketing\" /></svg>",
+            id="xlink-href-single-quoted-restored-as-href",
+        ),
+        pytest.param(
+            "<SVG><IMAGE XLINK:HREF=https://p.test/p.gif /></SVG>",
+            '<SVG><IMAGE data-href=https://p.test/p.gif data-consentkit-category="marketing" /></SVG>',
+            id="uppercase-unquoted",
+        ),
+        pytest.param(
+            '<svg><image xlink:href="https://p.test/old.gif" href="https://p.test/p.gif"/></svg>',
+            '<svg><image data-xlink:href="https://p.test/old.gif" data-href="https://p.test/p.gif" '
+            'data-consentkit-category="marketing" /></svg>',
+            id="beside-href-xlink-href-is-kept-aside",
+        ),
+        pytest.param(
+            "<svg><image href=https://p.test/p/></image></svg>",
+            '<svg><image data-href=https://p.test/p/ data-consentkit-category="marketing"></image></svg>',
+            id="a-slash-ending-an-unquoted-value-closes-nothing",
+        ),
+        pytest.param(
+            '<svg><filter id="f"><feImage href="https://p.test/f.png"/></filter></svg>',
+            '<svg><filter id="f"><feImage data-href="https://p.test/f.png" data-consentkit-category="marketing" />'
+            "</filter></svg>",
+            id="feimage",
+        ),
+    ],
+)
+def test_an_svg_image_keeps_its_url_in_data_href(html: str, expected: str) -> None:
+    """Inside ``<svg>`` an ``<image>`` (and a filter's ``<feImage>``) fetches its ``href``, or the legacy
+    ``xlink:href``: held back as ``data-href``, which consentkit.js restores as ``href`` (SVG 2 reads it)."""
+    inert = make_inert(html, "marketing")
+    assert inert == expected
+    assert live_elements(inert) == []
+    assert live_elements(html) != []
+
+
+def test_an_svg_images_legacy_href_names_its_service() -> None:
+    """Its host tells the service, as a ``src`` does: marked with it, or left live when the visitor allows it."""
+    html = "<svg><image xlink:href='https://www.facebook.com/tr?id=1'/></svg>"
+
+    def meta(host: str) -> str | None:
+        return "meta-pixel" if host == "www.facebook.com" else None
+
+    assert 'data-consentkit-service="meta-pixel"' in make_inert(html, Gate("marketing", service_at=meta))
+    assert make_inert(html, Gate("marketing", service_at=meta, allowed=frozenset({"meta-pixel"}))) == html
 
 
 def test_an_iframe_keeps_its_url_in_data_src() -> None:
@@ -145,6 +206,9 @@ FRAGMENTS = st.sampled_from(
         "<img src=/unquoted.gif>",
         '<embed src="x.swf">',
         '<link rel="preload" href="https://t.test/x.js">',
+        '<svg><image href="https://p.test/p.gif"/></svg>',
+        "<svg><image xlink:href='https://p.test/p.gif' width=1 /></svg>",
+        '<svg><filter><feImage href="https://p.test/f.png"/></filter></svg>',
         "<noscript>",
         "</noscript>",
         "<div>",

@@ -332,6 +332,19 @@ def test_the_consent_tag_renders_inert_plus_the_else_part_otherwise(consent: Con
     )
 
 
+SVG_PIXEL = '<svg width="1" height="1"><image href="https://www.facebook.com/tr?id=1" width="1" height="1"/></svg>'
+
+
+def test_the_consent_tag_holds_back_an_svg_image() -> None:
+    """In SVG an ``<image>`` fetches its ``href``: held back as ``data-href`` until the category is granted."""
+    source = '{% consent "marketing" %}' + SVG_PIXEL + "{% endconsent %}"
+    assert render(Consent(), source) == (
+        '<svg width="1" height="1"><image data-href="https://www.facebook.com/tr?id=1" width="1" height="1" '
+        'data-consentkit-category="marketing" /></svg>'
+    )
+    assert render(Consent(decided=True, granted=granted_set({"marketing"})), source) == SVG_PIXEL
+
+
 NESTED = (
     '{% for id in ids %}{% consent "analytics" %}<script src="/a/{{ id }}.js"></script>'
     '{% consent "marketing" %}<img src="/m/{{ id }}.gif">{% else %}<i>{{ id }}</i>{% endconsent %}'

@@ -2,12 +2,13 @@
 
 Executable ``<script>`` elements get ``type="text/plain"`` (browsers neither run
 nor fetch those), and every element that would fetch something (iframe, img,
-embed, object, link, media) has its URL attribute renamed with a ``data-``
-prefix. Each changed element carries ``data-consentkit-category`` so that the
-browser layer can switch it on without a reload, and ``data-consentkit-service``
-when a service is known for it: the block's own (``{% consent "youtube" %}``),
-or the service whose host the element loads from. An element of a service the
-visitor already allows is left live.
+embed, object, link, media, SVG's image and feImage) has its URL attribute
+renamed with a ``data-`` prefix (SVG's legacy ``xlink:href`` becomes
+``data-href``). Each changed element carries ``data-consentkit-category`` so
+that the browser layer can switch it on without a reload, and
+``data-consentkit-service`` when a service is known for it: the block's own
+(``{% consent "youtube" %}``), or the service whose host the element loads
+from. An element of a service the visitor already allows is left live.
 
 This is a tokenizer, not a sanitizer: the input is the site's own template
 output, and the job is to catch every fetch, including inside ``<noscript>``
@@ -57,12 +58,15 @@ EXECUTABLE_TYPES: Final = frozenset(
     }
 )
 
-#: Attributes that make an element fetch something, by tag.
+#: Attributes that make an element fetch something, by tag name in lower case (as the tokenizer gives it: SVG's
+#: ``feImage`` is ``feimage``).
 FETCHING: Final[dict[str, tuple[str, ...]]] = {
     "iframe": ("src", "srcdoc"),
     "frame": ("src",),
     "img": ("src", "srcset"),
-    "image": ("src", "srcset"),  # the parser reads <image> as <img>
+    # Outside SVG the parser reads <image> as <img>; inside it, an SVG image fetches its href (or the legacy one).
+    "image": ("src", "srcset", "href", "xlink:href"),
+    "feimage": ("href", "xlink:href"),  # an SVG filter's image
     "source": ("src", "srcset"),
     "video": ("src", "poster"),
     "audio": ("src",),
@@ -112,7 +116,7 @@ class Gate:
 #: (lower-case name, unquoted value or None, the attribute as written)
 Attribute = tuple[str, str | None, str]
 
-_URL_ATTRIBUTES: Final = frozenset({"src", "href", "data"})
+_URL_ATTRIBUTES: Final = frozenset({"src", "href", "xlink:href", "data"})
 
 
 def parse_attributes(text: str) -> list[Attribute]:
@@ -124,6 +128,16 @@ def parse_attributes(text: str) -> list[Attribute]:
             value = value[1:-1]
         found.append((match.group("name").lower(), value, match.group(0)))
     return found
+
+
+def is_self_closing(attrs: str) -> bool:
+    """Whether a start tag whose text between its name and ``>`` is ``attrs`` ends with ``/>`` as HTML5 reads it:
+    the ``/`` right before the ``>``, not the end of an unquoted value (``<svg class=a/>`` and ``<svg / >`` are open,
+    which in SVG decides what the markup after them is)."""
+    if not attrs.endswith("/"):
+        return False
+    ends = [attribute.end() for attribute in _ATTRIBUTE.finditer(attrs)]
+    return not ends or ends[-1] < len(attrs)
 
 
 def _build_tag(tag: str, attributes: list[Attribute], self_closing: bool) -> str:
@@ -141,6 +155,19 @@ def _renamed(attribute: Attribute, prefix: str) -> Attribute:
     """The attribute under a prefixed name, its value exactly as written."""
     name, value, raw = attribute
     return (prefix + name, value, prefix + raw)
+
+
+def _held_back(attribute: Attribute, has_href: bool) -> Attribute:
+    """A fetching attribute as ``data-`` + its name, for consentkit.js to restore.
+
+    SVG's legacy ``xlink:href`` becomes ``data-href``: consentkit.js restores that as ``href``, which SVG 2 and every
+    current browser read as they read ``xlink:href`` (and restoring it as written would cost the script bytes it
+    does not have). Beside an ``href``, which browsers use instead, it is kept aside as ``data-xlink:href``.
+    """
+    name, value, raw = attribute
+    if name == "xlink:href" and not has_href:
+        return ("data-href", value, "data-href" + raw[len(name) :])  # its name as written is as long
+    return _renamed(attribute, "data-")
 
 
 def inert_script_tag(tag: str, attrs: str, gate: Gate | str) -> str:
@@ -174,9 +201,10 @@ def inert_fetching_tag(tag: str, attrs: str, gate: Gate | str) -> str:
     marks = gate.marks(attributes)
     if marks is None or any(name == CATEGORY_ATTRIBUTE for name, _, _ in attributes):
         return f"<{tag}{attrs}>"
-    rewritten = [_renamed(attribute, "data-") if attribute[0] in fetching else attribute for attribute in attributes]
+    has_href = any(name == "href" for name, _, _ in attributes)
+    rewritten = [_held_back(attribute, has_href) if attribute[0] in fetching else attribute for attribute in attributes]
     rewritten += marks
-    return _build_tag(tag, rewritten, self_closing=attrs.rstrip().endswith("/"))
+    return _build_tag(tag, rewritten, self_closing=is_self_closing(attrs))
 
 
 def url_hostname(url: str) -> str | None:

@@ -18,7 +18,15 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from ...render.inert import EXECUTABLE_TYPES, Attribute, Gate, inert_fetching_tag, inert_script_tag, parse_attributes
+from ...render.inert import (
+    EXECUTABLE_TYPES,
+    Attribute,
+    Gate,
+    inert_fetching_tag,
+    inert_script_tag,
+    is_self_closing,
+    parse_attributes,
+)
 from .encoding import TRANSPARENT
 from .markers import MAY_NAME_A_HOST, OPENER_MAX, SCRIPT_OPENER
 from .memo import memoised
@@ -469,7 +477,7 @@ def _hidden(attributes: Sequence[Attribute]) -> bool:
 
 
 def _self_closing(attrs: str | OpenTag) -> bool:
-    return attrs.self_closing if isinstance(attrs, OpenTag) else attrs.rstrip().endswith("/")
+    return attrs.self_closing if isinstance(attrs, OpenTag) else is_self_closing(attrs)
 
 
 def _font_breaks_out(attrs: str | OpenTag) -> bool:

@@ -25,6 +25,8 @@ from typing import Any, Final
 
 import ahocorasick_rs
 
+from ...render.inert import FETCHING
+
 _WS: Final = r"[\t\n\f\r ]"
 #: A tag or attribute name runs until whitespace, ``/`` or ``>``.
 _NAME_CHAR: Final = r"[^\t\n\f\r />]"
@@ -49,10 +51,9 @@ EMPTY_END_TAG: Final = "</>"
 
 #: Elements whose content is text to the tokenizer, until their own end tag.
 RAW_TEXT: Final = frozenset({"style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})
-#: Elements that fetch something when they carry a URL (``image`` is parsed as ``img``).
-FETCHING_TAGS: Final = frozenset(
-    {"img", "image", "iframe", "frame", "embed", "object", "source", "video", "audio", "track", "link", "input"}
-)
+#: Elements that fetch something when they carry a URL: ``{% consent %}``'s table, so the two never disagree
+#: (``image`` is parsed as ``img`` outside SVG; inside it, ``image`` and ``feimage`` fetch their ``href``).
+FETCHING_TAGS: Final = frozenset(FETCHING)
 FOREIGN_ROOTS: Final = frozenset({"svg", "math"})
 #: HTML start tags that end SVG/MathML content (the tree builder's "breakout" list).
 BREAKOUT_TAGS: Final = frozenset(
