@@ -290,7 +290,7 @@ class ConsentCookieCodec:
             if parts is None:
                 return UNDECIDED
             head, consent_id, signed_at = parts
-        # Checked as bytes (its length is): the id is ASCII once checked, and only then decoded.
+        # 22 bytes either way (its place, or _exact_parts's check), checked as bytes and only then decoded.
         if consent_id.translate(None, _CONSENT_ID_ALPHABET):
             return UNDECIDED  # a character outside the alphabet is left
         # The bits and method code before the id (the "head") are few; what each means is remembered.
