@@ -124,23 +124,23 @@ def test_the_in_place_check_counts_whole_seconds_as_unsign_does(age: int, fracti
     assert verifier.unsign(value, MAX_AGE, NOW) == (None if expected is None else (b"x", expected))
 
 
-def test_the_in_place_check_leaves_a_time_with_a_dot_to_unsign() -> None:
-    """A clock at 1970 writes a shorter time: the 6 places before the signature then hold a "." (here "ab.A-g")."""
-    value = signer(KEYS, 1_000).sign("p.ab").decode("ascii")
-    assert value[-51:-43] == ".ab.A-g."
-    verifier = SignatureVerifier(signer(KEYS, 1_000))
-    assert verifier.signing_time(value.encode(), 10**10, 1_000.0) is None
-    assert verifier.unsign(value, 10**10, 1_000) == (b"p.ab", 1_000)
-
-
-def test_the_in_place_check_leaves_a_time_after_2106_to_unsign() -> None:
-    """Five bytes of time take 7 characters: the 6 places before the signature hold only part of it."""
-    later = 2**32 + 5
-    value = signer(KEYS, later).sign("p").decode("ascii")
-    assert len(value.split(".")[1]) == 7
-    verifier = SignatureVerifier(signer(KEYS, later))
-    assert verifier.signing_time(value.encode(), 10**12, float(later)) is None
-    assert verifier.unsign(value, 10**12, later) == (b"p", later)
+@pytest.mark.parametrize(
+    ("signed_at", "payload", "time_and_around"),
+    [
+        # A clock at 1970 writes a shorter time: the 6 places before the signature then hold a ".".
+        pytest.param(1_000, "p.ab", ".ab.A-g.", id="a-time-with-a-dot-in-its-places"),
+        # Five bytes of time take 7 characters: the 6 places before the signature hold only part of it.
+        pytest.param(2**32 + 5, "p", "AQAAAAU.", id="a-time-after-2106"),
+    ],
+)
+def test_the_in_place_check_leaves_another_length_of_time_to_unsign(
+    signed_at: int, payload: str, time_and_around: str
+) -> None:
+    value = signer(KEYS, signed_at).sign(payload).decode("ascii")
+    assert value[-51:-43] == time_and_around  # the 8 places of ".TTTTTT." in the layout dumps writes
+    verifier = SignatureVerifier(signer(KEYS, signed_at))
+    assert verifier.signing_time(value.encode(), 10**12, float(signed_at)) is None
+    assert verifier.unsign(value, 10**12, signed_at) == (payload.encode(), signed_at)
 
 
 def test_only_hmac_sha256_signers_are_taken() -> None:
