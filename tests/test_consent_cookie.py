@@ -105,6 +105,8 @@ def test_granting_more_by_editing_the_bits_fails_the_signature() -> None:
         pytest.param("1.7.a.AAAAAAAAAAAAAAAAAAAAAA.xxxxxxxx.aaaa.bbbb", id="bad-signature"),
         pytest.param("\x00\xff\u2603;=,", id="garbled"),
         pytest.param("....", id="dots"),
+        pytest.param("2.\udcff.0.c", id="lone-surrogate"),
+        pytest.param("\udcff" * (MAX_COOKIE_LENGTH + 1), id="lone-surrogates-oversized"),
     ],
 )
 def test_hostile_values_read_as_undecided(value: str) -> None:

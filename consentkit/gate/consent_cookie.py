@@ -274,7 +274,10 @@ class ConsentCookieCodec:
         split as itsdangerous and ``rsplit`` split it (``_exact_parts``): a tampered cookie pays for
         both. With ``fallback`` False that second way is left to the caller: None.
         """
-        encoded = value.encode()
+        try:
+            encoded = value.encode()
+        except UnicodeEncodeError:  # a lone surrogate, which no cookie carries (unsign's encode raised it)
+            return UNDECIDED
         if (
             _AS_WRITTEN_MIN_LENGTH <= len(encoded) <= MAX_COOKIE_LENGTH
             and encoded[-83] == 46  # "."
