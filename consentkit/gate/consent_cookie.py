@@ -234,7 +234,7 @@ class ConsentCookieCodec:
             if cached is not None:
                 consent, expires = cached
                 return consent if time.time() < expires else UNDECIDED
-            as_written = self._verify(raw, True, False)
+            as_written = self._verify(raw, True, False)  # fallback=False: None unless it verifies as dumps writes it
             if as_written is not None:
                 return as_written
             value = raw.strip().strip('"')  # what request_cookie returns for this spelling
