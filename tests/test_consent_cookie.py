@@ -6,6 +6,7 @@ import copy
 import inspect
 import pickle
 import time
+from collections.abc import Callable
 from dataclasses import FrozenInstanceError, replace
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
@@ -104,6 +105,8 @@ def test_granting_more_by_editing_the_bits_fails_the_signature() -> None:
         pytest.param("1.7.a.AAAAAAAAAAAAAAAAAAAAAA.xxxxxxxx.aaaa.bbbb", id="bad-signature"),
         pytest.param("\x00\xff\u2603;=,", id="garbled"),
         pytest.param("....", id="dots"),
+        pytest.param("2.\udcff.0.c", id="lone-surrogate"),
+        pytest.param("\udcff" * (MAX_COOKIE_LENGTH + 1), id="lone-surrogates-oversized"),
     ],
 )
 def test_hostile_values_read_as_undecided(value: str) -> None:
@@ -318,3 +321,107 @@ def test_the_consent_in_a_cookie_header_is_request_cookie_s_whether_cached_or_no
         reader.loads(value)
     header = f"{before}consentkit={quote}{value}{quote}{after}"
     assert reader.consent_in_header(header) == reader.loads(request_cookie(header, "consentkit"))
+
+
+def read_the_exact_way(made: ConsentCookieCodec) -> ConsentCookieCodec:
+    """``made`` reading every value as itsdangerous and rsplit split it: its in-place reading never matches."""
+    made._dotted_policy_hash = b"never matches ten bytes"
+    return made
+
+
+def laid_out_as_written(value: str) -> bool:
+    """The dots where dumps puts them, counted from the end: _verify reads such a value in place."""
+    encoded = value.encode()
+    return len(encoded) >= 84 and all(encoded[place] == ord(".") for place in (-83, -60, -51, -44))
+
+
+def _padded(value: str) -> str:
+    return value + "="
+
+
+def _with_junk_inside(value: str) -> str:
+    return value[:-20] + "!!!!" + value[-20:]  # skipped by the lenient decoding; four keep the padding as it was
+
+
+def _with_spare_bits(value: str) -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return value[:-1] + alphabet[alphabet.index(value[-1]) ^ 1]  # the last character's two low bits are not read
+
+
+@pytest.mark.parametrize("respell", [_padded, _with_junk_inside, _with_spare_bits])
+def test_a_signature_spelt_otherwise_still_verifies_the_exact_way(respell: Callable[[str], str]) -> None:
+    """itsdangerous accepts these spellings; dumps never writes them, so they are not read in place."""
+    made = codec()
+    made.cache_size = 0
+    value = made.dumps(decided({"analytics"}))
+    respelt = respell(value)
+    assert made._verify(respelt, False, False) is None  # not in place
+    assert made.loads(respelt) == made.loads(value) != UNDECIDED
+    assert made.consent_in_header(f"consentkit={respelt}") == made.loads(value)
+
+
+def _signed_payload(made: ConsentCookieCodec, head_and_id: str) -> str:
+    return made._signer.sign(f"{head_and_id}.{made._policy_hash}").decode("ascii")
+
+
+def _signed_at(made: ConsentCookieCodec, offset: int) -> str:
+    with mock.patch("time.time", return_value=time.time() + offset):
+        return made.dumps(decided({"analytics"}))
+
+
+def _flipped_in_the_signature(made: ConsentCookieCodec, value: str) -> str:
+    return value[:-20] + ("A" if value[-20] != "A" else "B") + value[-19:]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(_flipped_in_the_signature, id="signature"),
+        pytest.param(lambda made, value: codec(policy_version="2026-01-01").dumps(made.loads(value)), id="old-policy"),
+        pytest.param(lambda made, value: _signed_payload(made, "2.2.0.c." + "+" * 22), id="id-outside-the-alphabet"),
+        pytest.param(lambda made, value: _signed_payload(made, "2.2.0.c.AAAAAAAAAA.BBBBBBBBBBB"), id="id-with-a-dot"),
+        pytest.param(lambda made, value: _signed_at(made, -YEAR - 2), id="expired"),
+        pytest.param(lambda made, value: _signed_at(made, 60), id="signed-in-the-future"),
+    ],
+)
+def test_a_value_laid_out_as_written_that_is_not_valid_reads_as_undecided(
+    tamper: Callable[[ConsentCookieCodec, str], str],
+) -> None:
+    made = codec()
+    made.cache_size = 0
+    value = tamper(made, made.dumps(decided({"analytics"})))
+    assert laid_out_as_written(value)
+    assert made.loads(value) == UNDECIDED
+    assert made.consent_in_header(f"session=1; consentkit={value}") == UNDECIDED
+    assert read_the_exact_way(codec()).loads(value) == UNDECIDED
+
+
+def test_an_id_longer_than_the_place_for_it_reads_as_undecided() -> None:
+    """Without a "." before the id's 22 places, rsplit would take a longer id: the value is not read in place."""
+    made = codec()
+    value = _signed_payload(made, f"2.2.0.cX{new_consent_id()}")
+    assert not laid_out_as_written(value)
+    assert value.encode()[-60:-50] == made._dotted_policy_hash
+    assert made.loads(value) == UNDECIDED
+    assert made.consent_in_header(f"consentkit={value}") == UNDECIDED
+
+
+@given(
+    position=st.integers(min_value=0, max_value=1_000),
+    removed=st.integers(min_value=0, max_value=2),
+    inserted=st.text('Aa0-_.=!+/ "', max_size=2),
+    granted=st.sets(st.sampled_from(OPTIONAL_CATEGORIES)),
+)
+def test_reading_in_place_answers_what_the_exact_way_answers(
+    position: int, removed: int, inserted: str, granted: set[str]
+) -> None:
+    made = codec()
+    made.cache_size = 0
+    value = made.dumps(decided(granted))
+    assert laid_out_as_written(value)
+    position %= len(value) + 1
+    edited = value[:position] + inserted + value[position + removed :]
+    exact = read_the_exact_way(codec())
+    assert made.loads(edited) == exact.loads(edited)
+    header = f"consentkit={edited}"
+    assert made.consent_in_header(header) == exact.loads(request_cookie(header, "consentkit"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import BadSignature, TimestampSigner
@@ -42,7 +43,13 @@ def reference(keys: list[bytes], value: str) -> tuple[bytes, int] | None:
 
 
 def assert_same(keys: list[bytes], value: str) -> None:
-    assert SignatureVerifier(signer(keys)).unsign(value, MAX_AGE, NOW) == reference(keys, value)
+    """``unsign`` answers what itsdangerous answers; ``signing_time`` answers the same or leaves it to unsign."""
+    verifier = SignatureVerifier(signer(keys))
+    expected = reference(keys, value)
+    assert verifier.unsign(value, MAX_AGE, NOW) == expected
+    # A fraction of a second later: unsign counts whole seconds (int(time.time())), so nothing changes.
+    in_place = verifier.signing_time(value.encode(), MAX_AGE, NOW + 0.999)
+    assert in_place is None or (expected is not None and in_place == expected[1])
 
 
 payloads = st.text(ALPHABET, max_size=40)
@@ -57,6 +64,8 @@ def test_signed_values_rotated_keys_and_ages_match_itsdangerous(
 ) -> None:
     value = signer([key], NOW - age).sign(payload).decode("utf-8")
     assert_same(keys, value)
+    if key in keys and 0 <= age <= MAX_AGE:  # as itsdangerous writes it today: read in place
+        assert SignatureVerifier(signer(keys)).signing_time(value.encode(), MAX_AGE, NOW + 0.5) == NOW - age
 
 
 @given(payloads, signing_keys, verifying_keys, st.data())
@@ -101,3 +110,39 @@ def test_a_signature_spelt_otherwise_is_read_as_itsdangerous_reads_it(
     respelt = f"{head}.{signature}"
     assert reference(keys, respelt) is not None
     assert_same(keys, respelt)
+    if respelt != value:  # a signature without "-" or "_" reads the same in both alphabets
+        assert SignatureVerifier(signer(keys)).signing_time(respelt.encode(), MAX_AGE, NOW) is None  # unsign's
+
+
+@pytest.mark.parametrize("age", [-1, 0, MAX_AGE, MAX_AGE + 1])
+@pytest.mark.parametrize("fraction", [0.0, 0.999])
+def test_the_in_place_check_counts_whole_seconds_as_unsign_does(age: int, fraction: float) -> None:
+    value = signer(KEYS, NOW - age).sign("x").decode("ascii")
+    verifier = SignatureVerifier(signer(KEYS))
+    expected = NOW - age if 0 <= age <= MAX_AGE else None
+    assert verifier.signing_time(value.encode(), MAX_AGE, NOW + fraction) == expected
+    assert verifier.unsign(value, MAX_AGE, NOW) == (None if expected is None else (b"x", expected))
+
+
+@pytest.mark.parametrize(
+    ("signed_at", "payload", "time_and_around"),
+    [
+        # A clock at 1970 writes a shorter time: the 6 places before the signature then hold a ".".
+        pytest.param(1_000, "p.ab", ".ab.A-g.", id="a-time-with-a-dot-in-its-places"),
+        # Five bytes of time take 7 characters: the 6 places before the signature hold only part of it.
+        pytest.param(2**32 + 5, "p", "AQAAAAU.", id="a-time-after-2106"),
+    ],
+)
+def test_the_in_place_check_leaves_another_length_of_time_to_unsign(
+    signed_at: int, payload: str, time_and_around: str
+) -> None:
+    value = signer(KEYS, signed_at).sign(payload).decode("ascii")
+    assert value[-51:-43] == time_and_around  # the 8 places of ".TTTTTT." in the layout dumps writes
+    verifier = SignatureVerifier(signer(KEYS, signed_at))
+    assert verifier.signing_time(value.encode(), 10**12, float(signed_at)) is None
+    assert verifier.unsign(value, 10**12, signed_at) == (payload.encode(), signed_at)
+
+
+def test_only_hmac_sha256_signers_are_taken() -> None:
+    with pytest.raises(ValueError, match="only HMAC-SHA256 signatures"):
+        SignatureVerifier(TimestampSigner(KEYS, salt=SALT))  # itsdangerous's default digest is SHA-1

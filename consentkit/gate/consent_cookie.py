@@ -16,7 +16,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Final, Literal, overload
 
 from itsdangerous import TimestampSigner
 
@@ -78,6 +78,8 @@ _CODE_METHODS: Final = {code: method for method, code in _METHOD_CODES.items()}
 #: one, a C call where a regular expression cost 0.2 µs more of a visitor's first request.
 _CONSENT_ID_ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _CONSENT_ID_LENGTH: Final = 22
+#: The shortest value in the layout ``dumps`` writes: a one-byte head, then 83 bytes (``_verify``).
+_AS_WRITTEN_MIN_LENGTH: Final = 84
 #: Distinct payload heads (format, category bits, service bits, method) remembered;
 #: far more than a site's cookies carry.
 _MEANINGS_SIZE: Final = 1024
@@ -167,11 +169,15 @@ class ConsentCookieCodec:
     ) -> None:
         self._signer = TimestampSigner(secret_key_list(secret_key), salt=self.salt, digest_method=hashlib.sha256)
         #: ``self._signer.unsign(value, max_age=...)``'s acceptance, with the keys' HMAC state prepared once.
-        self._unsign = SignatureVerifier(self._signer).unsign
+        verifier = SignatureVerifier(self._signer)
+        self._unsign = verifier.unsign
+        self._signing_time = verifier.signing_time
         self.policy_version = policy_version
         self._policy_hash = policy_hash(policy_version)
         #: As the signed payload ends with it: the payload is split and checked as bytes.
         self._policy_hash_bytes = self._policy_hash.encode("ascii")
+        #: As it stands in a value ``dumps`` writes, between the id and the time.
+        self._dotted_policy_hash = b".%s." % self._policy_hash_bytes
         self.max_age_seconds = max_age_seconds
         # A category the config stopped offering is no longer granted by old cookies.
         self._offered = frozenset(offered)
@@ -217,6 +223,9 @@ class ConsentCookieCodec:
         after "; ", the value up to the next ";"), is looked up among the verified ones as it stands:
         request_cookie would return the same string, since a verified value has nothing to strip
         (and a new one is stripped as request_cookie strips it). Anything else is parsed in full.
+        A new value that verifies as ``dumps`` writes it has nothing to strip either (it starts with
+        the format's digit and ends with the signature's last character), so it is tried as it stands
+        first; any other goes the way request_cookie goes.
         """
         before, found, after = cookie_header.partition(_NAME_IS)  # cheaper than find() and slices
         if found and (not before or before[-2:] == "; ") and COOKIE_NAME not in before:
@@ -225,6 +234,9 @@ class ConsentCookieCodec:
             if cached is not None:
                 consent, expires = cached
                 return consent if time.time() < expires else UNDECIDED
+            as_written = self._verify(raw, True, False)  # fallback=False: None unless it verifies as dumps writes it
+            if as_written is not None:
+                return as_written
             value = raw.strip().strip('"')  # what request_cookie returns for this spelling
             if value is raw:  # not among the verified, and as request_cookie leaves it: remembered if valid
                 return self._verify(value, True)
@@ -244,46 +256,79 @@ class ConsentCookieCodec:
         # Remembered only as request_cookie leaves a value: consent_in_header looks a value up as it stands.
         return self._verify(value, value == value.strip().strip('"'))
 
-    def _verify(self, value: str, remember: bool) -> Consent:
+    @overload
+    def _verify(self, value: str, remember: bool, fallback: Literal[True] = True) -> Consent: ...
+
+    @overload
+    def _verify(self, value: str, remember: bool, fallback: Literal[False]) -> Consent | None: ...
+
+    def _verify(self, value: str, remember: bool, fallback: bool = True) -> Consent | None:
         """``loads`` for a value not among the verified ones, kept among them if valid and ``remember``.
 
-        A visitor's first request pays for all of it, so it is written out in one function.
+        A visitor's first request pays for all of it, so the layout ``dumps`` writes is read first, at
+        fixed places from the end of the UTF-8 bytes: the signature and time (``signing_time``), then
+        ``.<policy hash>.`` at [-60:-50], the 22-character id at [-82:-60] and a "." at -83; the head
+        (format, bits, method) is all before. With those dots there and none in the id, ``rsplit``
+        would cut at the same places, so the verdict is the same without searching for them. Any other
+        value (another layout, another policy's hash, a signature spelt otherwise or not valid) is
+        split as itsdangerous and ``rsplit`` split it (``_exact_parts``): a tampered cookie pays for
+        both. With ``fallback`` False that second way is left to the caller: None.
         """
-        if not value or len(value) > MAX_COOKIE_LENGTH:
+        try:
+            encoded = value.encode()
+        except UnicodeEncodeError:  # a lone surrogate, which no cookie carries (unsign's encode raised it)
             return UNDECIDED
-        # The same acceptance as self._signer.unsign(value, max_age=...), without deriving the keys each time.
-        verified = self._unsign(value, self.max_age_seconds, int(time.time()))
-        if verified is None:
-            return UNDECIDED
-        payload, signed_at = verified
-        # Split and checked as bytes: the id and the policy hash are ASCII once checked, and only the id is decoded.
-        parts = payload.rsplit(b".", 2)
-        if len(parts) != 3:
-            return UNDECIDED
-        # The bits and method code before the id (the "head") are few; what each means is remembered.
-        head, consent_id_bytes, hashed_policy = parts
         if (
-            hashed_policy != self._policy_hash_bytes
-            or len(consent_id_bytes) != _CONSENT_ID_LENGTH
-            or consent_id_bytes.translate(None, _CONSENT_ID_ALPHABET)  # a character outside the alphabet is left
+            _AS_WRITTEN_MIN_LENGTH <= len(encoded) <= MAX_COOKIE_LENGTH
+            and encoded[-83] == 46  # "."
+            and encoded[-60:-50] == self._dotted_policy_hash
+            and (signed_at := self._signing_time(encoded, self.max_age_seconds, time.time())) is not None
         ):
-            return UNDECIDED
-        consent_id = consent_id_bytes.decode("ascii")
+            head = encoded[:-83]
+            consent_id = encoded[-82:-60]
+        elif not fallback:
+            return None
+        else:
+            parts = self._exact_parts(value)
+            if parts is None:
+                return UNDECIDED
+            head, consent_id, signed_at = parts
+        # 22 bytes either way (its place, or _exact_parts's check), checked as bytes and only then decoded.
+        if consent_id.translate(None, _CONSENT_ID_ALPHABET):
+            return UNDECIDED  # a character outside the alphabet is left
+        # The bits and method code before the id (the "head") are few; what each means is remembered.
         meaning = self._meanings.get(head)
         if meaning is None:
             try:
                 meaning = self._meaning(head)
             except (ValueError, KeyError):  # UnicodeDecodeError is a ValueError
                 return UNDECIDED
-        if meaning is None:
-            return UNDECIDED  # a format this release does not read
+            if meaning is None:
+                return UNDECIDED  # a format this release does not read
         decided, granted, method, services = meaning
-        decoded = restored_consent(decided, granted, self.policy_version, signed_at, consent_id, method, services)
+        decoded = restored_consent(
+            decided, granted, self.policy_version, signed_at, consent_id.decode("ascii"), method, services
+        )
         if remember and self._cache_size:
             if len(self._verified) >= self._cache_size:
                 self._verified.clear()
             self._verified[value] = (decoded, signed_at + self.max_age_seconds)
         return decoded
+
+    def _exact_parts(self, value: str) -> tuple[bytes, bytes, int] | None:
+        """The head, consent id and signing time of any value of this policy version, found as
+        itsdangerous and ``rsplit`` find them; None for a value that does not verify now."""
+        if not value or len(value) > MAX_COOKIE_LENGTH:
+            return None
+        # The same acceptance as self._signer.unsign(value, max_age=...), without deriving the keys each time.
+        verified = self._unsign(value, self.max_age_seconds, int(time.time()))
+        if verified is None:
+            return None
+        payload, signed_at = verified
+        parts = payload.rsplit(b".", 2)
+        if len(parts) != 3 or parts[2] != self._policy_hash_bytes or len(parts[1]) != _CONSENT_ID_LENGTH:
+            return None
+        return parts[0], parts[1], signed_at
 
     def _meaning(self, head: bytes) -> _Meaning | None:
         """What a payload's head (format, bits, method code) means, remembered: only signed payloads get here.
