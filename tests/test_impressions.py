@@ -200,3 +200,26 @@ def test_counts_from_many_threads_while_flushing_are_neither_lost_nor_doubled(tm
     assert counter.pending() == 0
     assert sum(count.views for count in store.impressions(None, None)) == 20_000
     counter.close()
+
+
+def test_a_flush_counts_its_views_on_the_day_of_the_flush_before_and_the_thread_flushes_at_midnight(
+    tmp_path: Path,
+) -> None:
+    from consentkit.log import impressions
+
+    store = SQLiteStore(str(tmp_path / "log.sqlite3"))
+    counter = ImpressionCounter(store, every=3600)
+    today = impressions._today()
+    counter._views_day = today - 1  # as if the last flush ran just before midnight
+    counter.count("nb", "v1")
+    counter.count("nb", "v1")
+    assert counter.flush()
+    counter.count("nb", "v1")
+    assert counter.flush()
+    kept = {count.day: count.views for count in store.impressions(None, None)}
+    assert kept == {impressions._date_of(today - 1): 2, impressions._date_of(today): 1}
+    midnight = 20_000 * 86_400.0
+    assert impressions._until_next_flush(5.0, midnight - 2.0) == pytest.approx(2.001)
+    assert impressions._until_next_flush(5.0, midnight - 60.0) == 5.0
+    assert impressions._until_next_flush(5.0, midnight) == 5.0
+    counter.close()

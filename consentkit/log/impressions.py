@@ -8,6 +8,11 @@ another process if this one is killed. Each spooled sum carries its process's
 ``source`` and a rising ``sequence``; the store keeps the last sequence added
 per source, so a sum shipped twice is added once. A worker killed with SIGKILL
 loses only the sums still in its memory: at most its last ``FLUSH_EVERY`` seconds.
+
+Counting a view reads no clock (it runs on every page an undecided visitor sees):
+a flush sums the views since the one before under that one's UTC day, and the
+thread also flushes just after each UTC midnight, so only views of the few
+milliseconds between midnight and that flush are counted on the day before.
 """
 
 from __future__ import annotations
@@ -40,6 +45,15 @@ _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 def _day_number(when: datetime) -> float:
     """The UTC day of ``when`` as days since 1970-01-01 (Unix time's days, which have no leap seconds)."""
     return float(when.astimezone(UTC).date().toordinal() - _EPOCH_ORDINAL)
+
+
+def _until_next_flush(every: float, now: float) -> float:
+    """Seconds from ``now`` to the next flush: ``every``, or just past the next UTC midnight if that is sooner."""
+    return min(every, _SECONDS_A_DAY - now % _SECONDS_A_DAY + 0.001)
+
+
+def _today() -> float:
+    return time.time() // _SECONDS_A_DAY
 
 
 def _date_of(day: float) -> date:
@@ -107,10 +121,13 @@ class ImpressionCounter:
     def __init__(self, store: ImpressionSink, every: float = FLUSH_EVERY) -> None:
         self.store = store
         self.every = every
-        #: One (UTC day number, locale, policy version) per view not yet summed: ``deque.append`` is atomic,
-        #: so counting takes no lock; ``flush`` sums them (``_day_number`` says what the day number is).
-        self._views: deque[tuple[float, str, str]] = deque()
-        #: Sums not yet handed over (those of a hand-over that failed wait here).
+        #: One (locale, policy version) per view not yet summed: ``deque.append`` is atomic, so counting
+        #: takes no lock and reads no clock. ``flush`` sums them under ``_views_day``.
+        self._views: deque[tuple[str, str]] = deque()
+        #: The UTC day (``_day_number``) of the views in ``_views``: the day of the last flush, as the
+        #: thread flushes at every UTC midnight too, so no midnight falls between two flushes.
+        self._views_day = _today()
+        #: Sums by (day, locale, policy version) not yet handed over (those of a failed hand-over wait here).
         self._counts: Counter[tuple[float, str, str]] = Counter()
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -122,15 +139,17 @@ class ImpressionCounter:
         atexit.register(self.close)
 
     def count(self, locale: str, policy_version: str, when: datetime | None = None) -> None:
-        """One page view showed the banner.
+        """One page view showed the banner (``when``: at that time, rather than now).
 
-        Runs on every page an undecided visitor sees, so it is one append: no lock, the day as a number
-        (UTC days since the epoch, made a date when the sums are handed over), a fork noticed by a counter
-        rather than a system call.
+        Runs on every page an undecided visitor sees, so it is one append: no lock, no clock (in a page's
+        render, reading the time cost more than the rest), a fork noticed by a counter rather than a
+        system call. The day is the flush's business.
         """
-        self._views.append(
-            (time.time() // _SECONDS_A_DAY if when is None else _day_number(when), locale, policy_version)
-        )
+        if when is None:
+            self._views.append((locale, policy_version))
+        else:
+            with self._lock:
+                self._counts[_day_number(when), locale, policy_version] += 1
         if self._started_in != _Forks.count:
             self._start()
 
@@ -142,9 +161,10 @@ class ImpressionCounter:
         """Hand what was counted to the store; on failure keep it for the next flush. True if all went."""
         with self._lock:
             taken, self._counts = self._counts, Counter()
+            day, self._views_day = self._views_day, _today()
             views = self._views
             # As many as there are now, each popped atomically: a view appended meanwhile waits for the next flush.
-            taken.update(views.popleft() for _ in range(len(views)))
+            taken.update((day, *views.popleft()) for _ in range(len(views)))
         if not taken:
             return True
         counts = [
@@ -179,7 +199,9 @@ class ImpressionCounter:
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._wake.wait(self.every):
+        # Also just after each UTC midnight, so that a flush's views all fall on one day: only those of the
+        # few milliseconds between midnight and the flush are counted on the day before.
+        while not self._wake.wait(_until_next_flush(self.every, time.time())):
             try:
                 self.flush()
             except Exception:
