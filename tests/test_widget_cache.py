@@ -63,6 +63,23 @@ def test_a_warm_cache_renders_each_request_as_a_cold_renderer_would(make_middlew
     assert len(warm.renderer.fragments) > 0
     assert warm.renderer.held_back
     assert warm.renderer.bodies
+    assert warm.renderer.pages
+
+
+def test_what_a_page_works_out_is_kept_per_request_values_and_bounded(make_middleware: Factory) -> None:
+    from consentkit.render.renderer import PAGES_LIMIT
+
+    middleware = make_middleware(cfg=config_from(SERVICES_TOML))
+    environment = Environment(extensions=[ConsentExtension], autoescape=True)
+    template = environment.from_string("{{ consentkit.body() }}")
+    for number in range(PAGES_LIMIT + 40):
+        language = ("nb", "sv", "en")[number % 3]
+        environ = {"PATH_INFO": f"/p{number}", "QUERY_STRING": "", "HTTP_ACCEPT_LANGUAGE": language}
+        environ["consentkit.gate.middleware"] = middleware
+        html = template.render(consentkit=widgets_for(environ))
+        assert f"next=%2Fp{number}#" in html  # the settings link comes back to this page
+        assert f'lang="{language}"' in html
+    assert len(middleware.renderer.pages) <= PAGES_LIMIT
 
 
 def test_no_request_sees_another_requests_path_nonce_or_consent(make_middleware: Factory) -> None:

@@ -391,25 +391,28 @@ class Gatekeeper:
 
     def locale_for(self, environ: WSGIEnvironment, requested: str | None = None) -> str:
         """The visitor's locale: asked for by the caller, then by the site's selector, then by the browser."""
-        if requested:
-            return requested
-        if self.locale_selector is not None:
-            try:
-                chosen = self.locale_selector(environ)
-                chosen = pick_locale(chosen, self.config.locales) if chosen else None
-            except Exception:
-                log.exception("consentkit: the locale_selector raised; using Accept-Language instead")
-                chosen = None
-            if chosen:
-                return chosen
-        header = environ.get("HTTP_ACCEPT_LANGUAGE")
+        return requested or self.selected_locale(environ) or self.browser_locale(environ.get("HTTP_ACCEPT_LANGUAGE"))
+
+    def selected_locale(self, environ: WSGIEnvironment) -> str | None:
+        """The locale the site's selector names for this request, mapped onto the config's; None if none."""
+        if self.locale_selector is None:
+            return None
+        try:
+            chosen = self.locale_selector(environ)
+            return pick_locale(chosen, self.config.locales) if chosen else None
+        except Exception:
+            log.exception("consentkit: the locale_selector raised; using Accept-Language instead")
+            return None
+
+    def browser_locale(self, accept_language: str | None) -> str:
+        """The config's locale an ``Accept-Language`` header asks for (its default without one)."""
         # Browsers send few distinct headers; the answers are kept per gatekeeper (its config's locales).
-        locale = self._browser_locales.get(header)
+        locale = self._browser_locales.get(accept_language)
         if locale is None:
-            locale = negotiate_locale(header, self.config.locales, self.config.default_locale)
+            locale = negotiate_locale(accept_language, self.config.locales, self.config.default_locale)
             if len(self._browser_locales) >= _BROWSER_LOCALES_KEPT:
                 self._browser_locales.clear()  # a visitor may send anything: bounded
-            self._browser_locales[header] = locale
+            self._browser_locales[accept_language] = locale
         return locale
 
 

@@ -52,6 +52,8 @@ HELD_BACK_LIMIT: Final = 256
 TEXT_STATES_LIMIT: Final = 64
 #: Bodies kept (about 8 kB each): one per path visitors come from, so the busiest pages stay in.
 BODIES_LIMIT: Final = 256
+#: What a page's widgets work out from a request (``Widgets.know``), by the request values it comes from.
+PAGES_LIMIT: Final = 256
 
 #: Google Consent Mode v2: each type, the category that grants it, and the Google service that grants
 #: it on its own (necessary always grants security_storage; docs/compliance.md has the mapping).
@@ -119,6 +121,9 @@ class Renderer:
         self.heads: Kept[Markup] = Kept(HEADS_LIMIT)
         #: ``Widgets.body`` whole, by locale, consent state, base and the visitor's path (``widgets.py``).
         self.bodies: Kept[Markup] = Kept(BODIES_LIMIT)
+        #: ``Widgets.know``'s consent state, locale, base, path and kept blocks, by the request values they
+        #: are made of (``widgets.py``).
+        self.pages: Kept[tuple[Any, ...]] = Kept(PAGES_LIMIT)
         #: ``{% consent %}`` blocks made inert, by body, name, services allowed and locale (``gated.held_back``).
         self.held_back: Kept[Markup | Fragment | None] = Kept(HELD_BACK_LIMIT)
         #: Blocks of template text by locale and consent state, each by body, name and else part (``gated.text_block``).

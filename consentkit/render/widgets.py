@@ -36,6 +36,10 @@ class WidgetSource(Protocol):
 
     def locale_for(self, environ: Any, requested: str | None = None) -> str: ...
 
+    def selected_locale(self, environ: Any) -> str | None: ...
+
+    def browser_locale(self, accept_language: str | None) -> str: ...
+
     def count_banner_impression(self, locale: str) -> None: ...
 
 
@@ -87,6 +91,8 @@ class Page(NamedTuple):
     next_path: str
     #: What the blocks of template text render to in this locale and consent state (``gated.text_block``).
     text_blocks: dict[Hashable, Markup | Fragment]
+    #: ``head()`` and ``body()`` of the pages with this one's request values (``know``), once made.
+    rendered: dict[str, Markup]
 
 
 _new_page: Final = tuple.__new__
@@ -149,9 +155,10 @@ class Widgets:
     def head(self) -> Markup:
         """For ``<head>``, before any tag it gates: the stylesheet, the script and its settings."""
         page = self.page or self.know()
-        renderer = self._middleware.renderer
-        head = renderer.heads.found.get((page.base, page.state))
-        return renderer.head(page.base, page.consent) if head is None else head
+        head = page.rendered.get("head")
+        if head is None:
+            head = page.rendered["head"] = self._middleware.renderer.head(page.base, page.consent)
+        return head
 
     @_called_by_templates
     def banner(self) -> Markup:
@@ -202,28 +209,47 @@ class Widgets:
 
     def know(self) -> Page:
         """What every widget of a page needs, worked out on the first widget's call and kept for the
-        request (a page's widgets read ``widgets.page or widgets.know()``: one look-up each)."""
-        # The properties' work written out: a page pays for this on every request.
+        request (a page's widgets read ``widgets.page or widgets.know()``: one look-up each).
+
+        Besides the consent, all of it (the consent state, the locale, the endpoint base, the page to come
+        back to, the page's kept blocks) is a function of a few request values: the consent state, the
+        locale asked for or named by the site's selector, the Accept-Language header, the script name,
+        the path and the query. It is kept per renderer under exactly those (bounded: visitors choose
+        paths and headers), so a page that has been served before costs one look-up.
+        """
         middleware, environ = self._middleware, self._environ
         environ[VARIES_KEY] = True  # as reading ``consent`` does: the page shows the consent
         consent = environ.get(CONSENT_KEY)
         if not isinstance(consent, Consent):
             consent = UNDECIDED
-        state = consent_key(consent)
-        locale = self._locale
-        if locale is None:
-            locale = self._locale = middleware.locale_for(environ, self._requested_locale)
-        base = self._base_path
-        if base is None:
-            base = self._base_path = endpoint_base(environ, middleware.prefix)
-        next_path = self._next
-        if next_path is None:
-            next_path = self._next = current_path(environ)
-        kept = middleware.renderer.text_blocks
-        text_blocks = kept.found.get((locale, state)) or kept.get((locale, state), dict)
+        requested = self._requested_locale or middleware.selected_locale(environ)
+        key = (
+            consent.decided,
+            consent.granted,
+            consent.services,
+            requested,
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            environ.get("SCRIPT_NAME"),
+            environ.get("PATH_INFO"),
+            environ.get("QUERY_STRING"),
+        )
+        pages = middleware.renderer.pages
+        known = pages.found.get(key)
+        if known is None:
+            known = pages.get(key, lambda: self._worked_out(consent, requested))
         # tuple.__new__ makes the same Page as Page(...) without the Python-level __new__ of a NamedTuple.
-        self.page = page = _new_page(Page, (consent, state, locale, base, next_path, text_blocks))
+        self.page = page = _new_page(Page, (consent, *known))
+        self._locale, self._base_path, self._next = page.locale, page.base, page.next_path
         return page
+
+    def _worked_out(self, consent: Consent, requested: str | None) -> tuple[Any, ...]:
+        """``know``'s page, but the consent, from the request."""
+        middleware, environ = self._middleware, self._environ
+        state = consent_key(consent)
+        locale = requested or middleware.browser_locale(environ.get("HTTP_ACCEPT_LANGUAGE"))
+        text_blocks = middleware.renderer.text_blocks.get((locale, state), dict)
+        paths = endpoint_base(environ, middleware.prefix), current_path(environ)
+        return (state, locale, *paths, text_blocks, {})
 
     @_called_by_templates
     def body(self) -> Markup:
@@ -239,13 +265,16 @@ class Widgets:
         page = self.page or self.know()
         if not page.consent.decided:
             self._middleware.count_banner_impression(page.locale)
+        body = page.rendered.get("body")
+        if body is None:
+            body = page.rendered["body"] = self._kept_body(page)
+        return body
+
+    def _kept_body(self, page: Page) -> Markup:
         renderer = self._middleware.renderer
         # Kept whole per page a visitor comes from (bounded): everything it shows is in the key, the
         # settings link's address being made of the locale, the base and the path alone.
         key = (page.locale, page.state, page.base, page.next_path)
-        body = renderer.bodies.found.get(key)
-        if body is not None:
-            return body
         return renderer.bodies.get(
             key,
             lambda: Html(
