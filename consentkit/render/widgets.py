@@ -243,7 +243,7 @@ class Widgets:
         return page
 
     def _worked_out(self, consent: Consent, requested: str | None) -> tuple[Any, ...]:
-        """``know``'s page, but the consent, from the request."""
+        """Everything of ``know``'s page but the consent, worked out from the request (``Page``'s order)."""
         middleware, environ = self._middleware, self._environ
         state = consent_key(consent)
         locale = requested or middleware.browser_locale(environ.get("HTTP_ACCEPT_LANGUAGE"))
