@@ -24,7 +24,7 @@ RANKS = {
     "render": 4,
     "log": 3,
     "config": 2,
-    # The values everything shares: consent.py, categories.py, messages.py.
+    # The values everything shares: consent.py, categories.py, messages.py, forks.py.
     "": 1,
 }
 #: The package's front: re-exports only.

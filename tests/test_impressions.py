@@ -163,19 +163,19 @@ def test_a_count_falls_on_its_utc_day_and_the_sums_are_handed_over_with_that_dat
 
 
 def test_a_forked_worker_starts_its_own_thread_on_its_first_count(tmp_path: Path) -> None:
-    from consentkit.log import impressions
+    from consentkit.forks import Forks
 
     counter = ImpressionCounter(SQLiteStore(str(tmp_path / "log.sqlite3")), every=3600)
     counter.count("nb", "v1")
     first = counter._thread
     assert first is not None
     assert first.is_alive()
-    before = impressions._Forks.count
+    before = Forks.count
     child = os.fork()
     if child == 0:  # the hook registered with os.register_at_fork has run in the child
-        os._exit(0 if impressions._Forks.count == before + 1 else 1)
+        os._exit(0 if Forks.count == before + 1 else 1)
     assert os.waitpid(child, 0)[1] == 0
-    impressions._Forks.forked()  # what that hook does in a child: the next count starts a thread again
+    Forks.forked()  # what that hook does in a child: the next count starts a thread again
     counter.count("nb", "v1")
     second = counter._thread
     assert second is not None

@@ -12,7 +12,7 @@ from werkzeug.test import Client
 
 from consentkit import ConsentMiddleware
 from consentkit.consent import Consent
-from consentkit.gate.gatekeeper import _Process
+from consentkit.forks import Forks
 
 from .conftest import ListStore, config_from, cookie_app
 
@@ -190,12 +190,12 @@ def test_the_log_starts_shipping_once_per_process_and_again_in_a_forked_worker(m
     client.get("/")
     client.get("/")
     assert len(starts) == 1
-    before = _Process.forks
+    before = Forks.count
     child = os.fork()
     if child == 0:  # the hook registered with os.register_at_fork has run in the child
-        os._exit(0 if _Process.forks == before + 1 else 1)
+        os._exit(0 if Forks.count == before + 1 else 1)
     assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
-    _Process.forked()  # what that hook does, here: the next request starts shipping again
+    Forks.forked()  # what that hook does, here: the next request starts shipping again
     client.get("/")
     client.get("/")
     assert len(starts) == 2

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import weakref
 from collections.abc import Callable, Iterable
@@ -22,6 +21,7 @@ from werkzeug.datastructures import Headers
 
 from ..config import Config
 from ..consent import COOKIE_NAME, UNDECIDED, Consent, new_consent_id
+from ..forks import Forks
 from ..log import ConsentRecord, ConsentStore, open_store
 from ..log.impressions import ImpressionCounter
 from ..log.record import utc_now
@@ -417,22 +417,19 @@ class Gatekeeper:
 
 
 class _Process:
-    """How many forks this process is from the one that imported consentkit: a forked child
-    (a gunicorn worker) has no threads, so each gatekeeper starts its log's shipping again there."""
+    """Every gatekeeper of this process: a forked child (a gunicorn worker) has no threads, so each
+    starts its log's shipping again there."""
 
-    forks = 0
     #: Every gatekeeper of this process, told after a fork that its shipping thread stayed behind.
     gatekeepers: ClassVar[weakref.WeakSet[Gatekeeper]] = weakref.WeakSet()
 
     @classmethod
     def forked(cls) -> None:
-        cls.forks += 1
         for gatekeeper in list(cls.gatekeepers):
             gatekeeper._shipping = False
 
 
-if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
-    os.register_at_fork(after_in_child=_Process.forked)
+Forks.after(_Process.forked)
 
 
 def _writer_for(store: ConsentStore, config: Config, spool: str | Path | None, *, own_store: bool) -> LogWriter:

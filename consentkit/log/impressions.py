@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, NamedTuple, Protocol
 
+from ..forks import Forks
 from .store import LogStoreError
 
 log = logging.getLogger("consentkit")
@@ -58,21 +59,6 @@ def _today() -> float:
 
 def _date_of(day: float) -> date:
     return date.fromordinal(_EPOCH_ORDINAL + int(day))
-
-
-class _Forks:
-    """How many forks this process is from the one that imported consentkit: a forked child (a gunicorn
-    worker) has no threads, so each counter starts its own again there."""
-
-    count = 0
-
-    @classmethod
-    def forked(cls) -> None:
-        cls.count += 1
-
-
-if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
-    os.register_at_fork(after_in_child=_Forks.forked)
 
 
 class ImpressionCount(NamedTuple):
@@ -133,7 +119,7 @@ class ImpressionCounter:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
-        #: ``_Forks.count`` when this process's thread was started (-1: not yet).
+        #: ``Forks.count`` when this process's thread was started (-1: not yet).
         self._started_in = -1
         self._failing = False
         atexit.register(self.close)
@@ -150,7 +136,7 @@ class ImpressionCounter:
         else:
             with self._lock:
                 self._counts[_day_number(when), locale, policy_version] += 1
-        if self._started_in != _Forks.count:
+        if self._started_in != Forks.count:
             self._start()
 
     def pending(self) -> int:
@@ -190,9 +176,9 @@ class ImpressionCounter:
     def _start(self) -> None:
         # First count in this process, or in a forked child: threads do not survive a fork.
         with self._lock:
-            if self._started_in == _Forks.count:
+            if self._started_in == Forks.count:
                 return
-            self._started_in = _Forks.count
+            self._started_in = Forks.count
             self._thread_pid = os.getpid()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="consentkit-impressions", daemon=True)

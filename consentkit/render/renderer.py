@@ -118,7 +118,7 @@ class Renderer:
         self._hashes: dict[str, str] = {}
         self.fragments = FragmentCache()
         #: ``head`` by base and consent state.
-        self.heads: Kept[Markup] = Kept(HEADS_LIMIT)
+        self._heads: Kept[Markup] = Kept(HEADS_LIMIT)
         #: ``Widgets.body`` whole, by locale, consent state, base and the visitor's path (``widgets.py``).
         self.bodies: Kept[Markup] = Kept(BODIES_LIMIT)
         #: ``Widgets.know``'s consent state, locale, base, path and kept blocks, by the request values they
@@ -284,7 +284,7 @@ class Renderer:
     def head(self, base: str, consent: Consent) -> Markup:
         """The stylesheet, the script and its settings (a JSON data block: CSP never runs it), rendered
         once per base and consent state."""
-        return self.heads.get((base, consent_key(consent)), lambda: Html(self._head(base, consent)))
+        return self._heads.get((base, consent_key(consent)), lambda: Html(self._head(base, consent)))
 
     def _head(self, base: str, consent: Consent) -> Markup:
         settings = {
