@@ -82,7 +82,7 @@ def _text_of(body: list[nodes.Node]) -> str | None:
 
 
 def consent_in(context: Context) -> Consent | None:
-    widgets = context.get("consentkit")
+    widgets = context.get(HELPERS_NAME)
     consent = getattr(widgets, "consent", None)
     if isinstance(consent, Consent):
         return consent
@@ -109,7 +109,7 @@ class ConsentExtension(Extension):
             # Template text alone (an analytics snippet, an embed): the same on every render, so it is
             # compiled in as a constant, nothing is captured, and the block is one filter call. The
             # request's helpers are passed as a template variable, which the template resolves once.
-            arguments = [category, nodes.Name("consentkit", "load"), nodes.Const(otherwise_text)]
+            arguments = [category, nodes.Name(HELPERS_NAME, "load"), nodes.Const(otherwise_text)]
             filtered = self._filter(TEXT_FILTER, nodes.Const(text), arguments, lineno)
             return [nodes.Output([filtered], lineno=lineno)]
         # One plain call per block, a cost paid on every page: the body is captured in place (no macro),
@@ -177,7 +177,7 @@ class ConsentExtension(Extension):
 
     def widgets(self, context: Context) -> Widgets | None:
         """The request's helpers; front doors whose templates carry them elsewhere override this."""
-        widgets = context.get("consentkit")
+        widgets = context.get(HELPERS_NAME)
         return widgets if isinstance(widgets, Widgets) else None
 
     def _visitor(
