@@ -108,12 +108,7 @@ class SignatureVerifier:
         # As b2a_base64 writes 32 bytes, newline included: newline=False would cost more than the byte.
         signature = value[-43:] + b"=\n"
         for inner, outer in self._macs:
-            # _hmac written out: on the path every new visitor takes, its call cost 0.05 µs (of 2.2).
-            inner_hash = inner.copy()
-            inner_hash.update(signed)
-            outer_hash = outer.copy()
-            outer_hash.update(inner_hash.digest())
-            if compare_digest(b2a_base64(outer_hash.digest()).translate(_STANDARD_TO_URLSAFE), signature):
+            if compare_digest(b2a_base64(_hmac(inner, outer, signed)).translate(_STANDARD_TO_URLSAFE), signature):
                 break
         else:
             return None
