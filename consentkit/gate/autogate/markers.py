@@ -93,6 +93,7 @@ _NAME_END: Final = frozenset(b"\t\n\f\r />")
 _WHITESPACE: Final = frozenset(b"\t\n\f\r ")
 _EQUALS: Final = ord("=")
 _EQUALS_OR_WHITESPACE: Final = _WHITESPACE | {_EQUALS}
+_QUOTE_MARKS: Final = (b'"', b"'")
 
 #: Each ``<script`` opener with the end of its tag (-1: not ended in the text).
 Scripts = list[tuple[int, int]]
@@ -222,12 +223,10 @@ class MarkerFinder:
         # opening quote is the last of its kind before it: a quote opens a value only right after "=". Mostly
         # the byte before that quote is a value's (it closes one), and no more need be read.
         if last_end > 0:
-            quote = data.rfind(b'"', 0, last_end)
-            if quote > 0 and data[quote - 1] in _EQUALS_OR_WHITESPACE and _opens_value(data, quote):
-                return None
-            quote = data.rfind(b"'", 0, last_end)
-            if quote > 0 and data[quote - 1] in _EQUALS_OR_WHITESPACE and _opens_value(data, quote):
-                return None
+            for quote_mark in _QUOTE_MARKS:
+                quote = data.rfind(quote_mark, 0, last_end)
+                if quote > 0 and data[quote - 1] in _EQUALS_OR_WHITESPACE and _opens_value(data, quote):
+                    return None
         open_from = data.find(b"<", last_end + 1)
         return scripts, len(data) if open_from < 0 else open_from
 
