@@ -127,12 +127,11 @@ class HtmlRewriter:
         self._scripts_too = policy.on_unknown is not None or policy.index.block_unknown
         #: Text already sent but not yet walked (it had no mark), and its length.
         self._unread: list[str] = []
+        #: Text ``feed_bytes`` sent unread, as it came: decoded into ``_unread`` only when a walk needs it.
+        self._unread_bytes: list[bytes] = []
         self._unread_size = 0
         #: The marks of the text being run, ascending.
         self._marks: list[int] = []
-
-    #: Text ``feed_bytes`` sent unread, as it came: decoded into ``_unread`` only when a walk needs it.
-    _unread_bytes: list[bytes] | None = None
 
     def feed(self, text: str) -> str:
         self._decode_unread()
@@ -154,8 +153,6 @@ class HtmlRewriter:
         if scripts:
             cut = min(cut, _settled(data.decode(TRANSPARENT), scripts))
         # Else the cut is where a "<" follows the last ">", if one does: a tag's name cut short by the end is one.
-        if self._unread_bytes is None:
-            self._unread_bytes = []
         if cut == len(data):
             self._pending = ""
             self._unread_bytes.append(data)
