@@ -50,8 +50,6 @@ MAX_DELETION_BYTES: Final = 48 * 1024
 # is a header some servers pass on and some clients read as Set-Cookie.
 _TOKEN: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _SEEN_NAMES_LIMIT: Final = 256
-#: Accept-Language headers whose locale is kept (``locale_for``).
-_BROWSER_LOCALES_KEPT: Final = 512
 # What a response header is to the gate (Gatekeeper._header_kind).
 _OTHER: Final = 0
 _SET_COOKIE: Final = 1
@@ -102,8 +100,6 @@ class Gatekeeper:
         self.config = config
         self.prefix = prefix.rstrip("/")
         self.locale_selector = locale_selector
-        #: The locale each Accept-Language header met so far negotiates to (``locale_for``).
-        self._browser_locales: dict[str | None, str] = {}
         self.secure = secure
         self.codec = ConsentCookieCodec(
             secret_key,
@@ -405,15 +401,9 @@ class Gatekeeper:
             return None
 
     def browser_locale(self, accept_language: str | None) -> str:
-        """The config's locale an ``Accept-Language`` header asks for (its default without one)."""
-        # Browsers send few distinct headers; the answers are kept per gatekeeper (its config's locales).
-        locale = self._browser_locales.get(accept_language)
-        if locale is None:
-            locale = negotiate_locale(accept_language, self.config.locales, self.config.default_locale)
-            if len(self._browser_locales) >= _BROWSER_LOCALES_KEPT:
-                self._browser_locales.clear()  # a visitor may send anything: bounded
-            self._browser_locales[accept_language] = locale
-        return locale
+        """The config's locale an ``Accept-Language`` header asks for (its default without one; the answers
+        are kept, bounded, by ``negotiate_locale``)."""
+        return negotiate_locale(accept_language, self.config.locales, self.config.default_locale)
 
 
 class _Process:

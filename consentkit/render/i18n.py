@@ -66,7 +66,8 @@ def negotiate_locale(accept_language: str | None, available: tuple[str, ...], de
     Malformed headers never raise: unreadable entries are skipped. Browsers send a handful of
     distinct headers, so the answers are kept (bounded: a visitor may send anything).
     """
-    return _negotiate(accept_language, tuple(available), default)
+    # A tuple (as the config's locales are) is passed as it is: a copy per call would cost more than the answer.
+    return _negotiate(accept_language, available if type(available) is tuple else tuple(available), default)
 
 
 @lru_cache(maxsize=512)
