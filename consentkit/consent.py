@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from base64 import urlsafe_b64decode
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from .categories import ALL_CATEGORIES, NECESSARY
 
@@ -21,13 +22,14 @@ _NECESSARY_ONLY: Final = frozenset({NECESSARY})
 
 
 class _SignedAt:
-    """Where a consent read from a cookie keeps its signing time (Unix seconds) until ``decided_at`` is
-    first read: most requests never read it, and making the datetime is a tenth of a visitor's first
-    request. A slot outside the dataclass's fields, so equality, hashing, ``repr``, ``replace`` and
-    pickling see only ``decided_at``."""
+    """Where a consent read from a cookie keeps its signing time until ``decided_at`` is first read:
+    most requests never read it, and decoding the time and making the datetime would be a tenth of a
+    visitor's first request. It is Unix seconds, or the time as the cookie has it (``signing_seconds``).
+    A slot outside the dataclass's fields, so equality, hashing, ``repr``, ``replace`` and pickling see
+    only ``decided_at``."""
 
     __slots__ = ("_signed_at",)
-    _signed_at: int
+    _signed_at: int | bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,7 @@ class _DecidedAt:
         try:
             return self._slot.__get__(consent, owner)
         except AttributeError:
-            decided_at = datetime.fromtimestamp(consent._signed_at, UTC)
+            decided_at = datetime.fromtimestamp(signing_seconds(consent._signed_at), UTC)
             self._slot.__set__(consent, decided_at)
             return decided_at
 
@@ -114,32 +116,39 @@ class _ConsentFields(_SignedAt):
     services: frozenset[str]
 
 
-def restored_consent(
-    decided: bool,
-    granted: frozenset[str],
-    policy_version: str,
-    signed_at: int,
-    consent_id: str | None,
-    method: str | None,
-    services: frozenset[str],
-) -> Consent:
-    """``Consent(...)`` with every field given, ``decided_at`` as ``signed_at`` (Unix seconds, made
-    into the datetime on first read), in a quarter of the time of the dataclass's ``__init__``.
+class SharedFields(NamedTuple):
+    """The fields of a consent restored from a cookie that every visitor with the same answer shares
+    (all but ``consent_id`` and ``decided_at``): a codec makes each once and keeps it."""
+
+    decided: bool
+    granted: frozenset[str]
+    policy_version: str
+    method: str | None
+    services: frozenset[str]
+
+
+def restored_consent(shared: SharedFields, signed_at: int | bytes, consent_id: str) -> Consent:
+    """``Consent(...)`` from ``shared``, ``consent_id``, and ``decided_at`` as ``signed_at`` (made into the
+    datetime on first read, ``signing_seconds``), in a quarter of the time of the dataclass's ``__init__``.
 
     The consent cookie is decoded into one on a visitor's first request, where
     each microsecond counts; ``tests/test_consent_cookie.py`` checks that it builds
     the same object and names every field.
     """
     fields = _ConsentFields()
-    fields.decided = decided
-    fields.granted = granted
-    fields.policy_version = policy_version
+    fields.decided, fields.granted, fields.policy_version, fields.method, fields.services = shared
     fields._signed_at = signed_at
     fields.consent_id = consent_id
-    fields.method = method
-    fields.services = services
     fields.__class__ = Consent  # type: ignore[assignment]
     return fields  # type: ignore[return-value]  # a Consent now (cast() would cost a call)
+
+
+def signing_seconds(signed_at: int | bytes) -> int:
+    """Unix seconds from a signing time kept as seconds, or as the consent cookie writes it: itsdangerous's
+    big-endian seconds in URL-safe base64 without padding (6 characters from 2004 to 2106)."""
+    if isinstance(signed_at, int):
+        return signed_at
+    return int.from_bytes(urlsafe_b64decode(signed_at + b"=" * (-len(signed_at) % 4)))
 
 
 def new_consent_id() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import inspect
 import pickle
 import time
 from collections.abc import Callable
@@ -17,7 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from consentkit.categories import OPTIONAL_CATEGORIES
-from consentkit.consent import METHODS, UNDECIDED, Consent, granted_set, new_consent_id, restored_consent
+from consentkit.consent import (
+    METHODS,
+    UNDECIDED,
+    Consent,
+    SharedFields,
+    granted_set,
+    new_consent_id,
+    restored_consent,
+    signing_seconds,
+)
 from consentkit.gate.consent_cookie import MAX_COOKIE_LENGTH, ConsentCookieCodec, WeakSecretKey, check_secret_keys
 from consentkit.gate.setcookie import request_cookie
 
@@ -207,25 +215,24 @@ def test_the_cache_stays_bounded() -> None:
     assert len(small._verified) <= 3
 
 
-def test_a_restored_consent_is_the_dataclass_s_own() -> None:
-    signed_at = 1_795_000_000
+@pytest.mark.parametrize("signed_at", [1_795_000_000, b"az_ACA"], ids=["seconds", "as-written"])
+def test_a_restored_consent_is_the_dataclass_s_own(signed_at: int | bytes) -> None:
+    """Built in place from shared fields, it is the same object a Consent(...) call makes, every field named."""
     fields = {
         "decided": True,
         "granted": granted_set({"analytics"}),
         "policy_version": "2026-11-01",
-        "decided_at": datetime.fromtimestamp(signed_at, UTC),
+        "decided_at": datetime.fromtimestamp(signing_seconds(signed_at), UTC),
         "consent_id": new_consent_id(),
         "method": "custom",
         "services": frozenset({"google-analytics"}),
     }
     names = [field.name for field in dataclass_fields(Consent)]
-    assert list(inspect.signature(restored_consent).parameters) == [
-        "signed_at" if name == "decided_at" else name for name in names
-    ]
+    assert sorted([*SharedFields._fields, "consent_id", "decided_at"]) == sorted(names)
 
     def restored() -> Consent:
-        given = {("signed_at" if name == "decided_at" else name): value for name, value in fields.items()}
-        return restored_consent(**{**given, "signed_at": signed_at})  # type: ignore[arg-type]
+        shared = SharedFields(**{name: fields[name] for name in SharedFields._fields})  # type: ignore[arg-type]
+        return restored_consent(shared, signed_at, fields["consent_id"])  # type: ignore[arg-type]
 
     assert type(restored()) is Consent
     # Each of these reads decided_at first on a fresh one, so each makes it from signed_at.
@@ -325,7 +332,7 @@ def test_the_consent_in_a_cookie_header_is_request_cookie_s_whether_cached_or_no
 
 def read_the_exact_way(made: ConsentCookieCodec) -> ConsentCookieCodec:
     """``made`` reading every value as itsdangerous and rsplit split it: its in-place reading never matches."""
-    made._dotted_policy_hash = b"never matches ten bytes"
+    made._valid_as_written = lambda *parts: False  # type: ignore[method-assign]
     return made
 
 
@@ -348,16 +355,67 @@ def _with_spare_bits(value: str) -> str:
     return value[:-1] + alphabet[alphabet.index(value[-1]) ^ 1]  # the last character's two low bits are not read
 
 
-@pytest.mark.parametrize("respell", [_padded, _with_junk_inside, _with_spare_bits])
-def test_a_signature_spelt_otherwise_still_verifies_the_exact_way(respell: Callable[[str], str]) -> None:
-    """itsdangerous accepts these spellings; dumps never writes them, so they are not read in place."""
+def _in_the_standard_alphabet(value: str) -> str:
+    head, _, signature = value.rpartition(".")
+    return f"{head}.{signature.replace('-', '+').replace('_', '/')}"
+
+
+@pytest.mark.parametrize("respell", [_padded, _with_junk_inside, _with_spare_bits, _in_the_standard_alphabet])
+def test_a_signature_spelt_otherwise_verifies_as_itsdangerous_reads_it(respell: Callable[[str], str]) -> None:
+    """itsdangerous accepts these spellings, which dumps never writes: those of another length are left to the
+    exact way; those of 43 characters decode as unsign decodes them, so either way reads the same consent."""
     made = codec()
     made.cache_size = 0
     value = made.dumps(decided({"analytics"}))
     respelt = respell(value)
-    assert made._verify(respelt, False, False) is None  # not in place
+    in_place = made._verify(respelt, False, False)
+    if len(respelt) != len(value):
+        assert in_place is None
+    else:
+        assert in_place in (None, made.loads(value))
     assert made.loads(respelt) == made.loads(value) != UNDECIDED
+    assert read_the_exact_way(codec()).loads(respelt) == made.loads(value)
     assert made.consent_in_header(f"consentkit={respelt}") == made.loads(value)
+
+
+def _read_at(made: ConsentCookieCodec, value: str, now: float) -> tuple[Consent | None, Consent]:
+    """What ``made`` reads in place, and the exact way, at ``now``."""
+    with mock.patch("time.time", return_value=now):
+        return made._verify(value, False, False), read_the_exact_way(codec(max_age_seconds=made.max_age_seconds)).loads(
+            value
+        )
+
+
+@pytest.mark.parametrize("age", [-1, 0, YEAR, YEAR + 1])
+@pytest.mark.parametrize("fraction", [0.0, 0.999])
+def test_reading_in_place_counts_whole_seconds_as_unsign_does(age: int, fraction: float) -> None:
+    made = codec()
+    made.cache_size = 0
+    signed_at = 1_790_000_000
+    with mock.patch("time.time", return_value=signed_at + 0.25):
+        value = made.dumps(decided({"analytics"}))
+    in_place, exact = _read_at(made, value, signed_at + age + fraction)
+    if 0 <= age <= YEAR:
+        assert in_place == exact != UNDECIDED
+        assert in_place is not None
+        assert in_place.decided_at == datetime.fromtimestamp(signed_at, UTC)
+    else:
+        assert in_place is None
+        assert exact == UNDECIDED
+
+
+@pytest.mark.parametrize("signed_at", [1_000, 2**32 + 5], ids=["a-clock-in-1970", "a-clock-after-2106"])
+def test_a_time_of_another_length_is_left_to_the_exact_way(signed_at: int) -> None:
+    """Before mid-1970 and after 2106 itsdangerous writes the time in fewer or more than 6 characters."""
+    made = codec(max_age_seconds=10**12)
+    with mock.patch("time.time", return_value=float(signed_at)):
+        value = made.dumps(decided({"analytics"}))
+    assert len(value.rsplit(".", 2)[1]) != 6
+    in_place, exact = _read_at(made, value, float(signed_at))
+    assert in_place is None
+    assert exact.allows("analytics")
+    with mock.patch("time.time", return_value=float(signed_at)):
+        assert made.loads(value) == exact
 
 
 def _signed_payload(made: ConsentCookieCodec, head_and_id: str) -> str:
@@ -401,7 +459,7 @@ def test_an_id_longer_than_the_place_for_it_reads_as_undecided() -> None:
     made = codec()
     value = _signed_payload(made, f"2.2.0.cX{new_consent_id()}")
     assert not laid_out_as_written(value)
-    assert value.encode()[-60:-50] == made._dotted_policy_hash
+    assert value.encode()[-60:-50] == b".%s." % made._policy_hash_bytes
     assert made.loads(value) == UNDECIDED
     assert made.consent_in_header(f"consentkit={value}") == UNDECIDED
 

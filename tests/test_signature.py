@@ -1,4 +1,6 @@
-"""The fast signature check accepts and rejects exactly what itsdangerous's ``TimestampSigner.unsign`` does."""
+"""The fast signature check accepts and rejects exactly what itsdangerous's ``TimestampSigner.unsign`` does,
+and the time window reads a written time as ``unsign`` does (the codec's reading in place, which uses both, is
+tested in ``test_consent_cookie.py``)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import BadSignature, TimestampSigner
+from itsdangerous.encoding import base64_encode, int_to_bytes
 
+from consentkit.consent import signing_seconds
 from consentkit.gate.consent_cookie import ConsentCookieCodec
-from consentkit.gate.signature import SignatureVerifier
+from consentkit.gate.signature import IN_ORDER, SignatureVerifier, TimeWindow
 
 NOW = 1_790_000_000
 MAX_AGE = 86_400
@@ -43,13 +47,8 @@ def reference(keys: list[bytes], value: str) -> tuple[bytes, int] | None:
 
 
 def assert_same(keys: list[bytes], value: str) -> None:
-    """``unsign`` answers what itsdangerous answers; ``signing_time`` answers the same or leaves it to unsign."""
-    verifier = SignatureVerifier(signer(keys))
-    expected = reference(keys, value)
-    assert verifier.unsign(value, MAX_AGE, NOW) == expected
-    # A fraction of a second later: unsign counts whole seconds (int(time.time())), so nothing changes.
-    in_place = verifier.signing_time(value.encode(), MAX_AGE, NOW + 0.999)
-    assert in_place is None or (expected is not None and in_place == expected[1])
+    """``unsign`` answers what itsdangerous answers."""
+    assert SignatureVerifier(signer(keys), MAX_AGE).unsign(value, NOW) == reference(keys, value)
 
 
 payloads = st.text(ALPHABET, max_size=40)
@@ -64,8 +63,6 @@ def test_signed_values_rotated_keys_and_ages_match_itsdangerous(
 ) -> None:
     value = signer([key], NOW - age).sign(payload).decode("utf-8")
     assert_same(keys, value)
-    if key in keys and 0 <= age <= MAX_AGE:  # as itsdangerous writes it today: read in place
-        assert SignatureVerifier(signer(keys)).signing_time(value.encode(), MAX_AGE, NOW + 0.5) == NOW - age
 
 
 @given(payloads, signing_keys, verifying_keys, st.data())
@@ -84,9 +81,9 @@ def test_arbitrary_values_match_itsdangerous(value: str, keys: list[bytes]) -> N
 
 def test_a_valid_value_is_accepted_and_a_flipped_signature_is_not() -> None:
     value = signer(KEYS).sign("1.1.b.x").decode("ascii")
-    assert SignatureVerifier(signer(KEYS)).unsign(value, MAX_AGE, NOW) == (b"1.1.b.x", NOW)
+    assert SignatureVerifier(signer(KEYS), MAX_AGE).unsign(value, NOW) == (b"1.1.b.x", NOW)
     flipped = value[:-1] + ("A" if value[-1] != "A" else "B")
-    assert SignatureVerifier(signer(KEYS)).unsign(flipped, MAX_AGE, NOW) is None
+    assert SignatureVerifier(signer(KEYS), MAX_AGE).unsign(flipped, NOW) is None
     assert reference(KEYS, flipped) is None
 
 
@@ -110,39 +107,54 @@ def test_a_signature_spelt_otherwise_is_read_as_itsdangerous_reads_it(
     respelt = f"{head}.{signature}"
     assert reference(keys, respelt) is not None
     assert_same(keys, respelt)
-    if respelt != value:  # a signature without "-" or "_" reads the same in both alphabets
-        assert SignatureVerifier(signer(keys)).signing_time(respelt.encode(), MAX_AGE, NOW) is None  # unsign's
 
 
-@pytest.mark.parametrize("age", [-1, 0, MAX_AGE, MAX_AGE + 1])
-@pytest.mark.parametrize("fraction", [0.0, 0.999])
-def test_the_in_place_check_counts_whole_seconds_as_unsign_does(age: int, fraction: float) -> None:
-    value = signer(KEYS, NOW - age).sign("x").decode("ascii")
-    verifier = SignatureVerifier(signer(KEYS))
-    expected = NOW - age if 0 <= age <= MAX_AGE else None
-    assert verifier.signing_time(value.encode(), MAX_AGE, NOW + fraction) == expected
-    assert verifier.unsign(value, MAX_AGE, NOW) == (None if expected is None else (b"x", expected))
+def written_time(signed_at: int) -> bytes:
+    """A signing time as itsdangerous writes it."""
+    return base64_encode(int_to_bytes(signed_at))
 
 
-@pytest.mark.parametrize(
-    ("signed_at", "payload", "time_and_around"),
-    [
-        # A clock at 1970 writes a shorter time: the 6 places before the signature then hold a ".".
-        pytest.param(1_000, "p.ab", ".ab.A-g.", id="a-time-with-a-dot-in-its-places"),
-        # Five bytes of time take 7 characters: the 6 places before the signature hold only part of it.
-        pytest.param(2**32 + 5, "p", "AQAAAAU.", id="a-time-after-2106"),
-    ],
+def in_window(window: TimeWindow, stamp: bytes) -> bool:
+    return window.oldest <= stamp.translate(IN_ORDER) <= window.newest
+
+
+@given(
+    second=st.integers(min_value=2**24, max_value=2**32 + 2**20),
+    fraction=st.sampled_from([0.0, 0.5, 0.999]),
+    age=st.integers(min_value=-3, max_value=2 * MAX_AGE) | st.sampled_from([-1, 0, MAX_AGE, MAX_AGE + 1]),
+    max_age=st.sampled_from([0, 1, MAX_AGE, 10**12]),
 )
-def test_the_in_place_check_leaves_another_length_of_time_to_unsign(
-    signed_at: int, payload: str, time_and_around: str
+def test_the_window_accepts_a_written_time_when_unsign_does(
+    second: int, fraction: float, age: int, max_age: int
 ) -> None:
-    value = signer(KEYS, signed_at).sign(payload).decode("ascii")
-    assert value[-51:-43] == time_and_around  # the 8 places of ".TTTTTT." in the layout dumps writes
-    verifier = SignatureVerifier(signer(KEYS, signed_at))
-    assert verifier.signing_time(value.encode(), 10**12, float(signed_at)) is None
-    assert verifier.unsign(value, 10**12, signed_at) == (payload.encode(), signed_at)
+    """Whole seconds, as unsign counts them (``0 <= int(now) - signed_at <= max_age``), up to 2106 and past it."""
+    signed_at = second - age
+    stamp = written_time(signed_at)
+    if len(stamp) != 6:  # a time after 2106: not read in place
+        return
+    window = TimeWindow.at(second + fraction, max_age)
+    assert window.since <= second + fraction < window.until
+    assert in_window(window, stamp) == (0 <= second - signed_at <= max_age)
+    assert signing_seconds(stamp) == signed_at
+
+
+@pytest.mark.parametrize("spare", range(16))
+def test_the_window_ignores_the_four_spare_bits_as_decoding_does(spare: int) -> None:
+    """The sixth character carries four bits beyond the time; unsign's decoding drops them."""
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    stamp = written_time(NOW)
+    respelt = stamp[:5] + bytes([alphabet[alphabet.index(stamp[5]) | spare]])
+    assert in_window(TimeWindow.at(NOW, 0), respelt)
+    assert not in_window(TimeWindow.at(NOW + 1, 0), respelt)
+    assert not in_window(TimeWindow.at(NOW - 1, 0), respelt)
+
+
+def test_the_window_is_empty_once_every_valid_time_is_past_2106() -> None:
+    late = TimeWindow.at(2**32 + 100.5, 10)
+    assert not any(in_window(late, written_time(signed_at)[-6:]) for signed_at in (2**32 - 1, 2**32 - 100))
+    assert in_window(TimeWindow.at(2**32 + 5, 10), written_time(2**32 - 1))  # still 6 characters
 
 
 def test_only_hmac_sha256_signers_are_taken() -> None:
     with pytest.raises(ValueError, match="only HMAC-SHA256 signatures"):
-        SignatureVerifier(TimestampSigner(KEYS, salt=SALT))  # itsdangerous's default digest is SHA-1
+        SignatureVerifier(TimestampSigner(KEYS, salt=SALT), MAX_AGE)  # itsdangerous's default digest is SHA-1

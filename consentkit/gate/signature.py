@@ -9,34 +9,41 @@ prepared SHA-256 states: ``hmac.new(...).copy()`` goes through OpenSSL's MAC
 objects and costs several times as much per check. Only the signature is checked here: what the
 payload means is the codec's business (``consent_cookie``).
 
-``signing_time`` is a faster check still, for a value spelt exactly as
-itsdangerous writes one today, in place: the signature is compared by encoding
-the HMAC as it would be written rather than by decoding the visitor's. It
-answers only for that spelling; None from it means "ask ``unsign``", never
-"rejected".
+A visitor's first request reads the consent cookie in the layout it is written
+in, in one function (``ConsentCookieCodec._verify``), from the pieces kept
+here: the keys' prepared states (``key_states``, ``keyed_hmac``) and the times
+valid during the current second (``TimeWindow``), against which a time is
+compared as it is written, without decoding it.
 """
 
 from __future__ import annotations
 
-from binascii import a2b_base64, b2a_base64
+from binascii import a2b_base64
 from hmac import compare_digest
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from itsdangerous import TimestampSigner
 
-__all__ = ["SignatureVerifier"]
+__all__ = ["IN_ORDER", "URLSAFE_TO_STANDARD", "SignatureVerifier", "TimeWindow", "keyed_hmac"]
 
 _SEP: Final = b"."
 #: ``base64.urlsafe_b64decode``'s own translation, applied here without its per-call checks.
-_URLSAFE_TO_STANDARD: Final = bytes.maketrans(b"-_", b"+/")
+URLSAFE_TO_STANDARD: Final = bytes.maketrans(b"-_", b"+/")
 #: ``b"=" * (-len(part) % 4)`` by ``len(part) % 4``.
 _PADDING: Final = (b"", b"===", b"==", b"=")
-#: The way back, from ``b2a_base64``'s alphabet to the URL-safe one itsdangerous writes.
-_STANDARD_TO_URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
-#: ``signing_time`` reads HMAC-SHA256 signatures: 32 bytes, 43 characters unpadded (44 with b2a_base64's "=").
+#: HMAC-SHA256 signatures only: 32 bytes, 43 characters unpadded.
 _DIGEST_SIZE: Final = 32
-#: Big-endian by default since Python 3.11; looked up once, not on each call.
-_from_bytes: Final = int.from_bytes
+#: The URL-safe alphabet in the order of the values its characters stand for.
+_ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+#: Each character of the alphabet to its value (0 to 63), any other byte to 255: a 6-character time
+#: translated by this compares, as bytes, the way its number does (six places of 6 bits, the most
+#: significant first).
+IN_ORDER: Final = bytes(_ALPHABET.index(byte) if byte in _ALPHABET else 255 for byte in range(256))
+#: Six characters hold 36 bits: 32 of time (every second from mid-1970 to 2106) and 4 left over,
+#: which decoding drops.
+STAMP_PLACES: Final = 6
+_SPARE_BITS: Final = 4
+_STAMP_LIMIT: Final = 1 << (STAMP_PLACES * 6)
 
 
 class SignatureVerifier:
@@ -47,17 +54,19 @@ class SignatureVerifier:
     ``urlsafe_b64decode``; a timestamp of at most 8 bytes, big-endian).
     """
 
-    def __init__(self, signer: TimestampSigner) -> None:
+    def __init__(self, signer: TimestampSigner, max_age: int) -> None:
         if signer.sep != _SEP:
             raise ValueError(f"only the default separator is supported, got {signer.sep!r}")
         digest_size = signer.digest_method().digest_size
         if digest_size != _DIGEST_SIZE:
             raise ValueError(f"only HMAC-SHA256 signatures ({_DIGEST_SIZE} bytes) are supported, got {digest_size}")
-        self._macs = [
+        #: Each key's HMAC states (``keyed_hmac``), the newest first, as itsdangerous tries them.
+        self.key_states = [
             _keyed_states(signer.derive_key(key), signer.digest_method) for key in reversed(signer.secret_keys)
         ]
+        self.max_age = max_age
 
-    def unsign(self, value: str, max_age: int, now: int) -> tuple[bytes, int] | None:
+    def unsign(self, value: str, now: int) -> tuple[bytes, int] | None:
         """The payload and its signing time (Unix seconds), or None where ``unsign`` would raise.
 
         ``now`` is ``int(time.time())``, passed in so that a caller (and a test) decides the clock.
@@ -72,55 +81,50 @@ class SignatureVerifier:
         # a2b_base64 in non-strict mode (a binascii.Error is a ValueError). Written out twice: here a
         # function call costs as much as a decode.
         try:
-            expected = a2b_base64(signature.translate(_URLSAFE_TO_STANDARD) + _PADDING[len(signature) & 3])
-            stamp_bytes = a2b_base64(stamp.translate(_URLSAFE_TO_STANDARD) + _PADDING[len(stamp) & 3])
+            expected = a2b_base64(signature.translate(URLSAFE_TO_STANDARD) + _PADDING[len(signature) & 3])
+            stamp_bytes = a2b_base64(stamp.translate(URLSAFE_TO_STANDARD) + _PADDING[len(stamp) & 3])
         except ValueError:
             return None
         if len(stamp_bytes) > 8:
             return None  # itsdangerous unpacks it as one unsigned 64-bit integer
         signed_at = int.from_bytes(stamp_bytes)  # big-endian, the default since Python 3.11
         age = now - signed_at
-        if age > max_age or age < 0:
+        if age > self.max_age or age < 0:
             return None
-        for inner, outer in self._macs:
-            if compare_digest(expected, _hmac(inner, outer, signed)):
+        for inner, outer in self.key_states:
+            if compare_digest(expected, keyed_hmac(inner, outer, signed)):
                 return payload, signed_at
         return None
 
-    def signing_time(self, value: bytes, max_age: int, now: float) -> int | None:
-        """The signing time of ``value`` (UTF-8) if it is spelt as itsdangerous writes it and valid; else None.
 
-        The spelling: ``payload.TTTTTT.SSS...S``, the time in 6 characters (every
-        second from 2004 to 2106 takes 4 bytes) and the signature in 43, with no
-        other "." after the payload. For such a value ``unsign`` would split at the
-        same places, decode the same time and accept the same signature, so the
-        answer is the same; anything else (another spelling of a valid signature,
-        such as a padded one, included), and an invalid value, gets None: the
-        caller asks ``unsign``. ``now`` is ``time.time()``. The visitor's bytes
-        are decoded only once the signature matched.
-        """
-        try:
-            if value[-44] != 46 or value[-51] != 46:  # 46 is "."
-                return None
-        except IndexError:  # shorter than 51 bytes; cheaper than a len() on every value
-            return None
-        signed = value[:-44]
-        # As b2a_base64 writes 32 bytes, newline included: newline=False would cost more than the byte.
-        signature = value[-43:] + b"=\n"
-        for inner, outer in self._macs:
-            if compare_digest(b2a_base64(_hmac(inner, outer, signed)).translate(_STANDARD_TO_URLSAFE), signature):
-                break
-        else:
-            return None
-        stamp = value[-50:-44]
-        if 46 in stamp:
-            return None  # unsign would take a shorter time and a longer payload
-        signed_at = _from_bytes(a2b_base64(stamp.translate(_URLSAFE_TO_STANDARD) + b"=="))
-        # unsign's 0 <= int(now) - signed_at <= max_age, on the float.
-        return signed_at if signed_at <= now < signed_at + max_age + 1 else None
+class TimeWindow(NamedTuple):
+    """The times ``unsign`` accepts during one second (``0 <= int(now) - signed_at <= max_age``), as bounds
+    on a 6-character time translated by ``IN_ORDER``: such a time is valid when it lies between them."""
+
+    #: The second these bounds hold for: ``since <= now < until``.
+    since: float
+    until: float
+    #: The earliest and the latest valid time, with the spare bits as low and as high as they go.
+    oldest: bytes
+    newest: bytes
+
+    @classmethod
+    def at(cls, now: float, max_age: int) -> TimeWindow:
+        second = int(now)
+        earliest = max(second - max_age, 0) << _SPARE_BITS
+        latest = min((second << _SPARE_BITS) | ((1 << _SPARE_BITS) - 1), _STAMP_LIMIT - 1)
+        return cls(second, second + 1, _places(earliest), _places(latest))
 
 
-def _hmac(inner: Any, outer: Any, message: bytes) -> bytes:
+def _places(number: int) -> bytes:
+    """``number`` in six base-64 places, each a byte from 0 to 63, the most significant first; past six
+    places, a value greater than every six-place one (no 6-character time is that late)."""
+    if number >= _STAMP_LIMIT:
+        return bytes([64] * STAMP_PLACES)
+    return bytes((number >> (6 * place)) & 63 for place in reversed(range(STAMP_PLACES)))
+
+
+def keyed_hmac(inner: Any, outer: Any, message: bytes) -> bytes:
     """HMAC (RFC 2104) of ``message`` from a key's prepared states (``_keyed_states``), which stay as they were."""
     inner_hash = inner.copy()
     inner_hash.update(message)
