@@ -117,8 +117,9 @@ class ConsentMiddleware(Gatekeeper):
         rewriter: object = _NOT_STARTED
 
         # What the wrapper needs of this request comes in as default values, one tuple made with the function,
-        # instead of closure cells, which __call__ would then read through too: 0.1 µs less per request.
-        # WSGI's start_response takes at most three arguments, so an app never reaches the others.
+        # instead of closure cells, which __call__ would then read through too: 0.1 µs less per request; the
+        # gatekeeper's header sets too, which the wrapper would otherwise read as attributes. WSGI's
+        # start_response takes at most three arguments, so an app never reaches the others.
         def gated_start_response(
             status: str,
             headers: list[tuple[str, str]],
@@ -127,23 +128,27 @@ class ConsentMiddleware(Gatekeeper):
             consent: Consent = consent,
             environ: WSGIEnvironment = environ,
             start_response: StartResponse = start_response,
+            plain: set[str] = self._plain_headers,
+            content_types: set[str] = self._content_type_headers,
+            html_types: dict[str, bool] = self._html_types,
         ) -> Any:
             nonlocal rewriter
             # Gatekeeper.screen, written out for headers it has met and that it passes: each costs a set
             # look-up and isprintable() (False for CR, LF and NUL, as for much else, which screen then
             # looks at); a Content-Type value already in _html_types is known to be clean. Anything else
             # (a Set-Cookie, a new name or value) goes to screen itself.
-            plain = self._plain_headers
-            html_types = self._html_types
             content_type = None
             html: bool | None = False
             for name, value in headers:
                 if name in plain:
                     if value.isprintable():
                         continue
-                elif content_type is None and name in self._content_type_headers:
-                    html = html_types.get(value)
-                    if html is not None:
+                elif content_type is None and name in content_types:
+                    try:
+                        html = html_types[value]  # a subscript costs less than get() and a test of what it gave
+                    except KeyError:
+                        pass
+                    else:
                         content_type = value
                         continue
                 headers, content_type = self.screen(headers, consent, environ)
