@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from base64 import urlsafe_b64decode
+from binascii import a2b_base64
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +19,10 @@ COOKIE_NAME: Final = "consentkit"
 METHODS: Final = ("accept_all", "reject_all", "custom", "withdraw", "gpc", "service")
 
 _NECESSARY_ONLY: Final = frozenset({NECESSARY})
+#: ``base64.urlsafe_b64decode``'s translation, without its per-call checks (which cost 0.6 µs here).
+_URLSAFE_TO_STANDARD: Final = bytes.maketrans(b"-_", b"+/")
+#: The padding a base64 text of each length modulo 4 lacks.
+_PADDING: Final = (b"", b"===", b"==", b"=")
 
 
 class _SignedAt:
@@ -148,7 +152,7 @@ def signing_seconds(signed_at: int | bytes) -> int:
     big-endian seconds in URL-safe base64 without padding (6 characters from 2004 to 2106)."""
     if isinstance(signed_at, int):
         return signed_at
-    return int.from_bytes(urlsafe_b64decode(signed_at + b"=" * (-len(signed_at) % 4)))
+    return int.from_bytes(a2b_base64(signed_at.translate(_URLSAFE_TO_STANDARD) + _PADDING[len(signed_at) & 3]))
 
 
 def new_consent_id() -> str:
