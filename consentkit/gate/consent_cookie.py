@@ -277,16 +277,16 @@ class ConsentCookieCodec:
     def _verify(self, value: str, remember: bool, fallback: bool = True) -> Consent | None:
         """``loads`` for a value not among the verified ones, kept among them if valid and ``remember``.
 
-        A visitor's first request pays for all of it, so the layout ``dumps`` writes is read first, in
-        this one function (a call costs as much as a step here): the UTF-8 value split at its last four
+        A visitor's first request pays for all of it, so the layout ``dumps`` writes is read first, here,
+        with as few calls as it takes (a call costs as much as a step): the UTF-8 value split at its last four
         dots, ``<head>.<id>.<policy hash>.<time>.<signature>`` (the head, format, bits and method, has
         dots of its own), with a 22-character id, this policy's hash, a 6-character time within the
         current second's ``TimeWindow``, and a signature the value's HMAC decodes to. itsdangerous and
         ``rsplit`` would cut such a value at the same places and decode the same time and signature, so
-        the verdict is theirs. Any other value (another layout or policy, a time written by a clock
-        before mid-1970, a signature not valid) is split as itsdangerous and ``rsplit`` split it
-        (``_exact_parts``): a tampered cookie pays for both. With ``fallback`` False that second way is
-        left to the caller: None.
+        the verdict is theirs. Any other value (another layout or policy, a time of another length, written
+        by a clock before mid-1970 or after 2106, a signature not valid) is split as itsdangerous and
+        ``rsplit`` split it (``_exact_parts``): a tampered cookie pays for both. With ``fallback`` False
+        that second way is left to the caller: None.
         """
         as_written = False
         try:
@@ -340,7 +340,7 @@ class ConsentCookieCodec:
             self._verified[value] = (decoded, signing_seconds(signed_at) + self.max_age_seconds)
         return decoded
 
-    def _exact_parts(self, value: str) -> tuple[bytes, bytes, int | bytes] | None:
+    def _exact_parts(self, value: str) -> tuple[bytes, bytes, int] | None:
         """The head, consent id and signing time of any value of this policy version, found as
         itsdangerous and ``rsplit`` find them; None for a value that does not verify now."""
         if not value or len(value) > MAX_COOKIE_LENGTH:
