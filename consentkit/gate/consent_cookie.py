@@ -18,7 +18,7 @@ import time
 from binascii import a2b_base64
 from collections.abc import Iterable, Mapping
 from hmac import compare_digest
-from typing import Final, Literal, overload
+from typing import Final
 
 from itsdangerous import TimestampSigner
 
@@ -235,9 +235,8 @@ class ConsentCookieCodec:
         after "; ", the value up to the next ";"), is looked up among the verified ones as it stands:
         request_cookie would return the same string, since a verified value has nothing to strip
         (and a new one is stripped as request_cookie strips it). Anything else is parsed in full.
-        A new value that verifies as ``dumps`` writes it has nothing to strip either (it starts with
-        the format's digit and ends with the signature's last character), so it is tried as it stands
-        first; any other goes the way request_cookie goes.
+        A new value as request_cookie leaves it is verified and remembered as it stands; any other goes
+        the way request_cookie goes.
         """
         before, found, after = cookie_header.partition(_NAME_IS)  # cheaper than find() and slices
         if found and (not before or before[-2:] == "; ") and COOKIE_NAME not in before:
@@ -246,9 +245,6 @@ class ConsentCookieCodec:
             if cached is not None:
                 consent, expires = cached
                 return consent if time.time() < expires else UNDECIDED
-            as_written = self._verify(raw, True, False)  # fallback=False: None unless it verifies as dumps writes it
-            if as_written is not None:
-                return as_written
             value = raw.strip().strip('"')  # what request_cookie returns for this spelling
             if value is raw:  # not among the verified, and as request_cookie leaves it: remembered if valid
                 return self._verify(value, True)
@@ -268,13 +264,7 @@ class ConsentCookieCodec:
         # Remembered only as request_cookie leaves a value: consent_in_header looks a value up as it stands.
         return self._verify(value, value == value.strip().strip('"'))
 
-    @overload
-    def _verify(self, value: str, remember: bool, fallback: Literal[True] = True) -> Consent: ...
-
-    @overload
-    def _verify(self, value: str, remember: bool, fallback: Literal[False]) -> Consent | None: ...
-
-    def _verify(self, value: str, remember: bool, fallback: bool = True) -> Consent | None:
+    def _verify(self, value: str, remember: bool) -> Consent:
         """``loads`` for a value not among the verified ones, kept among them if valid and ``remember``.
 
         A visitor's first request pays for all of it, so the layout ``dumps`` writes is read first, here,
@@ -285,8 +275,7 @@ class ConsentCookieCodec:
         ``rsplit`` would cut such a value at the same places and decode the same time and signature, so
         the verdict is theirs. Any other value (another layout or policy, a time of another length, written
         by a clock before mid-1970 or after 2106, a signature not valid) is split as itsdangerous and
-        ``rsplit`` split it (``_exact_parts``): a tampered cookie pays for both. With ``fallback`` False
-        that second way is left to the caller: None.
+        ``rsplit`` split it (``_exact_parts``): a tampered cookie pays for both.
         """
         as_written = False
         try:
@@ -317,8 +306,6 @@ class ConsentCookieCodec:
                         break
         if as_written:
             signed_at: int | bytes = stamp  # decoded on first need (Consent.decided_at, the cache's expiry)
-        elif not fallback:
-            return None
         else:
             parts = self._exact_parts(value)
             if parts is None:
