@@ -19,10 +19,14 @@ COOKIE_NAME: Final = "consentkit"
 METHODS: Final = ("accept_all", "reject_all", "custom", "withdraw", "gpc", "service")
 
 _NECESSARY_ONLY: Final = frozenset({NECESSARY})
-#: ``base64.urlsafe_b64decode``'s translation, without its per-call checks (which cost 0.6 µs here).
-_URLSAFE_TO_STANDARD: Final = bytes.maketrans(b"-_", b"+/")
-#: The padding a base64 text of each length modulo 4 lacks.
-_PADDING: Final = (b"", b"===", b"==", b"=")
+#: URL-safe base64's alphabet, each character at the value it stands for: consent ids (``new_consent_id``)
+#: and the consent cookie's time and signature (itsdangerous) are written in it.
+URLSAFE_ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+#: ``base64.urlsafe_b64decode``'s translation, for ``binascii.a2b_base64`` without base64's per-call checks
+#: (which cost 0.6 µs of ``signing_seconds``).
+URLSAFE_TO_STANDARD: Final = bytes.maketrans(b"-_", b"+/")
+#: The padding a base64 text lacks, by its length modulo 4: ``b"=" * (-len(text) % 4)``.
+BASE64_PADDING: Final = (b"", b"===", b"==", b"=")
 
 
 class _SignedAt:
@@ -152,7 +156,7 @@ def signing_seconds(signed_at: int | bytes) -> int:
     big-endian seconds in URL-safe base64 without padding (6 characters from 2004 to 2106)."""
     if isinstance(signed_at, int):
         return signed_at
-    return int.from_bytes(a2b_base64(signed_at.translate(_URLSAFE_TO_STANDARD) + _PADDING[len(signed_at) & 3]))
+    return int.from_bytes(a2b_base64(signed_at.translate(URLSAFE_TO_STANDARD) + BASE64_PADDING[len(signed_at) & 3]))
 
 
 def new_consent_id() -> str:

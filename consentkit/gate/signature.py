@@ -24,21 +24,17 @@ from typing import Any, Final, NamedTuple
 
 from itsdangerous import TimestampSigner
 
-__all__ = ["IN_ORDER", "URLSAFE_TO_STANDARD", "SignatureVerifier", "TimeWindow", "keyed_hmac"]
+from ..consent import BASE64_PADDING, URLSAFE_ALPHABET, URLSAFE_TO_STANDARD
+
+__all__ = ["IN_ORDER", "SignatureVerifier", "TimeWindow", "keyed_hmac"]
 
 _SEP: Final = b"."
-#: ``base64.urlsafe_b64decode``'s own translation, applied here without its per-call checks.
-URLSAFE_TO_STANDARD: Final = bytes.maketrans(b"-_", b"+/")
-#: ``b"=" * (-len(part) % 4)`` by ``len(part) % 4``.
-_PADDING: Final = (b"", b"===", b"==", b"=")
 #: HMAC-SHA256 signatures only: 32 bytes, 43 characters unpadded.
 _DIGEST_SIZE: Final = 32
-#: The URL-safe alphabet in the order of the values its characters stand for.
-_ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-#: Each character of the alphabet to its value (0 to 63), any other byte to 255: a 6-character time
+#: Each character of URL-safe base64 to its value (0 to 63), any other byte to 255: a 6-character time
 #: translated by this compares, as bytes, the way its number does (six places of 6 bits, the most
 #: significant first).
-IN_ORDER: Final = bytes(_ALPHABET.index(byte) if byte in _ALPHABET else 255 for byte in range(256))
+IN_ORDER: Final = bytes(URLSAFE_ALPHABET.index(byte) if byte in URLSAFE_ALPHABET else 255 for byte in range(256))
 #: Six characters hold 36 bits: 32 of time (every second from mid-1970 to 2106) and 4 left over,
 #: which decoding drops.
 STAMP_PLACES: Final = 6
@@ -81,8 +77,8 @@ class SignatureVerifier:
         # a2b_base64 in non-strict mode (a binascii.Error is a ValueError). Written out twice: here a
         # function call costs as much as a decode.
         try:
-            expected = a2b_base64(signature.translate(URLSAFE_TO_STANDARD) + _PADDING[len(signature) & 3])
-            stamp_bytes = a2b_base64(stamp.translate(URLSAFE_TO_STANDARD) + _PADDING[len(stamp) & 3])
+            expected = a2b_base64(signature.translate(URLSAFE_TO_STANDARD) + BASE64_PADDING[len(signature) & 3])
+            stamp_bytes = a2b_base64(stamp.translate(URLSAFE_TO_STANDARD) + BASE64_PADDING[len(stamp) & 3])
         except ValueError:
             return None
         if len(stamp_bytes) > 8:
