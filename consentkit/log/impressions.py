@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 import time
 from collections import Counter, deque
@@ -118,7 +117,6 @@ class ImpressionCounter:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._thread_pid = 0
         #: ``Forks.count`` when this process's thread was started (-1: not yet).
         self._started_in = -1
         self._failing = False
@@ -179,7 +177,6 @@ class ImpressionCounter:
             if self._started_in == Forks.count:
                 return
             self._started_in = Forks.count
-            self._thread_pid = os.getpid()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="consentkit-impressions", daemon=True)
         self._thread.start()
@@ -195,11 +192,10 @@ class ImpressionCounter:
 
     def close(self) -> None:
         """Stop the thread and add what is left."""
-        if self._thread is not None and self._thread_pid == os.getpid():
+        if self._thread is not None and self._started_in == Forks.count:  # this process's thread
             self._wake.set()
             self._thread.join(5)
             self._thread = None
-            self._thread_pid = 0
             self._started_in = -1
         try:
             self.flush()
